@@ -1,0 +1,88 @@
+/**
+ * Every stable code sockkit puts on the wire, in one place: error codes carried by
+ * `SockkitError` and error frames, and WebSocket close codes with what a client does next.
+ * Codes are part of the public API: they never change meaning, new ones are only added.
+ */
+
+/** Error codes, with whether retrying the same request later may succeed. */
+export const ERROR_CODES = {
+  /** The message or its input failed validation; `details.issues` lists zod issues. */
+  BAD_REQUEST: { retryable: false },
+  /** No valid credentials: the handshake or a refresh was refused. */
+  UNAUTHORIZED: { retryable: false },
+  /** Authenticated, but not allowed to do this (authorize hook denied). */
+  FORBIDDEN: { retryable: false },
+  /** Unknown procedure, topic or resource. */
+  NOT_FOUND: { retryable: false },
+  /** The request conflicts with current state (e.g. a stale document version). */
+  CONFLICT: { retryable: false },
+  /** No answer within the deadline. */
+  TIMEOUT: { retryable: true },
+  /** The caller aborted the request. */
+  CANCELLED: { retryable: false },
+  /** The message is larger than the peer accepts. */
+  PAYLOAD_TOO_LARGE: { retryable: false },
+  /** Too many messages per second; `details.retryAfterMs` says when to try again. */
+  RATE_LIMITED: { retryable: true },
+  /** A per-connection limit (calls in flight, subscriptions, queued calls) is reached. */
+  LIMIT_EXCEEDED: { retryable: true },
+  /** Not connected, or a service the server needs (e.g. its broker) is unreachable. */
+  UNAVAILABLE: { retryable: true },
+  /** The handler failed; the server logged the cause, the wire carries no detail. */
+  INTERNAL: { retryable: false },
+} as const satisfies Record<string, { retryable: boolean }>;
+
+/** A stable error code string, e.g. `'BAD_REQUEST'`. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** All error codes, for validation of inbound error frames. */
+export const errorCodeList = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+/** Whether `code` names a known error code. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}
+
+/**
+ * WebSocket close codes sockkit uses. `reconnect` says whether a client reconnects by itself
+ * after it (codes not listed here are treated as transient and reconnected too).
+ */
+export const CLOSE_CODES = {
+  /** The peer closed on purpose (`client.close()` / `conn.close()`). */
+  NORMAL: { code: 1000, reconnect: false },
+  /** The server is going away without restart (process exit). */
+  GOING_AWAY: { code: 1001, reconnect: true },
+  /** A frame exceeded the hard frame limit (`limits.maxFrameBytes`), closed by ws itself. */
+  MESSAGE_TOO_BIG: { code: 1009, reconnect: true },
+  /** The server hit an unexpected error on this connection. */
+  INTERNAL_ERROR: { code: 1011, reconnect: true },
+  /** Graceful shutdown: reconnect to whatever serves the URL next. */
+  SERVICE_RESTART: { code: 1012, reconnect: true },
+  /** The server is at `limits.maxConnections`; try again later. */
+  TRY_AGAIN_LATER: { code: 1013, reconnect: true },
+  /** Repeated malformed frames (see `limits.maxProtocolErrors`). */
+  PROTOCOL_ERROR: { code: 4000, reconnect: true },
+  /** The handshake's credentials were refused. Reconnecting with the same credentials would fail again. */
+  UNAUTHORIZED: { code: 4001, reconnect: false },
+  /** The session's expiry passed without an in-band refresh; a reconnect authenticates afresh. */
+  SESSION_EXPIRED: { code: 4002, reconnect: true },
+  /** The client offered no protocol version the server speaks. */
+  UNSUPPORTED_PROTOCOL: { code: 4003, reconnect: false },
+  /** The socket did not complete the sockkit handshake in time (`limits.handshakeTimeoutMs`). */
+  HANDSHAKE_TIMEOUT: { code: 4004, reconnect: true },
+  /** Sustained rate-limit abuse after RATE_LIMITED replies. */
+  RATE_LIMITED: { code: 4008, reconnect: true },
+  /** The client read too slowly: its outbound buffer passed `limits.maxBufferedBytes`. */
+  SLOW_CONSUMER: { code: 4009, reconnect: true },
+  /** The peer missed heartbeats (client side: no pong to its ping in time). */
+  HEARTBEAT_TIMEOUT: { code: 4010, reconnect: true },
+} as const satisfies Record<string, { code: number; reconnect: boolean }>;
+
+/** A named close code, e.g. `'SLOW_CONSUMER'`. */
+export type CloseReason = keyof typeof CLOSE_CODES;
+
+/** Whether a client should reconnect after the socket closed with `code`. */
+export function shouldReconnect(code: number): boolean {
+  for (const entry of Object.values(CLOSE_CODES)) if (entry.code === code) return entry.reconnect;
+  return true;
+}

@@ -1,0 +1,90 @@
+/**
+ * `defineContract`: the single source of truth shared by server and client. It holds zod
+ * schemas only; every type on both sides is inferred from them (see infer.ts).
+ */
+import type * as z from 'zod';
+
+/** A procedure: what the caller sends and what the handler answers. */
+export interface ProcedureDef {
+  /** Input schema; omit for a procedure that takes no input. */
+  input?: z.ZodType;
+  /** Output schema. */
+  output: z.ZodType;
+  /**
+   * Safe to run twice. An idempotent call in flight when the link drops is re-sent after
+   * reconnect instead of failing with UNAVAILABLE.
+   */
+  idempotent?: boolean;
+  /** Default timeout for calls of this procedure, in ms (overrides the caller's default). */
+  timeout?: number;
+}
+
+/** A topic: a family of channels (one per distinct params) carrying typed messages. */
+export interface TopicDef {
+  /** Schema of every message on the topic. */
+  message: z.ZodType;
+  /** Parameters naming one channel of the topic, e.g. `z.object({ id: z.string() })`. */
+  params?: z.ZodType;
+  /** Schema of the per-member presence state; presence is off for the topic without it. */
+  presence?: z.ZodType;
+  /** Who may publish: the server always; clients only when this is `'client'`. Default `'server'`. */
+  publish?: 'server' | 'client';
+  /** Messages skip history (typing indicators, cursors). Default `false`. */
+  volatile?: boolean;
+}
+
+/** The shape `defineContract` accepts. */
+export interface ContractDef {
+  /** Procedures clients call on the server. */
+  server?: Record<string, ProcedureDef>;
+  /** Procedures the server calls on a connected client. */
+  client?: Record<string, ProcedureDef>;
+  /** Pub/sub topics. */
+  topics?: Record<string, TopicDef>;
+}
+
+/** A checked contract. The brand stops a plain object from being passed where one is expected. */
+export type Contract<T extends ContractDef = ContractDef> = T & { readonly '~sockkit': 'contract/v1' };
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Declares the procedures and topics both sides agree on.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * export const contract = defineContract({
+ *   server: { echo: { input: z.object({ text: z.string() }), output: z.object({ text: z.string() }) } },
+ *   client: { confirm: { input: z.string(), output: z.boolean() } },
+ *   topics: { chat: { params: z.object({ room: z.string() }), message: z.object({ text: z.string() }) } },
+ * });
+ * ```
+ */
+export function defineContract<const T extends ContractDef>(def: T): Contract<T> {
+  for (const section of ['server', 'client', 'topics'] as const) {
+    const entries = def[section];
+    if (entries === undefined) continue;
+    for (const [name, entry] of Object.entries(entries)) {
+      if (!NAME.test(name)) {
+        throw new TypeError(`sockkit: ${section}.${name}: names must match ${NAME} (they travel on the wire)`);
+      }
+      const schemas = section === 'topics' ? ['message'] : ['output'];
+      for (const key of schemas) {
+        if (!isSchema((entry as unknown as Record<string, unknown>)[key])) {
+          throw new TypeError(`sockkit: ${section}.${name}.${key} must be a zod schema`);
+        }
+      }
+    }
+  }
+  return Object.freeze({ ...def, '~sockkit': 'contract/v1' as const });
+}
+
+function isSchema(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as z.ZodType).safeParse === 'function';
+}
+
+/** Looks up an own entry of a contract section, safe against names like `__proto__`. */
+export function lookup<V>(section: Record<string, V> | undefined, name: string): V | undefined {
+  return section !== undefined && Object.hasOwn(section, name) ? section[name] : undefined;
+}

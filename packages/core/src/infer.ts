@@ -1,0 +1,61 @@
+/**
+ * Type helpers that carry a contract's schemas to both sides. Callers see `z.input` of a
+ * schema (what they may pass), handlers see `z.output` (what validation produced). Nothing
+ * here is inferred from handler code, which keeps editors fast and errors local.
+ */
+import type * as z from 'zod';
+import type { ContractDef, ProcedureDef, TopicDef } from './contract.js';
+
+type Section<C, K extends keyof ContractDef> = C extends { [P in K]: infer S } ? (S extends object ? S : {}) : {};
+
+/** The server procedures of contract `C`. */
+export type ServerProcedures<C> = Section<C, 'server'>;
+/** The client procedures of contract `C`. */
+export type ClientProcedures<C> = Section<C, 'client'>;
+/** The topics of contract `C`. */
+export type Topics<C> = Section<C, 'topics'>;
+
+/** What a caller passes to procedure `P`. */
+export type CallInput<P> = P extends { input: infer I extends z.ZodType } ? z.input<I> : undefined;
+/** What the handler of `P` receives after validation. */
+export type HandlerInput<P> = P extends { input: infer I extends z.ZodType } ? z.output<I> : undefined;
+/** What the handler of `P` returns. */
+export type HandlerOutput<P> = P extends { output: infer O extends z.ZodType } ? z.input<O> : never;
+/** What a caller of `P` receives. */
+export type CallOutput<P> = P extends { output: infer O extends z.ZodType } ? z.output<O> : never;
+
+/** Arguments of a typed call: input is optional when the procedure accepts `undefined`. */
+export type CallArgs<P, Options> = undefined extends CallInput<P>
+  ? [input?: CallInput<P>, options?: Options]
+  : [input: CallInput<P>, options?: Options];
+
+/** A typed caller object: one method per procedure. */
+export type Caller<Procs, Options> = {
+  [K in keyof Procs]: (...args: CallArgs<Procs[K], Options>) => Promise<CallOutput<Procs[K]>>;
+};
+
+/** Handlers for procedures `Procs`, each given the validated input and a context. */
+export type Handlers<Procs, Ctx> = {
+  [K in keyof Procs]: (input: HandlerInput<Procs[K]>, ctx: Ctx) => HandlerOutput<Procs[K]> | Promise<HandlerOutput<Procs[K]>>;
+};
+
+/** Params a subscriber/publisher passes for topic `T`. */
+export type TopicParamsInput<T> = T extends { params: infer P extends z.ZodType } ? z.input<P> : undefined;
+/** Params after validation, as server hooks see them. */
+export type TopicParams<T> = T extends { params: infer P extends z.ZodType } ? z.output<P> : undefined;
+/** A message as a publisher passes it. */
+export type TopicMessageInput<T> = T extends { message: infer M extends z.ZodType } ? z.input<M> : never;
+/** A message as subscribers and hooks receive it. */
+export type TopicMessage<T> = T extends { message: infer M extends z.ZodType } ? z.output<M> : never;
+/** Presence state as a member sets it. */
+export type PresenceStateInput<T> = T extends { presence: infer S extends z.ZodType } ? z.input<S> : never;
+/** Presence state as others see it. */
+export type PresenceState<T> = T extends { presence: infer S extends z.ZodType } ? z.output<S> : never;
+
+/** Names of the topics of `C` that clients may publish to. */
+export type ClientPublishableTopics<C> = {
+  [K in keyof Topics<C>]: Topics<C>[K] extends { publish: 'client' } ? K : never;
+}[keyof Topics<C>];
+
+/** Re-exported for packages that build on the contract shape. */
+export type { ContractDef, ProcedureDef, TopicDef };

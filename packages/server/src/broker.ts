@@ -1,0 +1,90 @@
+/**
+ * The broker: where topic messages, their history and presence live. The server talks to it
+ * per channel and never assumes it is in-process, so the same server code runs on one node
+ * with {@link MemoryBroker} or on many nodes sharing Redis.
+ *
+ * Constraints an implementation must keep (the Redis broker is designed to them):
+ * - Offsets are assigned by the broker, per channel, strictly increasing by 1 from 1 for
+ *   durable messages, and are the same on every node. Volatile messages get no offset.
+ * - Events reach each node's listener in offset order; a volatile message is delivered in
+ *   publish order relative to the durable ones around it where the engine allows.
+ * - The epoch names one continuous history of a channel. It changes only when that history is
+ *   lost (an in-process broker restarts; Redis lost the stream); offsets restart with it.
+ * - Payloads are already encoded ({@link EncodedPayload}): the broker moves text and never
+ *   re-serialises a message, so each message is encoded once however many nodes see it.
+ * - Presence members are keyed by connection id and owned by the node holding the
+ *   connection; a node that dies must not leave members behind for longer than the broker's
+ *   stated bound (the memory broker dies with its node; Redis uses expiring leases).
+ */
+import type { EncodedPayload, TopicPosition } from '@sockkit/core';
+
+/** A durable or volatile message as the broker delivers it. */
+export interface BrokerMessage {
+  readonly kind: 'message';
+  readonly epoch: string;
+  /** Absent for volatile messages. */
+  readonly offset: number | undefined;
+  readonly payload: EncodedPayload;
+}
+
+/** A presence member as the broker stores it; state stays encoded. */
+export interface BrokerMember {
+  readonly conn: string;
+  readonly user: string | undefined;
+  readonly state: EncodedPayload;
+}
+
+/** A presence change on a channel. */
+export interface BrokerPresence {
+  readonly kind: 'presence';
+  readonly type: 'join' | 'update' | 'leave';
+  readonly member: BrokerMember;
+}
+
+/** What a channel listener receives. */
+export type BrokerEvent = BrokerMessage | BrokerPresence;
+
+/** Receives the events of one channel on this node. */
+export type BrokerListener = (channel: string, event: BrokerEvent) => void;
+
+/** History read for a resume. */
+export type HistoryReply =
+  | { recovered: true; position: TopicPosition; messages: BrokerMessage[] }
+  | { recovered: false; position: TopicPosition };
+
+/** Options of one publish. */
+export interface PublishOptions {
+  /** Skip history; no offset is assigned. */
+  volatile: boolean;
+}
+
+/** The storage and fan-out engine behind topics. */
+export interface Broker {
+  /**
+   * Starts delivering the events of `channel` to this node's listener. Called once per
+   * channel while this node has local subscribers; resolves when delivery is live, so that a
+   * history read started afterwards overlaps, rather than misses, live events.
+   */
+  subscribe(channel: string): Promise<void>;
+  /** Stops delivering `channel` to this node. */
+  unsubscribe(channel: string): Promise<void>;
+  /** Sets the one listener this node's events go to. */
+  listen(listener: BrokerListener): void;
+  /** Appends (unless volatile) and fans out to every node; resolves with the message's position. */
+  publish(channel: string, payload: EncodedPayload, options: PublishOptions): Promise<BrokerMessage>;
+  /** The channel's epoch and last offset (0 when it has no message yet). */
+  position(channel: string): Promise<TopicPosition>;
+  /**
+   * Durable messages after `since.offset`, when `since.epoch` is the current epoch and history
+   * still reaches back that far; `recovered: false` otherwise.
+   */
+  history(channel: string, since: TopicPosition): Promise<HistoryReply>;
+  /** Adds or replaces a presence member and tells every node. */
+  presenceSet(channel: string, member: BrokerMember, type: 'join' | 'update'): Promise<void>;
+  /** Removes a presence member and tells every node. */
+  presenceLeave(channel: string, conn: string): Promise<void>;
+  /** Current members of a channel. */
+  presenceMembers(channel: string): Promise<BrokerMember[]>;
+  /** Releases resources; further calls fail. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,29 @@
+/**
+ * One vitest configuration for every sockkit package: `@sockkit/*` imports resolve to
+ * sources (tests run without a build) and each run leaves a JSON report that
+ * `scripts/test-summary.mjs` adds up into the single closing line CI reads.
+ */
+import { fileURLToPath } from 'node:url';
+import type { ViteUserConfig } from 'vitest/config';
+
+const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/`, import.meta.url));
+
+export function sockkitTestConfig(dir: string, overrides: ViteUserConfig['test'] = {}): ViteUserConfig {
+  return {
+    resolve: {
+      alias: [
+        { find: /^@sockkit\/client\/node$/, replacement: `${pkg('client')}node.ts` },
+        { find: /^@sockkit\/(core|server|client|redis|vue)$/, replacement: `${pkg('$1')}index.ts` },
+        { find: /^@sockkit\/testing$/, replacement: `${pkg('testing')}index.ts` },
+      ],
+    },
+    test: {
+      root: dir,
+      include: ['test/**/*.test.ts'],
+      reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
+      testTimeout: 20_000,
+      hookTimeout: 30_000,
+      ...overrides,
+    },
+  };
+}
