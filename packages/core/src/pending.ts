@@ -13,7 +13,7 @@ export interface PendingOptions {
   /** Aborting rejects with CANCELLED. */
   signal?: AbortSignal | undefined;
   /** Told when the call ended early by timeout or abort, so the peer can be sent `cancel`. */
-  onGiveUp?: ((id: number) => void) | undefined;
+  onGiveUp?: ((id: number, data: unknown) => void) | undefined;
   /** Procedure name, for error messages. */
   label: string;
 }
@@ -31,6 +31,8 @@ interface Entry {
 /** Calls awaiting an answer, by call id. */
 export class PendingCalls {
   private readonly entries = new Map<number, Entry>();
+  /** Ids given up on recently (timeout/abort), so a late answer is dropped quietly. */
+  private readonly abandoned = new Set<number>();
   private readonly clock: Clock;
 
   constructor(clock: Clock) {
@@ -62,18 +64,26 @@ export class PendingCalls {
     });
   }
 
+  /** Data of every call awaiting an answer, in the order they were added. */
+  *entriesData(): IterableIterator<[number, unknown]> {
+    for (const [id, entry] of this.entries) yield [id, entry.data];
+  }
+
   /** The data stored with call `id`. */
   data(id: number): unknown {
     return this.entries.get(id)?.data;
   }
 
-  /** Resolves or rejects call `id`; false when no such call awaits (late or unknown reply). */
-  settle(id: number, error: SockkitError | undefined, value?: unknown): boolean {
+  /**
+   * Resolves or rejects call `id`. Answers `'late'` for a call given up on recently (its
+   * answer is dropped) and `'unknown'` for an id this side never sent.
+   */
+  settle(id: number, error: SockkitError | undefined, value?: unknown): 'settled' | 'late' | 'unknown' {
     const entry = this.take(id);
-    if (!entry) return false;
+    if (!entry) return this.abandoned.has(id) ? 'late' : 'unknown';
     if (error) entry.reject(error);
     else entry.resolve(value);
-    return true;
+    return 'settled';
   }
 
   /** Rejects every call for which `select` returns true (all when omitted). */
@@ -81,11 +91,6 @@ export class PendingCalls {
     for (const [id, entry] of this.entries) {
       if (select(entry.data)) this.settle(id, error);
     }
-  }
-
-  /** Ids of the calls awaiting an answer, in the order they were sent. */
-  ids(): number[] {
-    return [...this.entries.keys()];
   }
 
   /** AbortSignal listener: shared by every entry, so no closure per call. */
@@ -99,7 +104,9 @@ export class PendingCalls {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.settle(id, error);
-    entry.options.onGiveUp?.(id);
+    this.abandoned.add(id);
+    if (this.abandoned.size > MAX_ABANDONED) this.abandoned.delete(this.abandoned.values().next().value!);
+    entry.options.onGiveUp?.(id, entry.data);
   }
 
   private take(id: number): Entry | undefined {
@@ -111,6 +118,8 @@ export class PendingCalls {
     return entry;
   }
 }
+
+const MAX_ABANDONED = 256;
 
 function timedOut(options: PendingOptions): SockkitError {
   return new SockkitError('TIMEOUT', `${options.label} timed out after ${options.timeoutMs} ms`);

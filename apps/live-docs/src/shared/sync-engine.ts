@@ -1,0 +1,213 @@
+/**
+ * The client half of the sync protocol, free of any UI: it runs against anything holding an
+ * `EditorState` with the `collab()` extension (an `EditorView` in the browser, a plain holder
+ * in the simulated-clients tests).
+ *
+ * One loop does all network work, one step at a time: pull when behind, else push the
+ * unconfirmed updates based on the synced version. Fan-out messages apply at once when they
+ * continue the synced version and trigger a pull when they leave a gap. Every update carries
+ * its version, so nothing depends on the transport's offsets.
+ */
+import { getSyncedVersion, receiveUpdates, sendableUpdates, type Update } from '@codemirror/collab';
+import { ChangeSet, type EditorState, type Transaction } from '@codemirror/state';
+import { isSockkitError } from '@sockkit/core';
+import type { WireUpdate } from '../contract.js';
+import { DEFAULT_DOC_LIMITS } from './limits.js';
+
+/** What the engine asks of the server. */
+export interface SyncTransport {
+  push(version: number, updates: WireUpdate[]): Promise<{ accepted: boolean; version: number }>;
+  pull(since: number): Promise<{ since: number; updates: WireUpdate[]; more: boolean }>;
+}
+
+/** Whatever owns the editor state. */
+export interface StateHost {
+  readonly state: EditorState;
+  dispatch(transaction: Transaction): void;
+}
+
+/** `saved`: nothing unconfirmed; `saving`: pushing; `waiting`: edits kept locally until the link is back. */
+export type SyncStatus = 'saved' | 'saving' | 'waiting';
+
+/** Options of {@link CollabSync}. */
+export interface CollabSyncOptions {
+  /** A refusal that retrying cannot fix (bad change set, too large, document gone). */
+  onFatal?: (error: unknown) => void;
+  /** Status changes, for the UI. */
+  onStatus?: (status: SyncStatus) => void;
+  /** Most characters inserted by one push (the server's limit). */
+  maxInsertChars?: number;
+  /** Most updates in one push. */
+  maxUpdatesPerPush?: number;
+  /** Delay before retrying after a transport failure, by attempt. */
+  retryDelay?: (attempt: number) => number;
+}
+
+const toWire = (update: Update): WireUpdate => ({
+  clientID: update.clientID,
+  changes: update.changes.toJSON() as WireUpdate['changes'],
+});
+
+const fromWire = (update: WireUpdate): Update => ({
+  clientID: update.clientID,
+  changes: ChangeSet.fromJSON(update.changes),
+});
+
+/** Keeps one editor state in sync with the authority. */
+export class CollabSync {
+  private running = false;
+  private behind = true;
+  private disposed = false;
+  private failures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private current: SyncStatus = 'saved';
+
+  constructor(
+    private readonly host: StateHost,
+    private readonly transport: SyncTransport,
+    private readonly options: CollabSyncOptions = {},
+  ) {}
+
+  /** The version this copy has confirmed with the server. */
+  get version(): number {
+    return getSyncedVersion(this.host.state);
+  }
+
+  /** Local updates not yet confirmed. */
+  get unconfirmed(): number {
+    return sendableUpdates(this.host.state).length;
+  }
+
+  /** The current status. */
+  get status(): SyncStatus {
+    return this.current;
+  }
+
+  /** Call after local edits: pushes them (now, or after the step in progress). */
+  changed(): void {
+    this.kick();
+  }
+
+  /** A fan-out message: updates starting at version `since`. */
+  receive(since: number, updates: readonly WireUpdate[]): void {
+    if (!this.apply(since, updates)) this.behind = true;
+    this.kick();
+  }
+
+  /** Catch up from the server (after a reconnect, or when history could not be resumed). */
+  resync(): void {
+    this.behind = true;
+    this.failures = 0;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.kick();
+  }
+
+  /** Resolves when nothing is unconfirmed and no step is running (tests). */
+  async settled(): Promise<void> {
+    while (this.running || this.unconfirmed > 0 || this.behind) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (this.disposed) return;
+    }
+  }
+
+  /** Stops all work; later messages are ignored. */
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.retryTimer);
+  }
+
+  /** Applies updates that continue (or overlap) the synced version; false on a gap. */
+  private apply(since: number, updates: readonly WireUpdate[]): boolean {
+    if (this.disposed) return true;
+    const version = this.version;
+    if (since > version) return false;
+    const fresh = updates.slice(version - since);
+    if (fresh.length > 0) this.host.dispatch(receiveUpdates(this.host.state, fresh.map(fromWire)));
+    return true;
+  }
+
+  private kick(): void {
+    if (!this.running && !this.disposed && this.retryTimer === undefined) void this.run();
+  }
+
+  private setStatus(status: SyncStatus): void {
+    if (status === this.current) return;
+    this.current = status;
+    this.options.onStatus?.(status);
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.disposed) {
+        if (this.behind) {
+          this.behind = false;
+          await this.pullAll();
+          continue;
+        }
+        const batch = this.nextBatch();
+        if (batch.length === 0) break;
+        this.setStatus('saving');
+        const version = this.version;
+        const wire = batch.map(toWire);
+        const result = await this.transport.push(version, wire);
+        if (result.accepted) this.apply(version, wire);
+        else this.behind = true;
+      }
+      this.failures = 0;
+      if (!this.disposed) this.setStatus(this.unconfirmed > 0 ? 'saving' : 'saved');
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.running = false;
+    }
+    if (!this.disposed && this.retryTimer === undefined && (this.behind || this.unconfirmed > 0)) this.kick();
+  }
+
+  private async pullAll(): Promise<void> {
+    for (;;) {
+      const page = await this.transport.pull(this.version);
+      if (this.disposed) return;
+      if (!this.apply(page.since, page.updates)) continue;
+      if (!page.more) return;
+    }
+  }
+
+  /** The first unconfirmed updates, within the per-push limits. */
+  private nextBatch(): readonly Update[] {
+    const all = sendableUpdates(this.host.state);
+    const maxChars = this.options.maxInsertChars ?? DEFAULT_DOC_LIMITS.maxInsertChars;
+    const maxCount = this.options.maxUpdatesPerPush ?? DEFAULT_DOC_LIMITS.maxUpdatesPerPush;
+    let chars = 0;
+    let count = 0;
+    for (const update of all) {
+      let inserted = 0;
+      update.changes.iterChanges((_a, _b, _c, _d, text) => {
+        inserted += text.length;
+      });
+      if (count > 0 && (count >= maxCount || chars + inserted > maxChars)) break;
+      chars += inserted;
+      count++;
+    }
+    return all.slice(0, count);
+  }
+
+  private fail(error: unknown): void {
+    if (this.disposed) return;
+    const retryable = !isSockkitError(error) || error.retryable || error.code === 'CANCELLED';
+    if (!retryable) {
+      this.setStatus('waiting');
+      this.options.onFatal?.(error);
+      return;
+    }
+    this.behind = true;
+    this.setStatus('waiting');
+    const delay = this.options.retryDelay?.(this.failures) ?? Math.min(10_000, 250 * 2 ** this.failures);
+    this.failures++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, delay);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Builds the CodeMirror 6 markdown editor for one document: the collab extension starting
+ * at the opened version, remote cursors, a guard that refuses pastes above the server's
+ * limits before they enter the document, and hooks for local edits and selection moves.
+ */
+import { collab } from '@codemirror/collab';
+import { markdown } from '@codemirror/lang-markdown';
+import { EditorState, Transaction } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { basicSetup } from 'codemirror';
+import { DEFAULT_DOC_LIMITS, type DocLimits } from '../../shared/limits.js';
+import { remoteCursors } from './remote-cursors.js';
+
+/** What the editor reports to its owner. */
+export interface EditorHooks {
+  /** The user changed the document (not a remote update). */
+  onLocalChange(): void;
+  /** The document changed, for any reason. */
+  onDocChange(view: EditorView): void;
+  /** The user's selection moved or the document changed under it. */
+  onSelection(view: EditorView): void;
+  /** A change was refused before it entered the document. */
+  onRefused(reason: string): void;
+}
+
+/** Options of {@link createEditor}. */
+export interface EditorOptions {
+  parent: HTMLElement;
+  text: string;
+  version: number;
+  clientID: string;
+  hooks: EditorHooks;
+  limits?: DocLimits;
+}
+
+/** Creates the editor view. */
+export function createEditor(options: EditorOptions): EditorView {
+  const limits = options.limits ?? DEFAULT_DOC_LIMITS;
+  const { hooks } = options;
+  // Remote updates are dispatched with `filter: false`, so this only ever sees local changes.
+  const sizeGuard = EditorState.transactionFilter.of((transaction) => {
+    if (!transaction.docChanged) return transaction;
+    let inserted = 0;
+    transaction.changes.iterChanges((_a, _b, _c, _d, text) => {
+      inserted += text.length;
+    });
+    if (inserted > limits.maxInsertChars) {
+      hooks.onRefused(
+        `That change inserts ${inserted.toLocaleString()} characters; the limit is ${limits.maxInsertChars.toLocaleString()}.`,
+      );
+      return [];
+    }
+    const grows = transaction.newDoc.length > transaction.startState.doc.length;
+    if (grows && transaction.newDoc.length > limits.maxDocChars) {
+      hooks.onRefused(`A document may hold at most ${limits.maxDocChars.toLocaleString()} characters.`);
+      return [];
+    }
+    return transaction;
+  });
+  return new EditorView({
+    parent: options.parent,
+    state: EditorState.create({
+      doc: options.text,
+      extensions: [
+        basicSetup,
+        markdown(),
+        EditorView.lineWrapping,
+        collab({ startVersion: options.version, clientID: options.clientID }),
+        remoteCursors(),
+        sizeGuard,
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged) hooks.onDocChange(update.view);
+          if (update.transactions.some((t) => t.docChanged && !t.annotation(Transaction.remote))) hooks.onLocalChange();
+          if (update.selectionSet || update.docChanged) hooks.onSelection(update.view);
+        }),
+      ],
+    }),
+  });
+}
+

@@ -1,0 +1,57 @@
+/**
+ * The payloads every peer sends, byte for byte the same: a 64-character text echoed with a field
+ * added (W1, W2), and a ~200-byte message for fan-out (W3).
+ */
+
+/** Exactly 64 characters. */
+export const TEXT_64 = 'The quick brown fox jumps over the lazy dog; sockkit bench 0123'.padEnd(64, '.');
+
+const FANOUT_TEXT = 'x'.repeat(160);
+
+/**
+ * The input of call number `id`.
+ * @param {number} id
+ * @returns {{ id: number, text: string }}
+ */
+export function echoInput(id) {
+  return { id, text: TEXT_64 };
+}
+
+/**
+ * What the server answers: the input with `at` added.
+ * @param {{ id: number, text: string }} input
+ * @returns {{ id: number, text: string, at: number }}
+ */
+export function echoOutput(input) {
+  return { id: input.id, text: input.text, at: Date.now() };
+}
+
+/**
+ * True when `output` is the answer to `input`.
+ * @param {{ id: number, text: string }} input
+ * @param {unknown} output
+ */
+export function isEcho(input, output) {
+  const o = /** @type {{ id?: unknown, text?: unknown, at?: unknown } | null} */ (output);
+  return o !== null && o.id === input.id && o.text === input.text && typeof o.at === 'number';
+}
+
+/**
+ * Fan-out message number `seq` (about 200 bytes as JSON).
+ * @param {number} seq
+ * @returns {{ seq: number, at: number, text: string }}
+ */
+export function fanoutMessage(seq) {
+  return { seq, at: Date.now(), text: FANOUT_TEXT };
+}
+
+/**
+ * Sequence number of a received fan-out message, or -1 when it is not one.
+ * @param {unknown} message
+ */
+export function seqOf(message) {
+  const m = /** @type {{ seq?: unknown, text?: unknown } | null} */ (message);
+  return m !== null && typeof m === 'object' && typeof m.seq === 'number' && m.text === FANOUT_TEXT
+    ? m.seq
+    : -1;
+}

@@ -1,0 +1,26 @@
+/**
+ * The shape of a peer's client in the load process. Every `peers/<name>/client.mjs` exports
+ * `connect(url): Promise<PeerClient>`, resolving once the connection is ready to call.
+ */
+
+/**
+ * @typedef {object} PeerClient
+ * @property {(input: { id: number, text: string }) => Promise<unknown>} call the echo procedure
+ * @property {(topic: string, onMessage: (message: unknown) => void) => Promise<void>} subscribe
+ *   resolves once the server confirmed the subscription
+ * @property {() => unknown} close
+ */
+
+/**
+ * Loads a peer's client module.
+ * @param {string} peer
+ * @returns {Promise<{ connect: (url: string) => Promise<PeerClient> }>}
+ */
+export function loadClient(peer) {
+  return import(new URL(`../peers/${peer}/client.mjs`, import.meta.url).href);
+}
+
+/** Path of a peer's server script. */
+export function serverScript(/** @type {string} */ peer) {
+  return new URL(`../peers/${peer}/server.mjs`, import.meta.url).pathname;
+}

@@ -1,0 +1,144 @@
+/**
+ * Runs one workload against one peer: starts the peer's server in its own Node process, then the
+ * load in another, both bounded by the workload's time limit, and stops both by their own pids.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { FULL, QUICK, TIMEOUT_MS } from './config.mjs';
+import { serverScript } from './peer.mjs';
+
+const LOAD = fileURLToPath(new URL('../load.mjs', import.meta.url));
+const SERVER_READY_MS = 15_000;
+
+/**
+ * @typedef {object} RunResult
+ * @property {string} peer
+ * @property {string} workload
+ * @property {boolean} ok
+ * @property {Record<string, number>} [metrics]
+ * @property {Record<string, number>} [checks]
+ * @property {string} [error]
+ * @property {number} ms wall time of the load process
+ */
+
+/**
+ * A child process that prints JSON lines on stdout.
+ * @param {string[]} args node arguments
+ */
+function startChild(args) {
+  // Every peer runs as it would in production (sockkit skips output validation there).
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stderr = '';
+  let buffer = '';
+  /** @type {Array<(line: Record<string, unknown>) => void>} */
+  const waiters = [];
+  /** @type {Record<string, unknown>[]} */
+  const lines = [];
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    buffer += chunk;
+    let nl = buffer.indexOf('\n');
+    while (nl !== -1) {
+      const text = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (text.startsWith('{')) {
+        try {
+          const line = JSON.parse(text);
+          lines.push(line);
+          for (const w of waiters.splice(0)) w(line);
+        } catch {
+          // not ours: a library printing to stdout
+        }
+      }
+      nl = buffer.indexOf('\n');
+    }
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    if (stderr.length < 20_000) stderr += chunk;
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    /**
+     * The first line with `event`, or an error when the child exits or time runs out first.
+     * @param {string} event
+     * @param {number} timeoutMs
+     * @returns {Promise<Record<string, unknown>>}
+     */
+    waitFor(event, timeoutMs) {
+      const found = lines.find((l) => l.event === event);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${event}`)),
+          timeoutMs,
+        );
+        waiters.push((line) => {
+          if (line.event === event) {
+            clearTimeout(timer);
+            resolve(line);
+          }
+        });
+        exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`exited (${code}) before ${event}: ${stderr.slice(-2000)}`));
+        });
+      });
+    },
+    /** Stops this child by its pid: SIGTERM, then SIGKILL after a grace period. */
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      child.kill('SIGTERM');
+      const grace = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(grace);
+    },
+  };
+}
+
+/**
+ * Runs `workload` against `peer` once.
+ * @param {{ peer: string, workload: string, quick?: boolean, nodeArgs?: { server?: string[], load?: string[] } }} options
+ * @returns {Promise<RunResult>}
+ */
+export async function runOne({ peer, workload, quick = false, nodeArgs = {} }) {
+  const mode = quick ? 'quick' : 'full';
+  const params = (quick ? QUICK : FULL)[/** @type {keyof typeof FULL} */ (workload)];
+  const timeoutMs = TIMEOUT_MS[mode][/** @type {keyof typeof FULL} */ (workload)];
+  const server = startChild(['--expose-gc', ...(nodeArgs.server ?? []), serverScript(peer)]);
+  /** @type {ReturnType<typeof startChild> | undefined} */
+  let load;
+  const started = performance.now();
+  try {
+    const ready = await server.waitFor('ready', SERVER_READY_MS);
+    load = startChild([
+      ...(nodeArgs.load ?? []),
+      LOAD,
+      peer,
+      workload,
+      String(ready.url),
+      String(ready.control),
+      JSON.stringify(params),
+    ]);
+    const result = await load.waitFor('result', timeoutMs);
+    const { event: _event, ...rest } = result;
+    return /** @type {RunResult} */ ({ ...rest, peer, workload, ms: performance.now() - started });
+  } catch (error) {
+    const detail = [server.stderr(), load?.stderr() ?? ''].filter(Boolean).join('\n').slice(-4000);
+    return {
+      peer,
+      workload,
+      ok: false,
+      error: `${error instanceof Error ? error.message : String(error)}${detail ? `\n${detail}` : ''}`,
+      ms: performance.now() - started,
+    };
+  } finally {
+    // The load process exits by itself after its result (writing its profile if asked).
+    if (load !== undefined) await Promise.race([load.exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await Promise.all([load?.stop(), server.stop()]);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * tRPC 11 client for the load process: one `createWSClient` per connection (ws as the WebSocket
+ * class, Node 20 has none), `wsLink`, mutations for calls and `onStarted` for a confirmed
+ * subscription.
+ */
+import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
+import { WebSocket } from 'ws';
+
+/** @typedef {import('../../lib/peer.mjs').PeerClient} PeerClient */
+
+/**
+ * @param {string} url
+ * @returns {Promise<PeerClient>}
+ */
+export function connect(url) {
+  return new Promise((resolve, reject) => {
+    const wsClient = createWSClient({
+      url,
+      WebSocket: /** @type {typeof globalThis.WebSocket} */ (/** @type {unknown} */ (WebSocket)),
+      retryDelayMs: () => 60_000,
+      onError: () => reject(new Error('tRPC websocket error')),
+      onOpen: () => resolve(peerClient),
+    });
+    /** @type {any} */
+    const trpc = createTRPCClient({ links: [wsLink({ client: wsClient })] });
+    /** @type {Array<{ unsubscribe: () => void }>} */
+    const subs = [];
+    /** @type {PeerClient} */
+    const peerClient = {
+      call: (input) => trpc.echo.mutate(input),
+      subscribe: (topic, onMessage) =>
+        new Promise((res, rej) => {
+          subs.push(
+            trpc.topic.subscribe(
+              { topic },
+              {
+                onStarted: () => res(undefined),
+                onData: onMessage,
+                onError: (/** @type {Error} */ e) => rej(e),
+              },
+            ),
+          );
+        }),
+      close: () => {
+        for (const sub of subs) sub.unsubscribe();
+        return wsClient.close();
+      },
+    };
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * Raw `ws` client for the load process: a pending-call map keyed by a numeric call id.
+ */
+import { WebSocket } from 'ws';
+
+/** @typedef {import('../../lib/peer.mjs').PeerClient} PeerClient */
+
+/**
+ * Opens one connection; resolves when it is open and ready to call.
+ * @param {string} url
+ * @returns {Promise<PeerClient>}
+ */
+export function connect(url) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    /** @type {Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>} */
+    const pending = new Map();
+    /** @type {Map<string, (message: unknown) => void>} */
+    const listeners = new Map();
+    let nextId = 1;
+    const request = (/** @type {string} */ m, /** @type {unknown} */ p) =>
+      new Promise((res, rej) => {
+        const id = nextId++;
+        pending.set(id, { resolve: res, reject: rej });
+        ws.send(JSON.stringify({ id, m, p }));
+      });
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString());
+      if (msg.t !== undefined) {
+        listeners.get(msg.t)?.(msg.d);
+        return;
+      }
+      const entry = pending.get(msg.id);
+      if (entry === undefined) return;
+      pending.delete(msg.id);
+      if (msg.e !== undefined) entry.reject(new Error(msg.e));
+      else entry.resolve(msg.r);
+    });
+    ws.on('error', reject);
+    ws.on('close', () => {
+      for (const entry of pending.values()) entry.reject(new Error('closed'));
+      pending.clear();
+    });
+    ws.once('open', () =>
+      resolve({
+        call: (input) => request('echo', input),
+        async subscribe(topic, onMessage) {
+          listeners.set(topic, onMessage);
+          await request('sub', { topic });
+        },
+        close: () => ws.close(),
+      }),
+    );
+  });
+}

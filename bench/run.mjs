@@ -1,0 +1,96 @@
+/**
+ * `npm run bench [-- --quick] [--peers ws,trpc] [--workloads w1,w2] [--reps N]`
+ * Runs every workload against every peer (each pair in a fresh server process and a fresh load
+ * process), repeats the full run three times with peers in rotating order, prints medians and
+ * ratios to raw ws, and writes them to results/. Exits non-zero when any run failed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PEERS, REPS, RUNNABLE } from './lib/config.mjs';
+import { machine, markdown, medians, ratios, targets } from './lib/report.mjs';
+import { runOne } from './lib/runner.mjs';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    peers: { type: 'string' },
+    workloads: { type: 'string' },
+    reps: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick ?? false;
+const peers = values.peers?.split(',') ?? PEERS;
+const workloads = values.workloads?.split(',') ?? RUNNABLE;
+const reps = Number(values.reps ?? REPS[quick ? 'quick' : 'full']);
+for (const p of peers)
+  if (!PEERS.includes(p)) throw new Error(`unknown peer ${p}; one of ${PEERS.join(', ')}`);
+for (const w of workloads)
+  if (!RUNNABLE.includes(w)) throw new Error(`unknown workload ${w}; one of ${RUNNABLE.join(', ')}`);
+
+/**
+ * `--cpu-prof` for both processes, into results/profiles/<peer>-<workload>/.
+ * @param {string} peer
+ * @param {string} workload
+ */
+function profileArgs(peer, workload) {
+  const dir = fileURLToPath(new URL(`./results/profiles/${peer}-${workload}/`, import.meta.url));
+  const prof = (/** @type {string} */ role) => ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${role}.cpuprofile`];
+  return { server: prof('server'), load: prof('load') };
+}
+
+const startedAt = new Date();
+/** @type {import('./lib/runner.mjs').RunResult[]} */
+const runs = [];
+for (let rep = 0; rep < reps; rep++) {
+  // Rotate the order so no peer always runs first (or right after the heaviest one).
+  const order = peers.map((_, i) => peers[(i + rep) % peers.length]);
+  for (const workload of workloads) {
+    for (const peer of order) {
+      const run = await runOne({ peer, workload, quick, nodeArgs: values.profile ? profileArgs(peer, workload) : {} });
+      runs.push({ ...run, rep });
+      const summary = run.ok
+        ? Object.entries(run.metrics ?? {})
+            .map(([k, v]) => `${k}=${Math.round(v)}`)
+            .join(' ')
+        : `FAILED ${run.error?.split('\n').slice(0, 3).join(' | ')}`;
+      process.stderr.write(
+        `[rep ${rep + 1}/${reps}] ${workload} ${peer.padEnd(8)} ${(run.ms / 1000).toFixed(1)}s ${summary}\n`,
+      );
+    }
+  }
+}
+
+const med = medians(runs);
+const table = markdown(med, peers);
+const failed = runs.filter((r) => !r.ok);
+const seconds = (Date.now() - startedAt.getTime()) / 1000;
+const report = {
+  mode: quick ? 'quick' : 'full',
+  startedAt: startedAt.toISOString(),
+  seconds,
+  machine: machine(),
+  peers,
+  workloads,
+  reps,
+  medians: med,
+  ratios: ratios(med, peers),
+  targets: targets(med),
+  failed: failed.length,
+  runs,
+};
+const dir = new URL('./results/', import.meta.url);
+mkdirSync(dir, { recursive: true });
+const json = `${JSON.stringify(report, null, 2)}\n`;
+// Only a complete full run replaces latest.json (the one bench/README.md shows).
+const complete = !quick && !values.profile && peers.length === PEERS.length && workloads.length === RUNNABLE.length;
+writeFileSync(new URL(`${quick ? 'quick' : 'full'}-${startedAt.toISOString().replaceAll(':', '-')}.json`, dir), json);
+writeFileSync(new URL(complete ? 'latest.json' : `${quick ? 'quick' : 'partial'}-latest.json`, dir), json);
+process.stdout.write(
+  `${table}\n\n${runs.length - failed.length}/${runs.length} runs completed correctly in ${seconds.toFixed(0)} s${quick ? ' (quick mode: counts only, no speed asserted)' : ''}\n`,
+);
+if (failed.length > 0) {
+  for (const f of failed) process.stdout.write(`FAILED ${f.workload} ${f.peer}: ${f.error}\n`);
+  process.exitCode = 1;
+}

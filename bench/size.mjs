@@ -1,0 +1,103 @@
+/**
+ * What a browser app ships for a client library: an entry importing what an app imports, bundled
+ * by esbuild for the browser (minified, ESM), then gzip -9. zod is left out (a peer the app has
+ * anyway); superjson is counted for sockkit because @sockkit/core depends on it.
+ *   node size.mjs          sockkit only, fails above the budget
+ *   node size.mjs --all    sockkit and the reference clients, as a markdown table
+ */
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** The budget for @sockkit/client + @sockkit/core, gzipped, in bytes (10 kB). */
+export const BUDGET_BYTES = 10_000;
+
+/**
+ * @typedef {object} Entry
+ * @property {string} name
+ * @property {string} code the app's imports
+ * @property {string[]} external packages not counted
+ */
+
+/** @type {Entry[]} */
+export const SOCKKIT = [
+  {
+    name: '@sockkit/client + @sockkit/core (what an app imports)',
+    code: `export { createSockkitClient } from '@sockkit/client';\nexport { defineContract } from '@sockkit/core';`,
+    external: ['zod'],
+  },
+  {
+    name: '@sockkit/client + @sockkit/core (every export)',
+    code: `export * from '@sockkit/client';\nexport * from '@sockkit/core';`,
+    external: ['zod'],
+  },
+];
+
+/** @type {Entry[]} */
+export const REFERENCES = [
+  { name: 'socket.io-client', code: `export { io } from 'socket.io-client';`, external: [] },
+  {
+    name: '@trpc/client with wsLink (superjson excluded)',
+    code: `export { createTRPCClient, createWSClient, wsLink } from '@trpc/client';`,
+    external: ['superjson'],
+  },
+  { name: 'superjson alone', code: `export { default } from 'superjson';`, external: [] },
+];
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Bundles one entry and returns its minified and gzipped sizes in bytes.
+ * @param {Entry} entry
+ * @returns {Promise<{ name: string, minified: number, gzipped: number, inputs: Record<string, number> }>}
+ */
+export async function measure(entry) {
+  const result = await build({
+    stdin: { contents: entry.code, resolveDir: here, sourcefile: 'entry.mjs', loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: entry.external,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0].contents;
+  /** @type {Record<string, number>} */
+  const inputs = {};
+  for (const [path, info] of Object.entries(Object.values(result.metafile.outputs)[0].inputs)) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 3).join('/');
+    inputs[pkg] = (inputs[pkg] ?? 0) + info.bytesInOutput;
+  }
+  return { name: entry.name, minified: code.length, gzipped: gzipSync(code, { level: 9 }).length, inputs };
+}
+
+/** @param {number} bytes */
+const kB = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const entries = process.argv.includes('--all') ? [...SOCKKIT, ...REFERENCES] : SOCKKIT;
+  const rows = [];
+  let failed = false;
+  process.stdout.write('| bundle | minified | min + gzip -9 |\n|---|---:|---:|\n');
+  for (const entry of entries) {
+    try {
+      const r = await measure(entry);
+      rows.push(r);
+      process.stdout.write(`| ${r.name} | ${kB(r.minified)} | ${kB(r.gzipped)} |\n`);
+      if (entry === SOCKKIT[0] && r.gzipped > BUDGET_BYTES) {
+        process.stdout.write(`over the ${kB(BUDGET_BYTES)} budget\n`);
+        failed = true;
+      }
+    } catch (error) {
+      process.stdout.write(`| ${entry.name} | failed: ${String(error).split('\n')[0]} | |\n`);
+      failed = true;
+    }
+  }
+  if (process.argv.includes('--inputs')) {
+    for (const r of rows) process.stdout.write(`${r.name}: ${JSON.stringify(r.inputs)}\n`);
+  }
+  if (failed) process.exitCode = 1;
+}

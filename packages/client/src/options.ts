@@ -1,0 +1,140 @@
+/**
+ * Options and public types of the client, derived from the contract `C`.
+ */
+import type {
+  Caller,
+  ClientProcedures,
+  ClientPublishableTopics,
+  Clock,
+  Codec,
+  Handlers,
+  PresenceState,
+  PresenceStateInput,
+  ServerProcedures,
+  SockkitError,
+  TopicMessage,
+  TopicMessageInput,
+  TopicParamsInput,
+  Topics,
+} from '@sockkit/core';
+import type { ReconnectOptions } from './backoff.js';
+import type { SocketConstructor } from './environment.js';
+import type { ClientCallContext } from './serve.js';
+import type { MessageInfo, Subscription } from './subscriptions.js';
+
+/** The client's connection state. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Milliseconds before TIMEOUT; counts from the call, including time queued offline. */
+  timeout?: number;
+  /** Aborting rejects with CANCELLED and tells the server to abort the handler. */
+  signal?: AbortSignal;
+}
+
+/** Options of one publish. */
+export interface PublishOptions extends CallOptions {
+  /** Skip history for this message. */
+  volatile?: boolean;
+}
+
+/** Where a publish landed. */
+export interface PublishResult {
+  epoch: string;
+  /** Absent for volatile messages. */
+  offset?: number;
+}
+
+/** Options of a subscribe. */
+export interface SubscribeOptions<T> {
+  /** Presence state to join with (topics with presence). */
+  presence?: PresenceStateInput<T>;
+  /** Aborting unsubscribes; iterators end cleanly. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link createSockkitClient}. */
+export interface ClientOptions<C> {
+  /** The server's WebSocket URL, or several: reconnects go round them in order. */
+  url: string | readonly string[];
+  /** The contract from `defineContract`. */
+  contract: C;
+  /**
+   * Connection params (e.g. a token), sent in the first message of every connection and
+   * never in the URL. Called again before each (re)connect and `updateAuth()`.
+   */
+  params?: () => unknown;
+  /** Handlers for the procedures the server calls on this client. */
+  handlers?: Partial<Handlers<ClientProcedures<C>, ClientCallContext>>;
+  /** Default call timeout in ms. Default 30,000. */
+  timeout?: number;
+  /** Calls made while disconnected: queued until connected (default) or rejected with UNAVAILABLE. */
+  offline?: 'queue' | 'reject';
+  /** Most calls queued while disconnected; more are rejected with LIMIT_EXCEEDED. Default 1,000. */
+  maxQueued?: number;
+  /** Reconnect policy, or false to never reconnect. */
+  reconnect?: ReconnectOptions | false;
+  /** Application-level ping interval (browsers cannot see WebSocket pings). Default 25,000; 0 disables. */
+  pingIntervalMs?: number;
+  /** A ping unanswered this long means a dead link: reconnect. Default 10,000. */
+  pingTimeoutMs?: number;
+  /** How long before a session's `expiresAt` the client refreshes in-band. Default 30,000. */
+  refreshBeforeExpiryMs?: number;
+  /** WebSocket constructor; default the global one (browsers, Node ≥ 22). */
+  WebSocket?: SocketConstructor;
+  /** Payload codec; must match the server's. Default superjson. */
+  codec?: Codec;
+  /** Time source (tests drive it with fake timers). */
+  clock?: Clock;
+  /** Random source for backoff jitter. */
+  random?: () => number;
+}
+
+/** Client events. */
+export type ClientEvents = {
+  state: [state: ConnectionState];
+  /** Errors nothing else reports: refused connections, protocol errors from the server. */
+  error: [error: SockkitError];
+  /** The server subscribed this connection to a channel. */
+  subscription: [subscription: Subscription<unknown, unknown>];
+};
+
+/** A typed subscribe function for topic `T`. */
+export type SubscribeFn<T> = (
+  params: TopicParamsInput<T>,
+  handler?: (message: TopicMessage<T>, info: MessageInfo) => void,
+  options?: SubscribeOptions<T>,
+) => Subscription<TopicMessage<T>, PresenceState<T>>;
+
+/** A sockkit client, typed from contract `C`. */
+export interface SockkitClient<C> {
+  /** Current connection state. */
+  readonly state: ConnectionState;
+  /** Session id from the server's welcome, once connected. */
+  readonly session: string | undefined;
+  /** Connection id (also the presence member id), once connected. */
+  readonly connectionId: string | undefined;
+  /** Calls a server procedure. */
+  readonly call: Caller<ServerProcedures<C>, CallOptions>;
+  /** Subscribes to a channel of a topic. */
+  readonly subscribe: { [K in keyof Topics<C>]: SubscribeFn<Topics<C>[K]> };
+  /** Publishes to a channel of a topic that clients may publish to. */
+  readonly publish: {
+    [K in ClientPublishableTopics<C> & keyof Topics<C>]: (
+      params: TopicParamsInput<Topics<C>[K]>,
+      message: TopicMessageInput<Topics<C>[K]>,
+      options?: PublishOptions,
+    ) => Promise<PublishResult>;
+  };
+  /** Live subscriptions. */
+  subscriptions(): Subscription<unknown, unknown>[];
+  /** Listens to client events; returns the remover. */
+  on<K extends keyof ClientEvents>(event: K, listener: (...args: ClientEvents[K]) => void): () => void;
+  /** Resolves when the connection is open; rejects if the client closes first. */
+  ready(): Promise<void>;
+  /** Re-reads `params` and re-authenticates the open session in-band, without reconnecting. */
+  updateAuth(): Promise<void>;
+  /** Closes for good: no reconnect; pending calls fail with UNAVAILABLE. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,71 @@
+/**
+ * Serving the server's calls on this client: look up the handler, validate the input against
+ * the contract, run it with an AbortSignal the server can cancel, answer once.
+ */
+import {
+  type ContractDef,
+  type Codec,
+  errorFrame,
+  lookup,
+  resultFrame,
+  SockkitError,
+  validate,
+} from '@sockkit/core';
+
+/** What a client-side handler receives besides its input. */
+export interface ClientCallContext {
+  /** Aborts when the server cancels the call or the connection drops. */
+  readonly signal: AbortSignal;
+  /** The procedure being called. */
+  readonly procedure: string;
+}
+
+type AnyHandler = (input: unknown, ctx: ClientCallContext) => unknown;
+
+/** Runs server → client calls for one client. */
+export class CallServer {
+  private readonly running = new Map<number, AbortController>();
+
+  constructor(
+    private readonly contract: ContractDef,
+    private readonly handlers: Record<string, AnyHandler>,
+    private readonly codec: Codec,
+    private readonly send: (frame: string) => void,
+  ) {}
+
+  /** Handles a `call` from the server. */
+  async serve(id: number, name: string, json: unknown, meta: unknown): Promise<void> {
+    const def = lookup(this.contract.client, name);
+    const handler = def && Object.hasOwn(this.handlers, name) ? this.handlers[name] : undefined;
+    if (!def || !handler) {
+      this.send(errorFrame(id, { code: 'NOT_FOUND', message: `no client handler for '${name}'` }));
+      return;
+    }
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    let frame: string;
+    try {
+      const decoded = this.codec.decode(json, meta);
+      const input = def.input ? validate(def.input, decoded, `input of client.${name}`) : undefined;
+      const output = await handler(input, { signal: controller.signal, procedure: name });
+      frame = resultFrame(id, this.codec.encode(output));
+    } catch (error) {
+      frame = errorFrame(id, SockkitError.from(error).toWire());
+    }
+    if (this.running.get(id) !== controller) return; // cancelled or link dropped: nobody awaits
+    this.running.delete(id);
+    this.send(frame);
+  }
+
+  /** The server cancelled call `id`. */
+  cancel(id: number): void {
+    this.running.get(id)?.abort(new SockkitError('CANCELLED', 'cancelled by the server'));
+    this.running.delete(id);
+  }
+
+  /** The link dropped: every running handler's signal aborts. */
+  abortAll(): void {
+    for (const controller of this.running.values()) controller.abort(new SockkitError('UNAVAILABLE', 'connection lost'));
+    this.running.clear();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Shared fixtures for server tests: a contract covering every feature, and helpers that start
+ * a real server on an ephemeral 127.0.0.1 port and real clients against it, disposed after.
+ */
+import { createSockkitClient } from '@sockkit/client/node';
+import type { ClientOptions, SockkitClient } from '@sockkit/client';
+import { defineContract, SockkitError } from '@sockkit/core';
+import { createSockkitServer, type ServerOptions, type SockkitServer, silentLogger } from '@sockkit/server';
+import WebSocket from 'ws';
+import { z } from 'zod';
+
+export const contract = defineContract({
+  server: {
+    echo: {
+      input: z.object({ id: z.number(), text: z.string() }),
+      output: z.object({ id: z.number(), text: z.string(), echoed: z.boolean() }),
+    },
+    whoami: { output: z.object({ user: z.string().nullable(), conn: z.string() }) },
+    slow: { input: z.object({ ms: z.number() }), output: z.string() },
+    fail: { input: z.enum(['sockkit', 'plain', 'output']), output: z.string() },
+    types: {
+      input: z.object({ date: z.date(), map: z.map(z.string(), z.number()), set: z.set(z.number()), big: z.bigint(), bytes: z.instanceof(Uint8Array), re: z.instanceof(RegExp), missing: z.undefined() }),
+      output: z.object({ date: z.date(), map: z.map(z.string(), z.number()), set: z.set(z.number()), big: z.bigint(), bytes: z.instanceof(Uint8Array), re: z.instanceof(RegExp), missing: z.undefined() }),
+    },
+    askClient: { input: z.object({ question: z.string() }), output: z.boolean() },
+    counter: { output: z.number(), idempotent: true },
+  },
+  client: {
+    confirm: { input: z.object({ question: z.string() }), output: z.boolean() },
+    hang: { output: z.string() },
+  },
+  topics: {
+    chat: {
+      params: z.object({ room: z.string() }),
+      message: z.object({ text: z.string().max(200), from: z.string().optional() }),
+      presence: z.object({ name: z.string() }),
+      publish: 'client',
+    },
+    news: { message: z.object({ n: z.number() }) },
+    cursor: { params: z.object({ doc: z.string() }), message: z.object({ pos: z.number() }), publish: 'client', volatile: true },
+  },
+});
+
+export type TestContract = typeof contract;
+
+/** Handlers used by most tests; `slow` honours its signal. */
+export const handlers: ServerOptions<TestContract, { user: string | null }>['handlers'] = {
+  echo: (input) => ({ ...input, echoed: true }),
+  whoami: (_input, ctx) => ({ user: ctx.auth.user, conn: ctx.conn.id }),
+  slow: (input, ctx) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => resolve('done'), input.ms);
+      ctx.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        aborted.push(ctx.procedure);
+        reject(ctx.signal.reason);
+      });
+    }),
+  fail: (kind) => {
+    if (kind === 'sockkit') throw new SockkitError('CONFLICT', 'version mismatch', { details: { expected: 3 } });
+    if (kind === 'plain') throw new Error('secret database password in message');
+    return 42 as unknown as string;
+  },
+  types: (input) => input,
+  askClient: (input, ctx) => ctx.conn.call.confirm(input, { timeout: 2000 }),
+  counter: () => ++counter.value,
+};
+
+/** Procedures whose signal aborted, in order. */
+export const aborted: string[] = [];
+export const counter = { value: 0 };
+
+type Ctx = { user: string | null };
+
+/** Starts a server on 127.0.0.1:0 with test defaults. */
+export async function startServer(
+  overrides: Partial<ServerOptions<TestContract, Ctx>> = {},
+): Promise<SockkitServer<TestContract, Ctx> & AsyncDisposable> {
+  const server = createSockkitServer<TestContract, Ctx>({
+    contract,
+    host: '127.0.0.1',
+    port: 0,
+    handlers,
+    logger: silentLogger,
+    authenticate: ({ params }) => {
+      const token = (params as { token?: string } | undefined)?.token;
+      if (token === 'bad') throw new SockkitError('UNAUTHORIZED', 'bad token');
+      return { context: { user: token ?? null }, ...(token ? { user: token } : {}) };
+    },
+    ...overrides,
+  });
+  await server.ready;
+  return Object.assign(server, { [Symbol.asyncDispose]: () => server.close({ timeout: 1000 }) });
+}
+
+/** Creates a client for `server`; closed on dispose. */
+export function connect(
+  server: { port: number | undefined },
+  overrides: Partial<ClientOptions<TestContract>> = {},
+): SockkitClient<TestContract> & AsyncDisposable {
+  const client = createSockkitClient({
+    url: `ws://127.0.0.1:${server.port}`,
+    contract,
+    reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
+    ...overrides,
+  });
+  return Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
+}
+
+/** A raw ws socket that completed the sockkit handshake, collecting every message it gets. */
+export async function rawSocket(
+  server: { port: number | undefined },
+  options: { hello?: boolean; protocol?: string | string[]; headers?: Record<string, string> } = {},
+) {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}`, options.protocol ?? 'sockkit.v1', {
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
+  const messages: Record<string, unknown>[] = [];
+  const waiters: { test: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  ws.on('error', () => {});
+  ws.on('message', (data) => {
+    const parsed = JSON.parse(data.toString());
+    for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
+      messages.push(m);
+      for (const w of [...waiters]) if (w.test(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  const next = (test: (m: Record<string, unknown>) => boolean) => {
+    const found = messages.find(test);
+    if (found) {
+      messages.splice(messages.indexOf(found), 1);
+      return Promise.resolve(found);
+    }
+    return new Promise<Record<string, unknown>>((resolve) => waiters.push({ test, resolve: (m) => {
+      messages.splice(messages.indexOf(m), 1);
+      resolve(m);
+    } }));
+  };
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('close', () => resolve());
+  });
+  if (options.hello !== false && ws.readyState === ws.OPEN) {
+    ws.send('{"t":"hello"}');
+    await next((m) => m.t === 'welcome');
+  }
+  return { ws, messages, next, closed, send: (text: string | Buffer) => ws.send(text), [Symbol.asyncDispose]: async () => { ws.terminate(); } };
+}

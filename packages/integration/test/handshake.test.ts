@@ -1,0 +1,132 @@
+/**
+ * Everything before and around the session: protocol negotiation, origin checks,
+ * authentication, expiry and in-band refresh, handshake timeout and connection limits.
+ */
+import { CLOSE_CODES } from '@sockkit/core';
+import { describe, expect, it } from 'vitest';
+import { connect, rawSocket, startServer } from './fixtures.js';
+
+describe('protocol version', () => {
+  it('refuses an unknown version with 4003 and a reason naming both versions', async () => {
+    await using server = await startServer();
+    await using raw = await rawSocket(server, { protocol: 'sockkit.v2', hello: false });
+    const closed = await raw.closed;
+    expect(closed.code).toBe(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code);
+    expect(closed.reason).toBe('unsupported protocol (offered sockkit.v2; server speaks sockkit.v1)');
+  });
+
+  it('refuses a socket that offers no sockkit protocol with 4003', async () => {
+    await using server = await startServer();
+    await using raw = await rawSocket(server, { protocol: [], hello: false });
+    expect((await raw.closed).code).toBe(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code);
+  });
+
+  it('answers plain HTTP with 426 Upgrade Required', async () => {
+    await using server = await startServer();
+    const response = await fetch(`http://127.0.0.1:${server.port}/`);
+    expect(response.status).toBe(426);
+  });
+});
+
+describe('origin', () => {
+  it('refuses a cross-site origin by default with HTTP 403', async () => {
+    await using server = await startServer();
+    await expect(rawSocket(server, { headers: { origin: 'https://evil.example' } })).rejects.toThrow('HTTP 403');
+  });
+
+  it('accepts a same-origin browser and a client without Origin by default', async () => {
+    await using server = await startServer();
+    await using same = await rawSocket(server, { headers: { origin: `http://127.0.0.1:${server.port}` } });
+    await using none = await rawSocket(server);
+    expect(same.ws.readyState).toBe(same.ws.OPEN);
+    expect(none.ws.readyState).toBe(none.ws.OPEN);
+  });
+
+  it('applies an allow list', async () => {
+    await using server = await startServer({ allowedOrigins: ['https://app.example'] });
+    await using ok = await rawSocket(server, { headers: { origin: 'https://app.example' } });
+    expect(ok.ws.readyState).toBe(ok.ws.OPEN);
+    await expect(rawSocket(server, { headers: { origin: 'https://other.example' } })).rejects.toThrow('HTTP 403');
+  });
+});
+
+describe('authentication', () => {
+  it('closes a refused handshake with 4001 and the reason; the client stops and reports UNAUTHORIZED', async () => {
+    await using server = await startServer();
+    await using client = connect(server, { params: () => ({ token: 'bad' }) });
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+    await expect(client.ready()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(client.state).toBe('closed');
+    expect(errors).toEqual(['UNAUTHORIZED: bad token']);
+    await expect(client.call.echo({ id: 1, text: 'x' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('sends params in the first message, never in the URL', async () => {
+    const seen: { url: string | undefined; params: unknown }[] = [];
+    await using server = await startServer({
+      authenticate: ({ request, params }) => {
+        seen.push({ url: request.url, params });
+        return { context: { user: null } };
+      },
+    });
+    await using client = connect(server, { params: () => ({ token: 's3cret' }) });
+    await client.ready();
+    expect(seen).toEqual([{ url: '/', params: { token: 's3cret' } }]);
+  });
+
+  it('closes an expired session with 4002', async () => {
+    await using server = await startServer({
+      authenticate: () => ({ context: { user: 'u' }, user: 'u', expiresAt: Date.now() + 150 }),
+    });
+    await using raw = await rawSocket(server);
+    expect((await raw.closed).code).toBe(CLOSE_CODES.SESSION_EXPIRED.code);
+  });
+
+  it('refreshes in-band before expiry: the session lives on with the new token', async () => {
+    let token = 't1';
+    const tokens: unknown[] = [];
+    await using server = await startServer({
+      authenticate: ({ params, refresh }) => {
+        tokens.push({ refresh, params });
+        return { context: { user: 'u' }, user: 'u', expiresAt: Date.now() + 400 };
+      },
+    });
+    await using client = connect(server, { params: () => ({ token }), refreshBeforeExpiryMs: 300 });
+    await client.ready();
+    const session = client.session;
+    token = 't2';
+    await expect.poll(() => tokens.length, { timeout: 3000 }).toBeGreaterThanOrEqual(3);
+    expect(tokens.slice(0, 2)).toEqual([
+      { refresh: false, params: { token: 't1' } },
+      { refresh: true, params: { token: 't2' } },
+    ]);
+    expect(client.state).toBe('open');
+    expect(client.session).toBe(session);
+  });
+
+  it('updateAuth() refreshes on demand; a refresh that changes the user is refused', async () => {
+    let user = 'u';
+    await using server = await startServer({ authenticate: () => ({ context: { user }, user }) });
+    await using client = connect(server);
+    await client.ready();
+    await client.updateAuth();
+    user = 'someone-else';
+    await expect(client.updateAuth()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(client.state).toBe('open');
+  });
+
+  it('closes a socket that never says hello with 4004', async () => {
+    await using server = await startServer({ limits: { handshakeTimeoutMs: 100 } });
+    await using raw = await rawSocket(server, { hello: false });
+    expect((await raw.closed).code).toBe(CLOSE_CODES.HANDSHAKE_TIMEOUT.code);
+  });
+
+  it('closes connections above maxConnections with 1013', async () => {
+    await using server = await startServer({ limits: { maxConnections: 1 } });
+    await using first = await rawSocket(server);
+    await using second = await rawSocket(server, { hello: false });
+    expect((await second.closed).code).toBe(CLOSE_CODES.TRY_AGAIN_LATER.code);
+    expect(first.ws.readyState).toBe(first.ws.OPEN);
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * @sockkit/server: typed RPC and pub/sub over WebSocket for Node, on `ws`.
+ *
+ * @packageDocumentation
+ */
+export { SockkitError } from '@sockkit/core';
+export type {
+  Broker,
+  BrokerEvent,
+  BrokerListener,
+  BrokerMember,
+  BrokerMessage,
+  BrokerPresence,
+  HistoryReply,
+  PublishOptions as BrokerPublishOptions,
+} from './broker.js';
+export { consoleLogger, type Logger, silentLogger } from './logger.js';
+export { MemoryBroker, type MemoryBrokerOptions } from './memory-broker.js';
+export type {
+  AuthRequest,
+  AuthResult,
+  CallContext,
+  Middleware,
+  MiddlewareCall,
+  ServerCallOptions,
+  ServerConnection,
+  ServerOptions,
+  ServerSubscribeOptions,
+  TopicHookContext,
+  TopicHooks,
+  TopicHooksMap,
+} from './options.js';
+export { createSockkitServer, type PublishOptions, type SockkitServer } from './server.js';
+export type { TopicPositionReply } from './topics.js';

@@ -1,0 +1,198 @@
+/**
+ * The server's options and the types its hooks and handlers see. Every type is derived from
+ * the contract `C` and the auth context `Ctx` that `authenticate` returns.
+ */
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type {
+  Caller,
+  ClientProcedures,
+  Clock,
+  Codec,
+  Handlers,
+  Limits,
+  PresenceStateInput,
+  ServerProcedures,
+  TopicMessage,
+  TopicParams,
+  TopicParamsInput,
+  Topics,
+} from '@sockkit/core';
+import type { Broker } from './broker.js';
+import type { Logger } from './logger.js';
+
+/** What `authenticate` sees of a connecting client. */
+export interface AuthRequest {
+  /** The HTTP upgrade request: headers, cookies, remote address. */
+  request: IncomingMessage;
+  /** The client's connection params (from its `params` provider), unvalidated. */
+  params: unknown;
+  /** Whether this is an in-band refresh of an open session rather than a new connection. */
+  refresh: boolean;
+}
+
+/** What `authenticate` returns for an accepted client. */
+export interface AuthResult<Ctx> {
+  /** The typed context handlers and hooks receive as `auth`. */
+  context: Ctx;
+  /** A user key: groups a user's connections (`server.connectionsOf`) and presence. */
+  user?: string;
+  /** Epoch ms after which the session is closed (4002) unless refreshed in-band. */
+  expiresAt?: number;
+}
+
+/** Options of a server → client call. */
+export interface ServerCallOptions {
+  /** Milliseconds before TIMEOUT. Default: the procedure's `timeout`, else 30 s. */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/** Options of a server-side subscribe. */
+export interface ServerSubscribeOptions<T> {
+  /** Presence state to join with, when the topic has presence. */
+  presence?: PresenceStateInput<T>;
+}
+
+/** One connected, authenticated client, as handlers and hooks see it. */
+export interface ServerConnection<C = unknown, Ctx = unknown> {
+  /** Connection id, unique per server node; also the presence member id. */
+  readonly id: string;
+  /** Session id the client sees in `welcome`. */
+  readonly session: string;
+  /** User key from `authenticate`. */
+  readonly user: string | undefined;
+  /** Auth context from `authenticate` (replaced by an in-band refresh). */
+  readonly auth: Ctx;
+  /** The upgrade request. */
+  readonly request: IncomingMessage;
+  /** Calls a procedure on this client, typed from the contract's `client` section. */
+  readonly call: Caller<ClientProcedures<C>, ServerCallOptions>;
+  /** Subscribes this connection to a channel (server-side join). */
+  readonly subscribe: {
+    [K in keyof Topics<C>]: (
+      params: TopicParamsInput<Topics<C>[K]>,
+      options?: ServerSubscribeOptions<Topics<C>[K]>,
+    ) => Promise<void>;
+  };
+  /** Removes this connection from a channel. */
+  readonly unsubscribe: {
+    [K in keyof Topics<C>]: (params: TopicParamsInput<Topics<C>[K]>) => Promise<void>;
+  };
+  /** Channel keys this connection is subscribed to. */
+  channels(): string[];
+  /** Closes the connection with a WebSocket close code. */
+  close(code?: number, reason?: string): void;
+}
+
+/** What a handler receives besides its input. */
+export interface CallContext<C = unknown, Ctx = unknown> {
+  /** The auth context. */
+  readonly auth: Ctx;
+  /** The calling connection. */
+  readonly conn: ServerConnection<C, Ctx>;
+  /** Aborts when the client cancels, the call times out or the connection drops. */
+  readonly signal: AbortSignal;
+  /** The procedure being called. */
+  readonly procedure: string;
+}
+
+/** One call as middleware sees it. */
+export interface MiddlewareCall<C, Ctx> {
+  readonly procedure: string;
+  /** The validated input. */
+  readonly input: unknown;
+  readonly ctx: CallContext<C, Ctx>;
+}
+
+/**
+ * Runs around every handler; call `next()` to continue, throw a SockkitError to refuse.
+ * @example
+ * ```ts
+ * const timing: Middleware = async (call, next) => {
+ *   const start = performance.now();
+ *   try { return await next(); } finally { log(call.procedure, performance.now() - start); }
+ * };
+ * ```
+ */
+export type Middleware<C = unknown, Ctx = unknown> = (
+  call: MiddlewareCall<C, Ctx>,
+  next: () => Promise<unknown>,
+) => Promise<unknown>;
+
+/** What topic hooks receive. */
+export interface TopicHookContext<C, Ctx, T> {
+  readonly auth: Ctx;
+  readonly conn: ServerConnection<C, Ctx>;
+  readonly params: TopicParams<T>;
+}
+
+/** Per-topic authorization and publish hooks. */
+export interface TopicHooks<C, Ctx, T> {
+  authorize?: {
+    /** Return false (or throw) to refuse a subscribe with FORBIDDEN. Default: allowed. */
+    subscribe?: (ctx: TopicHookContext<C, Ctx, T>) => boolean | Promise<boolean>;
+    /** Return false (or throw) to refuse a client publish with FORBIDDEN. Default: allowed where the contract lets clients publish. */
+    publish?: (ctx: TopicHookContext<C, Ctx, T>) => boolean | Promise<boolean>;
+  };
+  /**
+   * Sees each client publish after validation; returns the message to publish (possibly
+   * changed) or throws a SockkitError to reject it.
+   */
+  onPublish?: (
+    message: TopicMessage<T>,
+    ctx: TopicHookContext<C, Ctx, T>,
+  ) => TopicMessage<T> | Promise<TopicMessage<T>>;
+}
+
+/** Hooks for every topic of the contract. */
+export type TopicHooksMap<C, Ctx> = { [K in keyof Topics<C>]?: TopicHooks<C, Ctx, Topics<C>[K]> };
+
+/** Options of {@link createSockkitServer}. */
+export interface ServerOptions<C, Ctx> {
+  /** The contract from `defineContract`. */
+  contract: C;
+  /**
+   * Checks a connecting client: sees the upgrade request and the client's params, returns a
+   * typed context or throws (UNAUTHORIZED closes with 4001). Without it every client is
+   * accepted with `auth: undefined`.
+   */
+  authenticate?: (request: AuthRequest) => AuthResult<Ctx> | Promise<AuthResult<Ctx>>;
+  /** One handler per server procedure of the contract. */
+  handlers: Handlers<ServerProcedures<C>, CallContext<C, Ctx>>;
+  /** Topic hooks. */
+  topics?: TopicHooksMap<C, Ctx>;
+  /** Runs around every handler, first to last. */
+  middleware?: Middleware<C, Ctx>[];
+  /** Where topics live. Default: a new {@link MemoryBroker}. */
+  broker?: Broker;
+  /** Listen on this port (0 for an ephemeral one) ... */
+  port?: number;
+  /** ... on this host. Default all interfaces. */
+  host?: string;
+  /** ... or attach to an existing HTTP server. */
+  server?: HttpServer;
+  /** Only upgrades on this path are handled. Default: any path in listen mode, `/ws` when attached. */
+  path?: string;
+  /**
+   * Origins allowed to open a WebSocket (against cross-site WebSocket hijacking). Default:
+   * same-origin browsers (Origin matches Host) and clients that send no Origin (Node).
+   * `'*'` allows any origin.
+   */
+  allowedOrigins?: '*' | string[] | ((origin: string, request: IncomingMessage) => boolean);
+  /** Per-connection limits; unspecified ones keep their defaults (see DEFAULT_LIMITS). */
+  limits?: Partial<Limits>;
+  /** WebSocket ping interval; a connection that missed the previous ping is terminated. Default 30 s; 0 disables. */
+  heartbeatMs?: number;
+  /** Validate handler outputs against the contract. Default: on unless NODE_ENV is 'production'. */
+  validateOutput?: boolean;
+  /** Payload codec; both sides must use the same. Default superjson. */
+  codec?: Codec;
+  /** Where server errors are reported. Default: console warnings and errors. */
+  logger?: Logger;
+  /** Time source (tests use fake timers through it). */
+  clock?: Clock;
+  /** Called when a connection completed its handshake. */
+  onConnection?: (conn: ServerConnection<C, Ctx>) => void;
+  /** Called when an authenticated connection closed. */
+  onDisconnect?: (conn: ServerConnection<C, Ctx>, info: { code: number; reason: string }) => void;
+}

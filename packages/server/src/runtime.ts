@@ -1,0 +1,42 @@
+/**
+ * The state one server shares with all its connections: contract, handlers, hooks, limits
+ * and services. Internal; connections reach everything through it.
+ */
+import type { Clock, Codec, ContractDef, Limits } from '@sockkit/core';
+import type { Connection } from './connection.js';
+import type { Logger } from './logger.js';
+import type { AuthRequest, AuthResult, Middleware, TopicHookContext } from './options.js';
+import type { TopicHub } from './topics.js';
+
+/** A handler with types erased; the public API types it from the contract. */
+export type AnyHandler = (input: unknown, ctx: unknown) => unknown;
+
+/** Topic hooks with types erased. */
+export interface ErasedTopicHooks {
+  authorize?: {
+    subscribe?: (ctx: TopicHookContext<unknown, unknown, unknown>) => boolean | Promise<boolean>;
+    publish?: (ctx: TopicHookContext<unknown, unknown, unknown>) => boolean | Promise<boolean>;
+  };
+  onPublish?: (message: unknown, ctx: TopicHookContext<unknown, unknown, unknown>) => unknown;
+}
+
+/** Shared server state, erased of the contract's generics. */
+export interface ServerRuntime {
+  readonly contract: ContractDef;
+  readonly handlers: Readonly<Record<string, AnyHandler>>;
+  readonly topicHooks: Readonly<Record<string, ErasedTopicHooks>>;
+  readonly middleware: readonly Middleware[];
+  readonly authenticate: ((request: AuthRequest) => AuthResult<unknown> | Promise<AuthResult<unknown>>) | undefined;
+  readonly limits: Readonly<Limits>;
+  readonly codec: Codec;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly validateOutput: boolean;
+  readonly topics: TopicHub;
+  /** False once `close()` began: new calls get UNAVAILABLE. */
+  accepting: boolean;
+  /** A connection finished its handshake. */
+  opened(conn: Connection): void;
+  /** An authenticated connection closed. */
+  closed(conn: Connection, code: number, reason: string): void;
+}

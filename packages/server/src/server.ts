@@ -1,0 +1,227 @@
+/**
+ * `createSockkitServer`: a typed sockkit endpoint on `ws`, listening on its own port or
+ * attached to an existing `http.Server`.
+ */
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import {
+  CLOSE_CODES,
+  type ContractDef,
+  DEFAULT_LIMITS,
+  PROTOCOL_VERSION,
+  superjsonCodec,
+  systemClock,
+  type TopicMessageInput,
+  type TopicParamsInput,
+  type Topics,
+  versionOf,
+} from '@sockkit/core';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Broker } from './broker.js';
+import { Connection } from './connection.js';
+import { startHeartbeat } from './heartbeat.js';
+import { consoleLogger } from './logger.js';
+import { MemoryBroker } from './memory-broker.js';
+import type { ServerConnection, ServerOptions } from './options.js';
+import type { AnyHandler, ServerRuntime } from './runtime.js';
+import { TopicHub, type TopicPositionReply } from './topics.js';
+import { negotiate, originAllowed } from './upgrade.js';
+
+/** Options of one server-side publish. */
+export interface PublishOptions {
+  /** Skip history for this message (typing indicators, cursors). */
+  volatile?: boolean;
+}
+
+/** A running sockkit server. */
+export interface SockkitServer<C, Ctx> {
+  /** Resolves once the server listens (immediately when attached to an HTTP server). */
+  readonly ready: Promise<void>;
+  /** The port listened on (listen mode), once ready. */
+  readonly port: number | undefined;
+  /** Publishes to a channel of a topic, typed from the contract. */
+  readonly publish: {
+    [K in keyof Topics<C>]: (
+      params: TopicParamsInput<Topics<C>[K]>,
+      message: TopicMessageInput<Topics<C>[K]>,
+      options?: PublishOptions,
+    ) => Promise<TopicPositionReply>;
+  };
+  /** Open connections on this node, by id. */
+  readonly connections: ReadonlyMap<string, ServerConnection<C, Ctx>>;
+  /** Open connections of a user (by the `user` key `authenticate` returned). */
+  connectionsOf(user: string): ServerConnection<C, Ctx>[];
+  /** The broker topics run on. */
+  readonly broker: Broker;
+  /**
+   * Graceful shutdown: stops accepting connections and calls, lets calls in flight finish
+   * until `timeout` ms, then closes every connection with 1012 (clients reconnect to
+   * whatever serves the URL next).
+   */
+  close(options?: { timeout?: number }): Promise<void>;
+}
+
+/**
+ * Creates a sockkit server.
+ *
+ * @example
+ * ```ts
+ * const server = createSockkitServer({
+ *   contract,
+ *   port: 3000,
+ *   handlers: { echo: ({ text }) => ({ text }) },
+ * });
+ * await server.ready;
+ * ```
+ */
+export function createSockkitServer<const C extends ContractDef, Ctx = undefined>(
+  options: ServerOptions<C, Ctx>,
+): SockkitServer<C, Ctx> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? consoleLogger;
+  const contract = options.contract as ContractDef;
+  const ownBroker = options.broker === undefined;
+  const broker = options.broker ?? new MemoryBroker({ clock });
+  const topics = new TopicHub(broker, contract);
+  const connections = new Map<string, Connection>();
+  const byUser = new Map<string, Set<Connection>>();
+  const sockets = new Set<WebSocket>();
+
+  for (const name of Object.keys(contract.server ?? {})) {
+    if (!Object.hasOwn(options.handlers, name)) throw new TypeError(`sockkit: no handler for server procedure '${name}'`);
+  }
+
+  const rt: ServerRuntime = {
+    contract,
+    handlers: options.handlers as unknown as Record<string, AnyHandler>,
+    topicHooks: (options.topics ?? {}) as ServerRuntime['topicHooks'],
+    middleware: (options.middleware ?? []) as ServerRuntime['middleware'],
+    authenticate: options.authenticate as ServerRuntime['authenticate'],
+    limits,
+    codec: options.codec ?? superjsonCodec,
+    logger,
+    clock,
+    validateOutput: options.validateOutput ?? process.env.NODE_ENV !== 'production',
+    topics,
+    accepting: true,
+    opened(conn) {
+      connections.set(conn.id, conn);
+      if (conn.user !== undefined) {
+        let set = byUser.get(conn.user);
+        if (!set) byUser.set(conn.user, (set = new Set()));
+        set.add(conn);
+      }
+      options.onConnection?.(conn as unknown as ServerConnection<C, Ctx>);
+    },
+    closed(conn, code, reason) {
+      connections.delete(conn.id);
+      if (conn.user !== undefined) {
+        const set = byUser.get(conn.user);
+        set?.delete(conn);
+        if (set?.size === 0) byUser.delete(conn.user);
+      }
+      options.onDisconnect?.(conn as unknown as ServerConnection<C, Ctx>, { code, reason });
+    },
+  };
+  topics.bind(rt);
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxFrameBytes,
+    perMessageDeflate: false,
+    handleProtocols: (offered) => negotiate(offered).protocol,
+  });
+
+  const path = options.path ?? (options.server ? '/ws' : undefined);
+  const http: HttpServer = options.server ?? createServer(upgradeRequired);
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (path !== undefined && new URL(request.url ?? '/', 'http://x').pathname !== path) {
+      // Another upgrade handler on a shared server may own this path.
+      if (!options.server) reject(socket, 404, 'Not Found');
+      return;
+    }
+    if (!rt.accepting) return reject(socket, 503, 'Service Unavailable');
+    if (!originAllowed(options.allowedOrigins, request)) return reject(socket, 403, 'Forbidden');
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request));
+  };
+  http.on('upgrade', onUpgrade);
+
+  function accept(ws: WebSocket, request: IncomingMessage): void {
+    sockets.add(ws);
+    ws.once('close', () => sockets.delete(ws));
+    if (versionOf(ws.protocol) !== PROTOCOL_VERSION) {
+      ws.on('error', () => {});
+      const offered = request.headers['sec-websocket-protocol'] ?? 'none';
+      ws.close(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code, `unsupported protocol (offered ${offered}; server speaks sockkit.v${PROTOCOL_VERSION})`.slice(0, 123));
+      return;
+    }
+    if (sockets.size > limits.maxConnections) {
+      ws.on('error', () => {});
+      ws.close(CLOSE_CODES.TRY_AGAIN_LATER.code, 'too many connections');
+      return;
+    }
+    new Connection(ws, request, rt);
+  }
+
+  const stopHeartbeat = startHeartbeat(clock, options.heartbeatMs ?? 30_000, () => connections.values());
+
+  const ready = options.server
+    ? Promise.resolve()
+    : new Promise<void>((resolve, rejectReady) => {
+        http.once('error', rejectReady);
+        http.listen(options.port ?? 0, options.host, () => {
+          http.off('error', rejectReady);
+          resolve();
+        });
+      });
+
+  const publish: Record<string, (params: unknown, message: unknown, o?: PublishOptions) => Promise<TopicPositionReply>> = {};
+  for (const topic of Object.keys(contract.topics ?? {})) {
+    publish[topic] = (params, message, o) => topics.publish(topic, params, message, o?.volatile);
+  }
+
+  let closing: Promise<void> | undefined;
+  async function close({ timeout = 10_000 }: { timeout?: number } = {}): Promise<void> {
+    rt.accepting = false;
+    stopHeartbeat();
+    const deadline = clock.now() + timeout;
+    const busy = () => [...connections.values()].some((conn) => (conn.inflight?.size ?? 0) > 0);
+    while (busy() && clock.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const closed = [...sockets].map((ws) => new Promise((resolve) => ws.once('close', resolve)));
+    for (const conn of connections.values()) conn.close(CLOSE_CODES.SERVICE_RESTART.code, 'server restart');
+    for (const ws of sockets) if (ws.readyState !== ws.CLOSING) ws.close(CLOSE_CODES.SERVICE_RESTART.code, 'server restart');
+    await Promise.all(closed);
+    http.off('upgrade', onUpgrade);
+    wss.close();
+    if (ownBroker) await broker.close();
+    if (!options.server) await new Promise<void>((resolve) => http.close(() => resolve()));
+  }
+
+  return {
+    ready,
+    get port() {
+      const address = http.address();
+      return address && typeof address === 'object' ? (address as AddressInfo).port : undefined;
+    },
+    publish: publish as SockkitServer<C, Ctx>['publish'],
+    connections: connections as unknown as ReadonlyMap<string, ServerConnection<C, Ctx>>,
+    connectionsOf: (user) => [...(byUser.get(user) ?? [])] as unknown as ServerConnection<C, Ctx>[],
+    broker,
+    close(closeOptions) {
+      closing ??= close(closeOptions);
+      return closing;
+    },
+  };
+}
+
+function upgradeRequired(_request: IncomingMessage, response: import('node:http').ServerResponse): void {
+  response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
+  response.end('sockkit endpoint: connect with a WebSocket client speaking sockkit.v1\n');
+}
+
+function reject(socket: Duplex, status: number, text: string): void {
+  socket.on('error', () => {});
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

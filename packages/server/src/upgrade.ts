@@ -1,0 +1,39 @@
+/**
+ * What happens before a socket becomes a connection: the origin check (against cross-site
+ * WebSocket hijacking) and protocol version negotiation through `Sec-WebSocket-Protocol`.
+ */
+import type { IncomingMessage } from 'node:http';
+import { SUBPROTOCOL, versionOf } from '@sockkit/core';
+import type { ServerOptions } from './options.js';
+
+/** Whether the upgrade's Origin is allowed. */
+export function originAllowed(
+  allowed: ServerOptions<unknown, unknown>['allowedOrigins'],
+  request: IncomingMessage,
+): boolean {
+  const origin = request.headers.origin;
+  if (allowed === '*') return true;
+  if (origin === undefined) return allowed === undefined; // non-browser clients send no Origin
+  if (typeof allowed === 'function') return allowed(origin, request);
+  if (Array.isArray(allowed)) return allowed.includes(origin);
+  // Default: same origin only: the Origin's host must be the Host the request was sent to.
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Picks the subprotocol to answer with. The server always completes the upgrade with one of
+ * the client's offers (a browser drops a socket whose protocol it did not offer), and
+ * `supported` tells whether it is one this server speaks; if not, the socket is closed at
+ * once with 4003 and a reason naming both sides' versions.
+ */
+export function negotiate(offered: Set<string>): { protocol: string | false; supported: boolean } {
+  if (offered.has(SUBPROTOCOL)) return { protocol: SUBPROTOCOL, supported: true };
+  for (const candidate of offered) {
+    if (versionOf(candidate) !== undefined) return { protocol: candidate, supported: false };
+  }
+  return { protocol: false, supported: false };
+}

@@ -1,0 +1,66 @@
+/**
+ * `createSockkitVue<typeof contract>()`: the composables with the contract's types bound
+ * once, so components write `useCall('openDoc', …)` with names and types checked and no
+ * generic arguments.
+ */
+import type {
+  CallInput,
+  CallOutput,
+  ContractDef,
+  PresenceState,
+  PresenceStateInput,
+  ServerProcedures,
+  TopicMessage,
+  TopicParamsInput,
+  Topics,
+} from '@sockkit/core';
+import type { MaybeRefOrGetter } from 'vue';
+import type { ProcedureName, SockkitClientLike, TopicName } from './client-shape.js';
+import { provideSockkit, sockkitPlugin, useSockkitClient } from './provide.js';
+import { type UseCallOptions, type UseCallReturn, useCall } from './use-call.js';
+import { type UseConnectionStateReturn, useConnectionState } from './use-connection-state.js';
+import { type UsePresenceReturn, usePresence } from './use-presence.js';
+import { type UseSubscriptionOptions, type UseSubscriptionReturn, useSubscription } from './use-subscription.js';
+
+/** The composables of {@link createSockkitVue}, typed for contract `C`. */
+export interface SockkitVue<C extends ContractDef> {
+  /** Vue plugin providing `client` to the app. */
+  plugin(client: SockkitClientLike<C>): ReturnType<typeof sockkitPlugin>;
+  /** Provides `client` to the caller's descendants. */
+  provide(client: SockkitClientLike<C>): void;
+  /** The provided client, typed. */
+  useClient(): SockkitClientLike<C>;
+  useCall<K extends ProcedureName<C>>(
+    name: K,
+    input?: MaybeRefOrGetter<CallInput<ServerProcedures<C>[K]>>,
+    options?: UseCallOptions,
+  ): UseCallReturn<CallInput<ServerProcedures<C>[K]>, CallOutput<ServerProcedures<C>[K]>>;
+  useSubscription<K extends TopicName<C>>(
+    name: K,
+    params: MaybeRefOrGetter<TopicParamsInput<Topics<C>[K]>>,
+    options?: UseSubscriptionOptions<TopicMessage<Topics<C>[K]>, PresenceStateInput<Topics<C>[K]>>,
+  ): UseSubscriptionReturn<TopicMessage<Topics<C>[K]>, PresenceState<Topics<C>[K]>, PresenceStateInput<Topics<C>[K]>>;
+  usePresence: typeof usePresence;
+  useConnectionState(client?: SockkitClientLike<C>): UseConnectionStateReturn;
+}
+
+/**
+ * Binds the composables to a contract's types. The argument is only used for inference;
+ * `createSockkitVue<typeof contract>()` works too.
+ *
+ * @example
+ * ```ts
+ * export const { useCall, useSubscription, usePresence, useConnectionState } = createSockkitVue(contract);
+ * ```
+ */
+export function createSockkitVue<C extends ContractDef>(_contract?: C): SockkitVue<C> {
+  return {
+    plugin: (client) => sockkitPlugin(client),
+    provide: (client) => provideSockkit(client),
+    useClient: () => useSockkitClient<C>(),
+    useCall: (name, input, options) => useCall<C, typeof name>(name, input, options),
+    useSubscription: (name, params, options) => useSubscription<C, typeof name>(name, params, options),
+    usePresence,
+    useConnectionState: (client) => useConnectionState<C>(client),
+  };
+}

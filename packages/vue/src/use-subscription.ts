@@ -1,0 +1,159 @@
+/**
+ * `useSubscription`: a topic channel bound to a component's lifetime. It subscribes when the
+ * scope starts (or when `enabled` turns true), moves to the new channel when the params
+ * change, and unsubscribes when the scope is disposed (the component unmounts).
+ */
+import {
+  type ContractDef,
+  type PresenceMember,
+  type PresenceState,
+  type PresenceStateInput,
+  type SockkitError,
+  stableStringify,
+  type TopicMessage,
+  type TopicParamsInput,
+  type Topics,
+} from '@sockkit/core';
+import { type MaybeRefOrGetter, type Ref, ref, type ShallowRef, shallowRef, toValue, watch } from 'vue';
+import type { MessageInfoLike, SockkitClientLike, SubscriptionLike, TopicName } from './client-shape.js';
+import { toSockkitError } from './errors.js';
+import { useSockkitClient } from './provide.js';
+
+/** Options of {@link useSubscription}. */
+export interface UseSubscriptionOptions<Message, StateInput> {
+  /** Called with every message, in order. */
+  onMessage?: (message: Message, info: MessageInfoLike) => void;
+  /** Called after every (re)join with whether the missed history was replayed without a gap. */
+  onRecovered?: (recovered: boolean) => void;
+  /**
+   * This member's presence state. Sent when joining; when the value changes later it is
+   * updated in place with `setPresence` (no re-subscribe).
+   */
+  presence?: MaybeRefOrGetter<StateInput | undefined>;
+  /** Subscribe only while this is true. Default `true`. */
+  enabled?: MaybeRefOrGetter<boolean>;
+  /** The client to use instead of the provided one. */
+  client?: SockkitClientLike<ContractDef>;
+}
+
+/** What {@link useSubscription} returns. */
+export interface UseSubscriptionReturn<Message, State, StateInput = State> {
+  /** The latest message received. */
+  readonly last: Readonly<ShallowRef<Message | undefined>>;
+  /** Whether the server has confirmed the current subscription. */
+  readonly ready: Readonly<Ref<boolean>>;
+  /** Whether the last join resumed without a gap (`undefined` until known). */
+  readonly recovered: Readonly<Ref<boolean | undefined>>;
+  /** Why the subscription was refused, if it was. */
+  readonly error: Readonly<ShallowRef<SockkitError | undefined>>;
+  /** Members present on the channel (empty for topics without presence). */
+  readonly members: Readonly<ShallowRef<PresenceMember<State>[]>>;
+  /** The underlying subscription while one is active. */
+  readonly subscription: Readonly<ShallowRef<SubscriptionLike<Message, State, StateInput> | undefined>>;
+}
+
+/**
+ * Subscribes to one channel of a topic for as long as the calling scope lives.
+ *
+ * @example
+ * ```ts
+ * const doc = useSubscription('doc', () => ({ id: props.id }), {
+ *   onMessage: (update) => apply(update),
+ *   presence: () => ({ name: me.name, color: me.color }),
+ * });
+ * // doc.members.value: who else is here
+ * ```
+ */
+export function useSubscription<C extends ContractDef, K extends TopicName<C>>(
+  name: K,
+  params: MaybeRefOrGetter<TopicParamsInput<Topics<C>[K]>>,
+  options: UseSubscriptionOptions<TopicMessage<Topics<C>[K]>, PresenceStateInput<Topics<C>[K]>> = {},
+): UseSubscriptionReturn<TopicMessage<Topics<C>[K]>, PresenceState<Topics<C>[K]>, PresenceStateInput<Topics<C>[K]>> {
+  type Message = TopicMessage<Topics<C>[K]>;
+  type State = PresenceState<Topics<C>[K]>;
+  type StateInput = PresenceStateInput<Topics<C>[K]>;
+  type Sub = SubscriptionLike<Message, State, StateInput>;
+  const client = (options.client as SockkitClientLike<C> | undefined) ?? useSockkitClient<C>();
+  const last = shallowRef() as ShallowRef<Message | undefined>;
+  const ready = ref(false);
+  const recovered = ref<boolean | undefined>(undefined);
+  const error = shallowRef<SockkitError | undefined>(undefined);
+  const members = shallowRef<PresenceMember<State>[]>([]);
+  const subscription = shallowRef<Sub | undefined>(undefined);
+
+  function open(value: TopicParamsInput<Topics<C>[K]>): () => void {
+    const presence = toValue(options.presence);
+    const subscribe = client.subscribe[name] as unknown as (
+      params: unknown,
+      onMessage: (message: Message, info: MessageInfoLike) => void,
+      options?: { presence?: StateInput },
+    ) => Sub;
+    const sub = subscribe(
+      value,
+      (message, info) => {
+        last.value = message;
+        options.onMessage?.(message, info);
+      },
+      presence === undefined ? {} : { presence },
+    );
+    subscription.value = sub;
+    let closed = false;
+    const offPresence = sub.on('presence', (current) => {
+      if (!closed) members.value = [...current.values()];
+    });
+    const offRecovered = sub.on('recovered', (ok) => {
+      if (closed) return;
+      recovered.value = ok;
+      options.onRecovered?.(ok);
+    });
+    sub.ready.then(
+      () => {
+        if (closed) return;
+        ready.value = true;
+        members.value = [...sub.presence.values()];
+      },
+      (thrown: unknown) => {
+        if (!closed) error.value = toSockkitError(thrown);
+      },
+    );
+    return () => {
+      closed = true;
+      offPresence();
+      offRecovered();
+      sub.unsubscribe();
+      if (subscription.value === sub) subscription.value = undefined;
+      ready.value = false;
+      recovered.value = undefined;
+      members.value = [];
+    };
+  }
+
+  watch(
+    () => {
+      const enabled = options.enabled === undefined ? true : toValue(options.enabled);
+      return enabled ? stableStringify(toValue(params) ?? null) : undefined;
+    },
+    (key, _previous, onCleanup) => {
+      error.value = undefined;
+      if (key === undefined) return;
+      onCleanup(open(toValue(params)));
+    },
+    { immediate: true },
+  );
+
+  if (options.presence !== undefined) {
+    watch(
+      () => stableStringify(toValue(options.presence) ?? null),
+      () => {
+        const state = toValue(options.presence);
+        const sub = subscription.value;
+        if (state === undefined || sub === undefined) return;
+        sub.setPresence(state).catch((thrown: unknown) => {
+          error.value = toSockkitError(thrown);
+        });
+      },
+    );
+  }
+
+  return { last, ready, recovered, error, members, subscription };
+}

@@ -1,0 +1,86 @@
+/**
+ * The composables against a real sockkit server and client over 127.0.0.1: calls, a
+ * subscription that ends when its scope is disposed, presence and connection state.
+ */
+import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
+import { createSockkitServer } from '@sockkit/server';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { createApp, effectScope, nextTick, ref } from 'vue';
+import { createSockkitVue, type SockkitClientLike, sockkitPlugin } from '../src/index.js';
+import { contract } from './fake-client.js';
+
+const kit = createSockkitVue(contract);
+
+let server: ReturnType<typeof createSockkitServer<typeof contract>>;
+let client: SockkitClient<typeof contract>;
+
+beforeAll(async () => {
+  server = createSockkitServer({
+    contract,
+    port: 0,
+    host: '127.0.0.1',
+    handlers: { double: ({ n }) => n * 2, list: () => ['a', 'b'] },
+  });
+  await server.ready;
+  client = createSockkitClient({ url: `ws://127.0.0.1:${server.port}`, contract });
+  await client.ready();
+});
+
+afterAll(async () => {
+  await client.close();
+  await server.close({ timeout: 1000 });
+});
+
+function inApp<T>(fn: () => T): { result: T; stop(): void } {
+  const app = createApp({});
+  app.use(sockkitPlugin(client));
+  const scope = effectScope();
+  const result = app.runWithContext(() => scope.run(fn)) as T;
+  return { result, stop: () => scope.stop() };
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('with a real client', () => {
+  it('the real client satisfies the shape the composables need', () => {
+    expectTypeOf<SockkitClient<typeof contract>>().toExtend<SockkitClientLike<typeof contract>>();
+  });
+
+  it('useCall follows reactive input', async () => {
+    const n = ref(2);
+    const { result, stop } = inApp(() => kit.useCall('double', () => ({ n: n.value })));
+    await until(() => result.data.value === 4, 'first result');
+    n.value = 5;
+    await until(() => result.data.value === 10, 'second result');
+    stop();
+  });
+
+  it('useSubscription receives, tracks presence and unsubscribes on dispose', async () => {
+    const seen: string[] = [];
+    const { result, stop } = inApp(() => {
+      const sub = kit.useSubscription('room', { id: 'r1' }, {
+        presence: { name: 'Ada' },
+        onMessage: (message) => seen.push(message.text),
+      });
+      return { sub, presence: kit.usePresence(sub), conn: kit.useConnectionState() };
+    });
+    expect(result.conn.state.value).toBe('open');
+    await until(() => result.sub.ready.value, 'subscribed');
+    await until(() => result.presence.count.value === 1, 'own presence');
+    await server.publish.room({ id: 'r1' }, { text: 'one' });
+    await until(() => seen.length === 1, 'a message');
+    const live = result.sub.subscription.value;
+    stop();
+    await nextTick();
+    expect(client.subscriptions()).not.toContain(live);
+    await server.publish.room({ id: 'r1' }, { text: 'two' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toEqual(['one']);
+  });
+});

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * Adds up the JSON reports every vitest run left (one per workspace) into the one closing
+ * line CI reads: `N passed, N failed, N skipped`. A workspace whose tests ran but left no
+ * report counts as failed, so a crash can never read as success.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const roots = ['packages', 'apps', 'tooling'].flatMap((dir) =>
+  existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [],
+);
+roots.push(join(root, 'bench'));
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const lines = [];
+for (const dir of roots) {
+  const pkgFile = join(dir, 'package.json');
+  if (!existsSync(pkgFile)) continue;
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+  if (!pkg.scripts?.test) continue;
+  const reportFile = join(dir, '.vitest-report.json');
+  if (!existsSync(reportFile)) {
+    failed++;
+    lines.push(`${pkg.name}: no test report (did its tests run?)`);
+    continue;
+  }
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const p = report.numPassedTests ?? 0;
+  const f = (report.numFailedTests ?? 0) + (report.success === false && !report.numFailedTests ? 1 : 0);
+  const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  passed += p;
+  failed += f;
+  skipped += s;
+  lines.push(`${pkg.name}: ${p} passed, ${f} failed, ${s} skipped`);
+}
+console.log(lines.join('\n'));
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
