@@ -23,7 +23,7 @@ export const contract = defineContract({
       output: z.object({ date: z.date(), map: z.map(z.string(), z.number()), set: z.set(z.number()), big: z.bigint(), bytes: z.instanceof(Uint8Array), re: z.instanceof(RegExp), missing: z.undefined() }),
     },
     askClient: { input: z.object({ question: z.string() }), output: z.boolean() },
-    counter: { output: z.number(), idempotent: true },
+    counter: { input: z.object({ ms: z.number() }), output: z.number(), idempotent: true },
   },
   client: {
     confirm: { input: z.object({ question: z.string() }), output: z.boolean() },
@@ -63,7 +63,10 @@ export const handlers: ServerOptions<TestContract, { user: string | null }>['han
   },
   types: (input) => input,
   askClient: (input, ctx) => ctx.conn.call.confirm(input, { timeout: 2000 }),
-  counter: () => ++counter.value,
+  counter: async ({ ms }) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return ++counter.value;
+  },
 };
 
 /** Procedures whose signal aborted, in order. */

@@ -201,7 +201,11 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     if (this.closed) feed.close();
   }
 
-  async publish(channel: string, payload: EncodedPayload, options: BrokerPublishOptions): Promise<BrokerMessage> {
+  async publish(
+    channel: string,
+    payload: EncodedPayload,
+    options: BrokerPublishOptions,
+  ): Promise<BrokerMessage> {
     this.assertOpen();
     const keys = this.keys(channel);
     const reply = (await this.link.run(
@@ -242,7 +246,11 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     this.assertOpen();
     this.leases.remove(channel, conn);
     const keys = this.keys(channel);
-    await this.link.run(presenceLeaveScript, [keys.members, keys.leases, keys.version], [keys.events, conn, this.leaseMs]);
+    await this.link.run(
+      presenceLeaveScript,
+      [keys.members, keys.leases, keys.version],
+      [keys.events, conn, this.leaseMs],
+    );
   }
 
   async presenceMembers(channel: string): Promise<BrokerMember[]> {
@@ -317,10 +325,11 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
   }
 
   private async readPosition(keys: ChannelKeys): Promise<TopicPosition> {
-    const reply = (await this.link.run(positionScript, [keys.meta, keys.log], [randomId(), this.channelTtlMs])) as [
-      string,
-      number,
-    ];
+    const reply = (await this.link.run(
+      positionScript,
+      [keys.meta, keys.log],
+      [randomId(), this.channelTtlMs],
+    )) as [string, number];
     return { epoch: reply[0], offset: Number(reply[1]) };
   }
 

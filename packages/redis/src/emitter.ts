@@ -8,25 +8,25 @@ export type EventMap = Record<string, unknown[]>;
 
 /** Typed emitter. */
 export class Emitter<E extends EventMap> {
-  private readonly listeners = new Map<keyof E, Set<(...args: never[]) => void>>();
+  private readonly listeners: { [K in keyof E]?: Set<(...args: E[K]) => void> } = {};
 
   /** Adds a listener; returns its remover. */
   on<K extends keyof E>(event: K, listener: (...args: E[K]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (...args: never[]) => void);
+    let set = this.listeners[event];
+    if (!set) this.listeners[event] = set = new Set();
+    set.add(listener);
     return () => {
-      set.delete(listener as (...args: never[]) => void);
+      set.delete(listener);
     };
   }
 
   /** Calls every listener of `event`. */
   protected emit<K extends keyof E>(event: K, ...args: E[K]): void {
-    const set = this.listeners.get(event);
+    const set = this.listeners[event];
     if (!set) return;
     for (const listener of [...set]) {
       try {
-        (listener as (...args: E[K]) => void)(...args);
+        listener(...args);
       } catch (error) {
         queueMicrotask(() => {
           throw error;

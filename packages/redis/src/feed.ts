@@ -13,7 +13,7 @@
  */
 import type { TopicPosition } from '@sockkit/core';
 import type { BrokerEvent, BrokerMessage, HistoryReply } from '@sockkit/server';
-import { type ChannelKeys } from './keys.js';
+import type { ChannelKeys } from './keys.js';
 import { decodeEvent, decodeMember, memberConn, type PresenceChange, type WireEvent } from './wire.js';
 
 /** Why a feed had to read history back. */
@@ -190,7 +190,14 @@ export class Feed {
               filled++;
             }
           }
-          this.host.report({ channel: this.channel, cause, from, to: reply.position, recovered: attempt === 0, filled });
+          this.host.report({
+            channel: this.channel,
+            cause,
+            from,
+            to: reply.position,
+            recovered: attempt === 0,
+            filled,
+          });
         } else if (reply.position.epoch !== since.epoch && attempt === 0) {
           // Redis lost the channel; a new epoch began. Deliver it from its start if it can.
           this.epoch = reply.position.epoch;
@@ -203,7 +210,14 @@ export class Feed {
           this.epoch = reply.position.epoch;
           this.delivered = undefined;
           this.floor = reply.position.offset;
-          this.host.report({ channel: this.channel, cause, from, to: reply.position, recovered: false, filled });
+          this.host.report({
+            channel: this.channel,
+            cause,
+            from,
+            to: reply.position,
+            recovered: false,
+            filled,
+          });
         }
         break;
       }

@@ -11,7 +11,6 @@
  * restart) is added again with a `join` on the next renewal.
  */
 import type { BrokerMember } from '@sockkit/server';
-import { encodeMember } from './wire.js';
 
 /** What the leases need from the broker. */
 export interface LeaseHost {
@@ -30,11 +29,13 @@ export class Leases {
   constructor(private readonly host: LeaseHost) {}
 
   /** Records that this node owns `member` on `channel`. */
-  add(channel: string, member: BrokerMember): string {
+  add(channel: string, member: BrokerMember): void {
     let members = this.owned.get(channel);
-    if (!members) this.owned.set(channel, (members = new Map()));
+    if (!members) {
+      members = new Map();
+      this.owned.set(channel, members);
+    }
     members.set(member.conn, member);
-    return encodeMember(member);
   }
 
   /** Forgets `conn` on `channel`. */

@@ -104,7 +104,9 @@ export class RedisLink extends Emitter<LinkEvents> {
     }
     this.commands.on('ready', () => this.check());
     this.subscriber.on('ready', () => void this.resubscribe());
-    this.subscriber.on('message', (channel: string, message: string) => this.handlers.get(channel)?.(message));
+    this.subscriber.on('message', (channel: string, message: string) =>
+      this.handlers.get(channel)?.(message),
+    );
   }
 
   /** Current health. */
@@ -196,7 +198,8 @@ export class RedisLink extends Emitter<LinkEvents> {
     if (this.commands.status !== 'ready' || this.subscriber.status !== 'ready' || !this.subscribed) return;
     const outage = this.downSince === undefined ? undefined : { from: this.downSince, to: this.clock.now() };
     this.downSince = undefined;
-    if (outage) this.logger.warn('redis reachable again', { node: this.node, downMs: outage.to - outage.from });
+    if (outage)
+      this.logger.warn('redis reachable again', { node: this.node, downMs: outage.to - outage.from });
     this.setStatus('up', { outage });
   }
 

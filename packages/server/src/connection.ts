@@ -53,6 +53,8 @@ export class Connection implements Flushable, ServerConnection {
   droppedVolatile = 0;
 
   private state: State = 'handshake';
+  /** The code this side closed with, reported even if the peer never completed the close. */
+  private closeCode: { code: number; reason: string } | undefined;
   private outbound: string[] = [];
   private outboundBytes = 0;
   private outgoing: PendingCalls | undefined;
@@ -248,7 +250,7 @@ export class Connection implements Flushable, ServerConnection {
    * above `maxBufferedBytes` the connection is closed as a slow consumer (4009).
    */
   send(text: string, volatile = false): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.closeCode) return;
     const buffered = this.ws.bufferedAmount + this.outboundBytes;
     if (buffered > this.rt.limits.softBufferedBytes) {
       if (volatile) {
@@ -370,7 +372,8 @@ export class Connection implements Flushable, ServerConnection {
 
   /** Sends a close frame; destroys the socket if the peer does not complete the close soon. */
   close(code: number = CLOSE_CODES.NORMAL.code, reason = ''): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.closeCode) return;
+    this.closeCode = { code, reason };
     this.flush();
     this.ws.close(code, truncateReason(reason));
     const timer = this.rt.clock.setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
@@ -379,6 +382,8 @@ export class Connection implements Flushable, ServerConnection {
 
   /** @internal */
   cleanup(code: number, reason: string): void {
+    // A peer that stopped reading never acknowledges our close: report why we closed it.
+    if (this.closeCode && code === 1006) ({ code, reason } = this.closeCode);
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     if (this.timer !== undefined) this.rt.clock.clearTimeout(this.timer);

@@ -175,8 +175,8 @@ export interface ServerOptions<C, Ctx> {
   path?: string;
   /**
    * Origins allowed to open a WebSocket (against cross-site WebSocket hijacking). Default:
-   * same-origin browsers (Origin matches Host) and clients that send no Origin (Node).
-   * `'*'` allows any origin.
+   * same-origin browsers (Origin matches Host). Clients that send no Origin (not browsers)
+   * are never refused here: `authenticate` judges them. `'*'` allows any origin.
    */
   allowedOrigins?: '*' | string[] | ((origin: string, request: IncomingMessage) => boolean);
   /** Per-connection limits; unspecified ones keep their defaults (see DEFAULT_LIMITS). */

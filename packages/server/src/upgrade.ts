@@ -13,7 +13,9 @@ export function originAllowed(
 ): boolean {
   const origin = request.headers.origin;
   if (allowed === '*') return true;
-  if (origin === undefined) return allowed === undefined; // non-browser clients send no Origin
+  // Only browsers send Origin, and cross-site hijacking is a browser attack; other clients
+  // are for `authenticate` to judge.
+  if (origin === undefined) return true;
   if (typeof allowed === 'function') return allowed(origin, request);
   if (Array.isArray(allowed)) return allowed.includes(origin);
   // Default: same origin only: the Origin's host must be the Host the request was sent to.

@@ -20,7 +20,11 @@ import { provideSockkit, sockkitPlugin, useSockkitClient } from './provide.js';
 import { type UseCallOptions, type UseCallReturn, useCall } from './use-call.js';
 import { type UseConnectionStateReturn, useConnectionState } from './use-connection-state.js';
 import { type UsePresenceReturn, usePresence } from './use-presence.js';
-import { type UseSubscriptionOptions, type UseSubscriptionReturn, useSubscription } from './use-subscription.js';
+import {
+  type UseSubscriptionOptions,
+  type UseSubscriptionReturn,
+  useSubscription,
+} from './use-subscription.js';
 
 /** The composables of {@link createSockkitVue}, typed for contract `C`. */
 export interface SockkitVue<C extends ContractDef> {
@@ -39,7 +43,11 @@ export interface SockkitVue<C extends ContractDef> {
     name: K,
     params: MaybeRefOrGetter<TopicParamsInput<Topics<C>[K]>>,
     options?: UseSubscriptionOptions<TopicMessage<Topics<C>[K]>, PresenceStateInput<Topics<C>[K]>>,
-  ): UseSubscriptionReturn<TopicMessage<Topics<C>[K]>, PresenceState<Topics<C>[K]>, PresenceStateInput<Topics<C>[K]>>;
+  ): UseSubscriptionReturn<
+    TopicMessage<Topics<C>[K]>,
+    PresenceState<Topics<C>[K]>,
+    PresenceStateInput<Topics<C>[K]>
+  >;
   usePresence: typeof usePresence;
   useConnectionState(client?: SockkitClientLike<C>): UseConnectionStateReturn;
 }

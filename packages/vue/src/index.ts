@@ -21,4 +21,8 @@ export { provideSockkit, sockkitClientKey, sockkitPlugin, useSockkitClient } fro
 export { type UseCallOptions, type UseCallReturn, useCall } from './use-call.js';
 export { type UseConnectionStateReturn, useConnectionState } from './use-connection-state.js';
 export { type PresentUser, type UsePresenceReturn, usePresence } from './use-presence.js';
-export { type UseSubscriptionOptions, type UseSubscriptionReturn, useSubscription } from './use-subscription.js';
+export {
+  type UseSubscriptionOptions,
+  type UseSubscriptionReturn,
+  useSubscription,
+} from './use-subscription.js';

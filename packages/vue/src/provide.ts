@@ -17,7 +17,9 @@ export const sockkitClientKey: InjectionKey<SockkitClientLike> = Symbol('sockkit
  * createApp(App).use(sockkitPlugin(client)).mount('#app');
  * ```
  */
-export function sockkitPlugin<C extends ContractDef>(client: SockkitClientLike<C>): { install(app: App): void } {
+export function sockkitPlugin<C extends ContractDef>(
+  client: SockkitClientLike<C>,
+): { install(app: App): void } {
   return {
     install(app) {
       app.provide(sockkitClientKey, client as unknown as SockkitClientLike);
@@ -37,7 +39,9 @@ export function provideSockkit<C extends ContractDef>(client: SockkitClientLike<
 export function useSockkitClient<C extends ContractDef>(): SockkitClientLike<C> {
   const client = hasInjectionContext() ? inject(sockkitClientKey, undefined) : undefined;
   if (client === undefined) {
-    throw new Error('@sockkit/vue: no client provided; use app.use(sockkitPlugin(client)) or provideSockkit(client)');
+    throw new Error(
+      '@sockkit/vue: no client provided; use app.use(sockkitPlugin(client)) or provideSockkit(client)',
+    );
   }
   return client as unknown as SockkitClientLike<C>;
 }

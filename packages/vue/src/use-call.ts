@@ -88,7 +88,10 @@ export function useCall<C extends ContractDef, K extends ProcedureName<C>>(
     error.value = undefined;
     const callOptions: CallOptionsLike = { signal: own.signal };
     if (options.timeout !== undefined) callOptions.timeout = options.timeout;
-    const procedure = client.call[name] as unknown as (input: Input, options: CallOptionsLike) => Promise<Output>;
+    const procedure = client.call[name] as unknown as (
+      input: Input,
+      options: CallOptionsLike,
+    ) => Promise<Output>;
     try {
       const output = await procedure(value as Input, callOptions);
       if (id !== latest) return undefined;

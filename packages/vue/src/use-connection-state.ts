@@ -21,7 +21,9 @@ export interface UseConnectionStateReturn {
  * // <span :class="state">{{ state }}</span>
  * ```
  */
-export function useConnectionState<C extends ContractDef>(client?: SockkitClientLike<C>): UseConnectionStateReturn {
+export function useConnectionState<C extends ContractDef>(
+  client?: SockkitClientLike<C>,
+): UseConnectionStateReturn {
   const source = client ?? useSockkitClient<C>();
   const state = ref<ConnectionState>(source.state);
   const off = source.on('state', (next) => {

@@ -68,7 +68,11 @@ export function useSubscription<C extends ContractDef, K extends TopicName<C>>(
   name: K,
   params: MaybeRefOrGetter<TopicParamsInput<Topics<C>[K]>>,
   options: UseSubscriptionOptions<TopicMessage<Topics<C>[K]>, PresenceStateInput<Topics<C>[K]>> = {},
-): UseSubscriptionReturn<TopicMessage<Topics<C>[K]>, PresenceState<Topics<C>[K]>, PresenceStateInput<Topics<C>[K]>> {
+): UseSubscriptionReturn<
+  TopicMessage<Topics<C>[K]>,
+  PresenceState<Topics<C>[K]>,
+  PresenceStateInput<Topics<C>[K]>
+> {
   type Message = TopicMessage<Topics<C>[K]>;
   type State = PresenceState<Topics<C>[K]>;
   type StateInput = PresenceStateInput<Topics<C>[K]>;

@@ -66,7 +66,9 @@ describe('useCall', () => {
 
   it('wraps foreign errors and aborts the call in flight when the scope ends', async () => {
     const fake = fakeClient();
-    const { result, stop } = withApp(fake.client, () => kit.useCall('double', undefined, { immediate: false }));
+    const { result, stop } = withApp(fake.client, () =>
+      kit.useCall('double', undefined, { immediate: false }),
+    );
     const pending = result.execute({ n: 3 });
     fake.calls[0]!.reject(new TypeError('boom'));
     await pending;

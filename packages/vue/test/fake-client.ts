@@ -1,7 +1,6 @@
 /** A small in-memory stand-in for a sockkit client, enough to drive the composables. */
-import { type PresenceMember, SockkitError } from '@sockkit/core';
+import { defineContract, type PresenceMember, SockkitError } from '@sockkit/core';
 import * as z from 'zod';
-import { defineContract } from '@sockkit/core';
 import type { ConnectionState, MessageInfoLike } from '../src/index.js';
 
 export const contract = defineContract({
@@ -32,8 +31,12 @@ export interface FakeSub {
 export function fakeClient() {
   const stateListeners = new Set<(state: ConnectionState) => void>();
   const subs: FakeSub[] = [];
-  const calls: { input: unknown; signal: AbortSignal | undefined; resolve(v: unknown): void; reject(e: unknown): void }[] =
-    [];
+  const calls: {
+    input: unknown;
+    signal: AbortSignal | undefined;
+    resolve(v: unknown): void;
+    reject(e: unknown): void;
+  }[] = [];
   const client = {
     state: 'connecting' as ConnectionState,
     on(_event: 'state', listener: (state: ConnectionState) => void) {

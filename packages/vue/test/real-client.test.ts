@@ -64,10 +64,14 @@ describe('with a real client', () => {
   it('useSubscription receives, tracks presence and unsubscribes on dispose', async () => {
     const seen: string[] = [];
     const { result, stop } = inApp(() => {
-      const sub = kit.useSubscription('room', { id: 'r1' }, {
-        presence: { name: 'Ada' },
-        onMessage: (message) => seen.push(message.text),
-      });
+      const sub = kit.useSubscription(
+        'room',
+        { id: 'r1' },
+        {
+          presence: { name: 'Ada' },
+          onMessage: (message) => seen.push(message.text),
+        },
+      );
       return { sub, presence: kit.usePresence(sub), conn: kit.useConnectionState() };
     });
     expect(result.conn.state.value).toBe('open');

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineContract, lookup } from '../src/contract.js';
+
+describe('defineContract', () => {
+  it('returns the definition, frozen and branded', () => {
+    const contract = defineContract({ server: { a: { output: z.string() } } });
+    expect(Object.isFrozen(contract)).toBe(true);
+    expect(contract['~sockkit']).toBe('contract/v1');
+  });
+
+  it('refuses names that cannot travel on the wire', () => {
+    expect(() => defineContract({ server: { 'a/b': { output: z.string() } } })).toThrow(/names must match/);
+    expect(() => defineContract({ topics: { 'a:b': { message: z.string() } } })).toThrow(/names must match/);
+  });
+
+  it('refuses entries without schemas', () => {
+    expect(() => defineContract({ server: { a: { output: 'string' as unknown as z.ZodString } } })).toThrow(/must be a zod schema/);
+  });
+
+  it('looks up own entries only', () => {
+    const contract = defineContract({ server: { a: { output: z.string() } } });
+    expect(lookup(contract.server, 'a')).toBeDefined();
+    expect(lookup(contract.server, 'toString')).toBeUndefined();
+    expect(lookup(contract.server, '__proto__')).toBeUndefined();
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, shouldReconnect, CLOSE_CODES } from '../src/codes.js';
+import { isSockkitError, SockkitError } from '../src/errors.js';
+
+describe('SockkitError', () => {
+  it('crosses the wire as code, message and details only', () => {
+    const error = new SockkitError('CONFLICT', 'stale', { details: { version: 3 }, cause: new Error('db') });
+    expect(error.toWire()).toEqual({ code: 'CONFLICT', message: 'stale', details: { version: 3 } });
+    expect(JSON.stringify(error.toWire())).not.toContain('stack');
+    expect(SockkitError.fromWire(error.toWire())).toMatchObject({ code: 'CONFLICT', message: 'stale', details: { version: 3 } });
+  });
+
+  it('normalises unknown errors to INTERNAL without their message', () => {
+    const error = SockkitError.from(new Error('password=hunter2'));
+    expect(error.code).toBe('INTERNAL');
+    expect(error.message).toBe('internal server error');
+    expect(error.toWire().message).not.toContain('hunter2');
+  });
+
+  it('recognises an error from another copy of the package by name and code', () => {
+    const foreign = Object.assign(new Error('nope'), { name: 'SockkitError', code: 'FORBIDDEN' });
+    expect(isSockkitError(foreign, 'FORBIDDEN')).toBe(true);
+    expect(SockkitError.from(foreign)).toMatchObject({ code: 'FORBIDDEN', message: 'nope' });
+    expect(isSockkitError(Object.assign(new Error('x'), { name: 'SockkitError', code: 'MADE_UP' }))).toBe(false);
+  });
+
+  it('knows which codes are retryable', () => {
+    expect(new SockkitError('UNAVAILABLE', 'x').retryable).toBe(true);
+    expect(new SockkitError('BAD_REQUEST', 'x').retryable).toBe(false);
+    expect(Object.keys(ERROR_CODES)).toContain('PAYLOAD_TOO_LARGE');
+  });
+
+  it('tells which close codes a client reconnects after', () => {
+    expect(shouldReconnect(CLOSE_CODES.SERVICE_RESTART.code)).toBe(true);
+    expect(shouldReconnect(CLOSE_CODES.UNAUTHORIZED.code)).toBe(false);
+    expect(shouldReconnect(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code)).toBe(false);
+    expect(shouldReconnect(1006)).toBe(true);
+    const codes = Object.values(CLOSE_CODES).map((c) => c.code);
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+});

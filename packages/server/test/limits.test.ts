@@ -1,0 +1,45 @@
+import { type Clock, SUBPROTOCOL } from '@sockkit/core';
+import { describe, expect, it } from 'vitest';
+import type { IncomingMessage } from 'node:http';
+import { TokenBucket } from '../src/rate-limit.js';
+import { negotiate, originAllowed } from '../src/upgrade.js';
+
+function clockAt(now: { t: number }): Clock {
+  return { now: () => now.t, setTimeout: () => 0 as never, clearTimeout: () => {}, setInterval: () => 0 as never, clearInterval: () => {} };
+}
+
+describe('TokenBucket', () => {
+  it('allows a burst, then the refill rate', () => {
+    const now = { t: 0 };
+    const bucket = new TokenBucket(10, 5, clockAt(now));
+    expect(Array.from({ length: 7 }, () => bucket.take())).toEqual([true, true, true, true, true, false, false]);
+    expect(bucket.retryAfterMs()).toBe(100);
+    now.t += 100;
+    expect(bucket.take()).toBe(true);
+    expect(bucket.take()).toBe(false);
+    now.t += 10_000;
+    expect(Array.from({ length: 6 }, () => bucket.take()).filter(Boolean)).toHaveLength(5);
+  });
+});
+
+describe('upgrade checks', () => {
+  const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
+
+  it('negotiates the subprotocol', () => {
+    expect(negotiate(new Set([SUBPROTOCOL]))).toEqual({ protocol: SUBPROTOCOL, supported: true });
+    expect(negotiate(new Set(['sockkit.v9']))).toEqual({ protocol: 'sockkit.v9', supported: false });
+    expect(negotiate(new Set(['graphql-ws']))).toEqual({ protocol: false, supported: false });
+  });
+
+  it('checks origins: same-origin by default, lists, functions and *', () => {
+    expect(originAllowed(undefined, request({ host: 'a.example', origin: 'https://a.example' }))).toBe(true);
+    expect(originAllowed(undefined, request({ host: 'a.example', origin: 'https://evil.example' }))).toBe(false);
+    expect(originAllowed(undefined, request({ host: 'a.example', origin: 'null' }))).toBe(false);
+    expect(originAllowed(undefined, request({ host: 'a.example' }))).toBe(true);
+    expect(originAllowed(['https://b.example'], request({ host: 'a.example' }))).toBe(true);
+    expect(originAllowed(['https://b.example'], request({ origin: 'https://a.example' }))).toBe(false);
+    expect(originAllowed(['https://b.example'], request({ origin: 'https://b.example' }))).toBe(true);
+    expect(originAllowed((o) => o.endsWith('.example'), request({ origin: 'https://c.example' }))).toBe(true);
+    expect(originAllowed('*', request({ origin: 'https://any.where' }))).toBe(true);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * A TCP proxy on 127.0.0.1 for fault tests: it forwards bytes both ways and can cut every
+ * link (as a network drop does), stall them (bytes held, as on a dead route) and resume.
+ */
+import { createServer, type Server, type Socket, connect } from 'node:net';
+
+/** A controllable TCP proxy. */
+export interface TcpProxy {
+  readonly port: number;
+  /** Destroys every open link; new connections are still accepted. */
+  cut(): void;
+  /** Stops forwarding in both directions (connections stay open, bytes wait). */
+  stall(): void;
+  /** Forwards again, including what waited. */
+  resume(): void;
+  /** Refuses new connections until `accept()` (existing ones are cut). */
+  refuse(): void;
+  accept(): void;
+  /** Number of links accepted so far. */
+  readonly accepted: number;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy to 127.0.0.1:`targetPort`. */
+export async function startProxy(targetPort: number): Promise<TcpProxy> {
+  const pairs = new Set<[Socket, Socket]>();
+  let stalled = false;
+  let refusing = false;
+  let accepted = 0;
+  const server: Server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    accepted++;
+    const upstream = connect(targetPort, '127.0.0.1');
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    if (stalled) {
+      client.pause();
+      upstream.pause();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const each = (fn: (s: Socket) => void) => {
+    for (const [a, b] of pairs) {
+      fn(a);
+      fn(b);
+    }
+  };
+  return {
+    port,
+    get accepted() {
+      return accepted;
+    },
+    cut: () => each((s) => s.destroy()),
+    stall: () => {
+      stalled = true;
+      // Unpipe so nothing already read is forwarded either.
+      for (const [a, b] of pairs) {
+        a.unpipe(b);
+        b.unpipe(a);
+        a.pause();
+        b.pause();
+      }
+    },
+    resume: () => {
+      stalled = false;
+      for (const [a, b] of pairs) {
+        a.pipe(b);
+        b.pipe(a);
+        a.resume();
+        b.resume();
+      }
+    },
+    refuse: () => {
+      refusing = true;
+      each((s) => s.destroy());
+    },
+    accept: () => {
+      refusing = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        each((s) => s.destroy());
+        server.close(() => resolve());
+      }),
+  };
+}
