@@ -50,20 +50,20 @@ import { decodeBody, decodeMember, encodeBody, encodeMember, offsetOfId } from '
 /** Options of a {@link RedisBroker}. */
 export interface RedisBrokerOptions extends RedisLinkOptions {
   /** An existing link to share (e.g. with a {@link RedisRelay}); the broker then does not close it. */
-  link?: RedisLink;
+  link?: RedisLink | undefined;
   /** Messages kept per channel (approximate: Redis trims whole stream nodes). Default 1,000. */
-  historySize?: number;
+  historySize?: number | undefined;
   /** Age after which messages leave history, ms; 0 keeps them until trimmed by size. Default 10 min. */
-  historyTtlMs?: number;
+  historyTtlMs?: number | undefined;
   /**
    * A channel's epoch and offset are kept this long after its last publish or while a node
    * watches it, ms; 0 keeps them forever. Must be at least `historyTtlMs`. Default 24 h.
    */
-  channelTtlMs?: number;
+  channelTtlMs?: number | undefined;
   /** Presence lease, ms; members of a dead node are gone within 4/3 of it. Default 15,000. */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /** Events held per channel while missed messages are read back. Default 10,000. */
-  maxHeldEvents?: number;
+  maxHeldEvents?: number | undefined;
 }
 
 /** Events of a {@link RedisBroker}. */

@@ -23,3 +23,4 @@ export {
   type RelayTarget,
   type UserCallResult,
 } from './relay.js';
+export { type RelayableServer, relayTarget } from './target.js';

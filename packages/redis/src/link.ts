@@ -40,24 +40,24 @@ export type LinkEvents = {
 /** How to reach Redis. */
 export interface RedisLinkOptions {
   /** Redis URL. Default `redis://127.0.0.1:6379`. */
-  url?: string;
+  url?: string | undefined;
   /**
    * Extra ioredis options (TLS, password, db...). The options the link's guarantees rest on
    * (offline queue, retries, resubscription) are always its own.
    */
-  redisOptions?: RedisOptions;
+  redisOptions?: RedisOptions | undefined;
   /** Prefix of every key and pub/sub channel. Default `sockkit:`. */
-  prefix?: string;
+  prefix?: string | undefined;
   /** This node's id (relay address, connection names). Default: random. */
-  node?: string;
+  node?: string | undefined;
   /** Delay before reconnect attempt `attempt` (1-based), ms. Default: jittered 2^n·50, at most 2 s. */
-  reconnectDelay?: (attempt: number) => number;
+  reconnectDelay?: ((attempt: number) => number) | undefined;
   /** A command unanswered this long fails with UNAVAILABLE. Default 5,000 ms. */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | undefined;
   /** Time source for outage windows. */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Where connection trouble is reported. Default: the console. */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /** The connections of one node to Redis. */

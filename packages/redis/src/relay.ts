@@ -46,9 +46,9 @@ export type UserCallResult =
 /** Options of one relayed call. */
 export interface RelayCallOptions {
   /** Deadline, ms. Default: the relay's `timeoutMs`. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Aborting rejects with CANCELLED. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of a {@link RedisRelay}. */
@@ -56,13 +56,13 @@ export interface RedisRelayOptions {
   /** The node's link, usually `broker.link`. */
   link: RedisLink;
   /** The local server; without it this node only makes calls. */
-  target?: RelayTarget;
+  target?: RelayTarget | undefined;
   /** Default deadline of a call, ms. Default 10,000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Calls awaiting answers at once, at most; more fail with LIMIT_EXCEEDED. Default 10,000. */
-  maxPending?: number;
+  maxPending?: number | undefined;
   /** Time source for deadlines. */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 interface RequestHead {

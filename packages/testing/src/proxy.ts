@@ -9,22 +9,24 @@ export interface TcpProxy {
   readonly port: number;
   /** Destroys every open link; new connections are still accepted. */
   cut(): void;
-  /** Stops forwarding in both directions (connections stay open, bytes wait). */
+  /** Stops forwarding on the links open now (they stay open, bytes wait); new links flow. */
   stall(): void;
   /** Forwards again, including what waited. */
   resume(): void;
   /** Refuses new connections until `accept()` (existing ones are cut). */
   refuse(): void;
   accept(): void;
+  /** Sends new connections to another port (as a load balancer does after a deploy). */
+  retarget(port: number): void;
   /** Number of links accepted so far. */
   readonly accepted: number;
   close(): Promise<void>;
 }
 
 /** Starts a proxy to 127.0.0.1:`targetPort`. */
-export async function startProxy(targetPort: number): Promise<TcpProxy> {
+export async function startProxy(initialTarget: number): Promise<TcpProxy> {
+  let targetPort = initialTarget;
   const pairs = new Set<[Socket, Socket]>();
-  let stalled = false;
   let refusing = false;
   let accepted = 0;
   const server: Server = createServer((client) => {
@@ -36,6 +38,7 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
     const upstream = connect(targetPort, '127.0.0.1');
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
+    // A stall holds the links open at that moment; links made later flow (a new route).
     const end = () => {
       pairs.delete(pair);
       client.destroy();
@@ -45,10 +48,6 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
     upstream.on('error', end).on('close', end);
     client.pipe(upstream);
     upstream.pipe(client);
-    if (stalled) {
-      client.pause();
-      upstream.pause();
-    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -64,8 +63,10 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
       return accepted;
     },
     cut: () => each((s) => s.destroy()),
+    retarget: (port) => {
+      targetPort = port;
+    },
     stall: () => {
-      stalled = true;
       // Unpipe so nothing already read is forwarded either.
       for (const [a, b] of pairs) {
         a.unpipe(b);
@@ -75,7 +76,6 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
       }
     },
     resume: () => {
-      stalled = false;
       for (const [a, b] of pairs) {
         a.pipe(b);
         b.pipe(a);
