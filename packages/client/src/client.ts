@@ -59,7 +59,9 @@ type AnySubscription = Subscription<unknown, unknown>;
  * const reply = await client.call.echo({ text: 'hi' });
  * ```
  */
-export function createSockkitClient<const C extends ContractDef>(options: ClientOptions<C>): SockkitClient<C> {
+export function createSockkitClient<const C extends ContractDef>(
+  options: ClientOptions<C>,
+): SockkitClient<C> {
   return new Client(options as ClientOptions<ContractDef>) as unknown as SockkitClient<C>;
 }
 
@@ -68,8 +70,18 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
   session: string | undefined;
   connectionId: string | undefined;
   readonly call: Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>> = {};
-  readonly subscribe: Record<string, (params: unknown, handler?: (m: unknown, i: unknown) => void, o?: SubscribeOptions<unknown>) => AnySubscription> = {};
-  readonly publish: Record<string, (params: unknown, message: unknown, o?: PublishOptions) => Promise<unknown>> = {};
+  readonly subscribe: Record<
+    string,
+    (
+      params: unknown,
+      handler?: (m: unknown, i: unknown) => void,
+      o?: SubscribeOptions<unknown>,
+    ) => AnySubscription
+  > = {};
+  readonly publish: Record<
+    string,
+    (params: unknown, message: unknown, o?: PublishOptions) => Promise<unknown>
+  > = {};
 
   private readonly contract: ContractDef;
   private readonly urls: readonly string[];
@@ -89,7 +101,9 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
   private attempt = 0;
   private maxMessageBytes = Number.POSITIVE_INFINITY;
   private closedByUser = false;
-  private timers: Partial<Record<"reconnect" | "stable" | "ping" | "pong" | "refresh", TimerHandle | undefined>> = {};
+  private timers: Partial<
+    Record<'reconnect' | 'stable' | 'ping' | 'pong' | 'refresh', TimerHandle | undefined>
+  > = {};
   private readonly stopWake: () => void;
 
   constructor(private readonly options: ClientOptions<ContractDef>) {
@@ -102,13 +116,16 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
     this.clock = options.clock ?? systemClock;
     this.backoff = backoffPolicy(options.reconnect);
     this.pending = new PendingCalls(this.clock);
-    this.server = new CallServer(this.contract, (options.handlers ?? {}) as never, this.codec, (frame) => this.send(frame));
+    this.server = new CallServer(this.contract, (options.handlers ?? {}) as never, this.codec, (frame) =>
+      this.send(frame),
+    );
     for (const name of Object.keys(this.contract.server ?? {})) {
       this.call[name] = (input, o) => this.request(name, input, o);
     }
     for (const [topic, def] of Object.entries(this.contract.topics ?? {})) {
       this.subscribe[topic] = (params, handler, o) => this.addSubscription(topic, params, handler, o);
-      if (def.publish === 'client') this.publish[topic] = (params, message, o) => this.sendPublish(topic, params, message, o);
+      if (def.publish === 'client')
+        this.publish[topic] = (params, message, o) => this.sendPublish(topic, params, message, o);
     }
     this.stopWake = onWake(() => this.wake());
     void this.connect();
@@ -122,7 +139,8 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
     return new Promise((resolve, reject) => {
       const off = this.on('state', (state) => {
         if (state === 'open') resolve();
-        else if (state === 'closed') reject(new SockkitError('UNAVAILABLE', 'client closed before connecting'));
+        else if (state === 'closed')
+          reject(new SockkitError('UNAVAILABLE', 'client closed before connecting'));
         else return;
         off();
       });
@@ -162,13 +180,16 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
     this.socket = socket;
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
-      const hello = params === undefined ? '{"t":"hello"}' : `{"t":"hello","params":${JSON.stringify(params)}}`;
+      const hello =
+        params === undefined ? '{"t":"hello"}' : `{"t":"hello","params":${JSON.stringify(params)}}`;
       socket.send(hello);
     });
     socket.addEventListener('message', (event: { data: unknown }) => {
       if (this.socket === socket) this.receive(event.data);
     });
-    socket.addEventListener('close', (event: { code: number; reason: string }) => this.linkLost(socket, event.code, event.reason));
+    socket.addEventListener('close', (event: { code: number; reason: string }) =>
+      this.linkLost(socket, event.code, event.reason),
+    );
     socket.addEventListener('error', () => {
       // A close event always follows; that is where recovery happens.
     });
@@ -205,7 +226,10 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
     if (this.closedByUser) return;
     if (!shouldReconnect(code)) {
       const code4001 = code === CLOSE_CODES.UNAUTHORIZED.code;
-      const error = new SockkitError(code4001 ? 'UNAUTHORIZED' : 'UNAVAILABLE', reason || `closed by the server (${code})`);
+      const error = new SockkitError(
+        code4001 ? 'UNAUTHORIZED' : 'UNAVAILABLE',
+        reason || `closed by the server (${code})`,
+      );
       this.emit('error', error);
       this.shutDown(error);
       return;
@@ -256,7 +280,8 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
   }
 
   private clearTimers(): void {
-    for (const handle of Object.values(this.timers)) if (handle !== undefined) this.clock.clearTimeout(handle);
+    for (const handle of Object.values(this.timers))
+      if (handle !== undefined) this.clock.clearTimeout(handle);
     this.timers = {};
   }
 
@@ -290,16 +315,22 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
     this.timers.refresh = undefined;
     if (expiresAt === undefined) return;
     const delay = Math.max(0, expiresAt - this.clock.now() - (this.options.refreshBeforeExpiryMs ?? 30_000));
-    this.timers.refresh = this.clock.setTimeout(() => {
-      this.updateAuth().catch((error) => this.emit('error', SockkitError.from(error)));
-    }, Math.min(delay, 2 ** 31 - 1));
+    this.timers.refresh = this.clock.setTimeout(
+      () => {
+        this.updateAuth().catch((error) => this.emit('error', SockkitError.from(error)));
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
   }
 
   async updateAuth(): Promise<void> {
     if (this.state !== 'open') return;
     const params = await this.options.params?.();
     const id = this.nextId++;
-    const frame = params === undefined ? `{"t":"auth","id":${id}}` : `{"t":"auth","id":${id},"params":${JSON.stringify(params)}}`;
+    const frame =
+      params === undefined
+        ? `{"t":"auth","id":${id}}`
+        : `{"t":"auth","id":${id},"params":${JSON.stringify(params)}}`;
     const expiresAt = await this.track(id, frame, 'auth', {}, false);
     this.armRefresh(expiresAt as number | undefined);
   }
@@ -307,9 +338,14 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
   // ---- inbound ---------------------------------------------------------------------------
 
   private receive(data: unknown): void {
-    if (typeof data !== 'string') return this.emit('error', new SockkitError('BAD_REQUEST', 'binary frame from server'));
+    if (typeof data !== 'string')
+      return this.emit('error', new SockkitError('BAD_REQUEST', 'binary frame from server'));
     const frame = readFrame(data);
-    if (!frame.ok) return this.emit('error', new SockkitError('BAD_REQUEST', `unreadable frame from server (${frame.reason})`));
+    if (!frame.ok)
+      return this.emit(
+        'error',
+        new SockkitError('BAD_REQUEST', `unreadable frame from server (${frame.reason})`),
+      );
     this.alive();
     for (const raw of frame.messages) {
       const parsed = serverMessageSchema.safeParse(raw);
@@ -384,23 +420,39 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
   }
 
   /** Registers an outgoing request and sends it now or when connected. */
-  private track(id: number, frame: string, label: string, options: CallOptions, idempotent: boolean, timeout?: number): Promise<unknown> {
+  private track(
+    id: number,
+    frame: string,
+    label: string,
+    options: CallOptions,
+    idempotent: boolean,
+    timeout?: number,
+  ): Promise<unknown> {
     if (this.state === 'closed') return Promise.reject(new SockkitError('UNAVAILABLE', 'client is closed'));
     if (frame.length > this.maxMessageBytes / 3 && utf8Length(frame) > this.maxMessageBytes) {
       return Promise.reject(
-        new SockkitError('PAYLOAD_TOO_LARGE', `${label} exceeds the server's limit of ${this.maxMessageBytes} bytes`, {
-          details: { limit: this.maxMessageBytes },
-        }),
+        new SockkitError(
+          'PAYLOAD_TOO_LARGE',
+          `${label} exceeds the server's limit of ${this.maxMessageBytes} bytes`,
+          {
+            details: { limit: this.maxMessageBytes },
+          },
+        ),
       );
     }
     const open = this.state === 'open';
     if (!open) {
-      if (this.options.offline === 'reject') return Promise.reject(new SockkitError('UNAVAILABLE', 'not connected'));
+      if (this.options.offline === 'reject')
+        return Promise.reject(new SockkitError('UNAVAILABLE', 'not connected'));
       let queued = 0;
       for (const [, data] of this.pending.entriesData()) if (!(data as Outgoing).sent) queued++;
       const max = this.options.maxQueued ?? 1000;
       if (queued >= max) {
-        return Promise.reject(new SockkitError('LIMIT_EXCEEDED', `more than ${max} calls queued while offline`, { details: { limit: max } }));
+        return Promise.reject(
+          new SockkitError('LIMIT_EXCEEDED', `more than ${max} calls queued while offline`, {
+            details: { limit: max },
+          }),
+        );
       }
     }
     const out: Outgoing = { frame, sent: open, idempotent };
@@ -427,12 +479,19 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
     try {
       frame = callFrame(id, name, this.codec.encode(input));
     } catch (error) {
-      return Promise.reject(new SockkitError('BAD_REQUEST', `input of ${name} cannot be encoded`, { cause: error }));
+      return Promise.reject(
+        new SockkitError('BAD_REQUEST', `input of ${name} cannot be encoded`, { cause: error }),
+      );
     }
     return this.track(id, frame, name, options, def.idempotent === true, def.timeout);
   }
 
-  private sendPublish(topic: string, params: unknown, message: unknown, options: PublishOptions = {}): Promise<unknown> {
+  private sendPublish(
+    topic: string,
+    params: unknown,
+    message: unknown,
+    options: PublishOptions = {},
+  ): Promise<unknown> {
     const id = this.nextId++;
     const payload = this.codec.encode(message);
     const paramsPart = params === undefined ? '' : `,"params":${JSON.stringify(params)}`;
@@ -500,20 +559,31 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
         sub = new Subscription<unknown, unknown>(message.topic, message.params, this, undefined);
         this.subs.add(sub);
         this.byChannel.set(message.c, sub);
-        sub.confirmed(message.c, { epoch: message.epoch, offset: message.offset }, message.recovered, message.presence);
+        sub.confirmed(
+          message.c,
+          { epoch: message.epoch, offset: message.offset },
+          message.recovered,
+          message.presence,
+        );
         this.emit('subscription', sub);
         return;
       }
     }
     this.byChannel.set(message.c, sub);
     const sentPresence = sub.presenceState;
-    sub.confirmed(message.c, { epoch: message.epoch, offset: message.offset }, message.recovered, message.presence);
+    sub.confirmed(
+      message.c,
+      { epoch: message.epoch, offset: message.offset },
+      message.recovered,
+      message.presence,
+    );
     if (sub.presenceState !== sentPresence) void this.sendPresence(sub, sub.presenceState);
   }
 
   private forget(sub: AnySubscription): void {
     this.subs.delete(sub);
-    if (sub.channel !== undefined && this.byChannel.get(sub.channel) === sub) this.byChannel.delete(sub.channel);
+    if (sub.channel !== undefined && this.byChannel.get(sub.channel) === sub)
+      this.byChannel.delete(sub.channel);
   }
 
   sendUnsubscribe(sub: AnySubscription): void {
@@ -523,17 +593,30 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
 
   private sendUnsubscribeFrame(channel: string): void {
     const id = this.nextId++;
-    this.track(id, `{"t":"unsub","id":${id},"c":${JSON.stringify(channel)}}`, 'unsubscribe', {}, false).catch(() => {});
+    this.track(id, `{"t":"unsub","id":${id},"c":${JSON.stringify(channel)}}`, 'unsubscribe', {}, false).catch(
+      () => {},
+    );
   }
 
   async sendPresence(sub: AnySubscription, state: unknown): Promise<void> {
     // Not confirmed or offline: the state goes with the next (re)subscribe.
-    if (sub.channel === undefined || this.state !== 'open' || sub.requestId !== undefined && this.subRequests.has(sub.requestId)) return;
+    if (
+      sub.channel === undefined ||
+      this.state !== 'open' ||
+      (sub.requestId !== undefined && this.subRequests.has(sub.requestId))
+    )
+      return;
     const id = this.nextId++;
     const payload = this.codec.encode(state);
     const d = payload.json === undefined ? '' : `,"d":${payload.json}`;
     const m = payload.meta === undefined ? '' : `,"m":${payload.meta}`;
-    await this.track(id, `{"t":"pset","id":${id},"c":${JSON.stringify(sub.channel)}${d}${m}}`, 'presence', {}, false);
+    await this.track(
+      id,
+      `{"t":"pset","id":${id},"c":${JSON.stringify(sub.channel)}${d}${m}}`,
+      'presence',
+      {},
+      false,
+    );
   }
 
   decode(json: unknown, meta: unknown): unknown {

@@ -31,7 +31,11 @@ export function onWake(wake: () => void): () => void {
   const target = globalThis as unknown as {
     addEventListener?: (type: string, listener: () => void) => void;
     removeEventListener?: (type: string, listener: () => void) => void;
-    document?: { visibilityState?: string; addEventListener(t: string, l: () => void): void; removeEventListener(t: string, l: () => void): void };
+    document?: {
+      visibilityState?: string;
+      addEventListener(t: string, l: () => void): void;
+      removeEventListener(t: string, l: () => void): void;
+    };
   };
   if (typeof target.addEventListener !== 'function' || !target.document) return () => {};
   const doc = target.document;

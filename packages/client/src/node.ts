@@ -12,6 +12,8 @@ import type { ClientOptions, SockkitClient } from './options.js';
 export * from './index.js';
 
 /** Creates a client that connects with `ws`. Same options as the browser build. */
-export function createSockkitClient<const C extends ContractDef>(options: ClientOptions<C>): SockkitClient<C> {
+export function createSockkitClient<const C extends ContractDef>(
+  options: ClientOptions<C>,
+): SockkitClient<C> {
   return create({ WebSocket: WebSocket as unknown as SocketConstructor, ...options });
 }

@@ -66,7 +66,7 @@ export interface ClientOptions<C> {
    */
   params?: () => unknown;
   /** Handlers for the procedures the server calls on this client. */
-  handlers?: Partial<Handlers<ClientProcedures<C>, ClientCallContext>>;
+  handlers?: NoInfer<Partial<Handlers<ClientProcedures<C>, ClientCallContext>>>;
   /** Default call timeout in ms. Default 30,000. */
   timeout?: number;
   /** Calls made while disconnected: queued until connected (default) or rejected with UNAVAILABLE. */

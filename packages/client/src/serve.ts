@@ -3,8 +3,8 @@
  * the contract, run it with an AbortSignal the server can cancel, answer once.
  */
 import {
-  type ContractDef,
   type Codec,
+  type ContractDef,
   errorFrame,
   lookup,
   resultFrame,
@@ -65,7 +65,8 @@ export class CallServer {
 
   /** The link dropped: every running handler's signal aborts. */
   abortAll(): void {
-    for (const controller of this.running.values()) controller.abort(new SockkitError('UNAVAILABLE', 'connection lost'));
+    for (const controller of this.running.values())
+      controller.abort(new SockkitError('UNAVAILABLE', 'connection lost'));
     this.running.clear();
   }
 }

@@ -35,7 +35,10 @@ export type SubscriptionEvents<M, S> = {
    * history no longer reached back (or the epoch changed) and the app should resync.
    */
   recovered: [recovered: boolean];
-  presence: [members: ReadonlyMap<string, PresenceMember<S>>, change: { type: 'join' | 'update' | 'leave' | 'sync'; member?: PresenceMember<S> }];
+  presence: [
+    members: ReadonlyMap<string, PresenceMember<S>>,
+    change: { type: 'join' | 'update' | 'leave' | 'sync'; member?: PresenceMember<S> },
+  ];
   error: [error: SockkitError];
   end: [];
 };
@@ -50,7 +53,10 @@ export interface SubscriptionHost {
 type State = 'pending' | 'active' | 'ended';
 
 /** A live subscription to one channel. */
-export class Subscription<M, S = never> extends Emitter<SubscriptionEvents<M, S>> implements AsyncIterable<SubscriptionItem<M>> {
+export class Subscription<M, S = never>
+  extends Emitter<SubscriptionEvents<M, S>>
+  implements AsyncIterable<SubscriptionItem<M>>
+{
   /** The channel key, known once the server confirmed. */
   channel: string | undefined;
   /** Last position seen; the resume point after a reconnect. */
@@ -105,14 +111,22 @@ export class Subscription<M, S = never> extends Emitter<SubscriptionEvents<M, S>
   }
 
   /** @internal The server confirmed a (re)subscribe. */
-  confirmed(channel: string, position: TopicPosition, recovered: boolean, members: WireMember[] | undefined): void {
+  confirmed(
+    channel: string,
+    position: TopicPosition,
+    recovered: boolean,
+    members: WireMember[] | undefined,
+  ): void {
     const first = this.state === 'pending';
     this.channel = channel;
     this.position = position;
     this.recovered = recovered;
     this.state = 'active';
     if (members) {
-      resetPresence(this.presence, members.map((m) => this.member(m)));
+      resetPresence(
+        this.presence,
+        members.map((m) => this.member(m)),
+      );
       this.emit('presence', this.presence, { type: 'sync' });
     }
     if (first) this.settleReady();
@@ -152,7 +166,8 @@ export class Subscription<M, S = never> extends Emitter<SubscriptionEvents<M, S>
   /** @internal Ends locally without telling the server. */
   end(error?: SockkitError): void {
     if (this.state === 'ended') return;
-    if (this.state === 'pending') this.settleReady(error ?? new SockkitError('CANCELLED', 'unsubscribed before confirmed'));
+    if (this.state === 'pending')
+      this.settleReady(error ?? new SockkitError('CANCELLED', 'unsubscribed before confirmed'));
     this.state = 'ended';
     for (const queue of this.iterators) queue.finish(error);
     this.iterators.clear();
@@ -214,7 +229,8 @@ class IteratorQueue<T> implements AsyncIterator<T> {
   next(): Promise<IteratorResult<T>> {
     const item = this.items.shift();
     if (item !== undefined) return Promise.resolve({ value: item, done: false });
-    if (this.done) return this.error ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
+    if (this.done)
+      return this.error ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.waiting = resolve;
       this.failWaiting = reject;

@@ -67,7 +67,9 @@ export function defineContract<const T extends ContractDef>(def: T): Contract<T>
     if (entries === undefined) continue;
     for (const [name, entry] of Object.entries(entries)) {
       if (!NAME.test(name)) {
-        throw new TypeError(`sockkit: ${section}.${name}: names must match ${NAME} (they travel on the wire)`);
+        throw new TypeError(
+          `sockkit: ${section}.${name}: names must match ${NAME} (they travel on the wire)`,
+        );
       }
       const schemas = section === 'topics' ? ['message'] : ['output'];
       for (const key of schemas) {

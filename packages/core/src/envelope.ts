@@ -71,7 +71,11 @@ const welcome = z.object({
   session: z.string(),
   conn: z.string(),
   expiresAt: z.number().optional(),
-  limits: z.object({ maxMessageBytes: z.number(), maxCallsInFlight: z.number(), maxSubscriptions: z.number() }),
+  limits: z.object({
+    maxMessageBytes: z.number(),
+    maxCallsInFlight: z.number(),
+    maxSubscriptions: z.number(),
+  }),
 });
 const authok = z.object({ t: z.literal('authok'), id, expiresAt: z.number().optional() });
 const subscribed = z.object({
@@ -87,7 +91,14 @@ const subscribed = z.object({
   presence: z.array(memberSchema).optional(),
 });
 const unsubscribed = z.object({ t: z.literal('unsubscribed'), c: channel, e: wireErrorSchema.optional() });
-const msg = z.object({ t: z.literal('msg'), c: channel, e: epoch, o: offset.optional(), d: z.unknown().optional(), m: meta });
+const msg = z.object({
+  t: z.literal('msg'),
+  c: channel,
+  e: epoch,
+  o: offset.optional(),
+  d: z.unknown().optional(),
+  m: meta,
+});
 const presence = z.object({
   t: z.literal('presence'),
   c: channel,

@@ -83,13 +83,18 @@ export class SockkitError extends Error {
   static from(error: unknown): SockkitError {
     if (error instanceof SockkitError) return error;
     if (isSockkitErrorLike(error)) {
-      return new SockkitError(error.code, error.message, { details: error.details as ErrorDetails, cause: error });
+      return new SockkitError(error.code, error.message, {
+        details: error.details as ErrorDetails,
+        cause: error,
+      });
     }
     return new SockkitError('INTERNAL', 'internal server error', { cause: error });
   }
 }
 
-function isSockkitErrorLike(error: unknown): error is { code: ErrorCode; message: string; details?: unknown } {
+function isSockkitErrorLike(
+  error: unknown,
+): error is { code: ErrorCode; message: string; details?: unknown } {
   return (
     typeof error === 'object' &&
     error !== null &&

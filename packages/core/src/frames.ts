@@ -60,7 +60,8 @@ export function readFrame(text: string): FrameReadResult {
   } catch {
     return { ok: false, reason: 'json' };
   }
-  if (Array.isArray(value)) return value.length === 0 ? { ok: false, reason: 'shape' } : { ok: true, messages: value };
+  if (Array.isArray(value))
+    return value.length === 0 ? { ok: false, reason: 'shape' } : { ok: true, messages: value };
   if (typeof value === 'object' && value !== null) return { ok: true, messages: [value] };
   return { ok: false, reason: 'shape' };
 }
@@ -70,6 +71,8 @@ export function readFrame(text: string): FrameReadResult {
  * pending call can be failed with PAYLOAD_TOO_LARGE instead of timing out.
  */
 export function peekCallId(text: string): number | undefined {
-  const match = /^\s*\{\s*"t"\s*:\s*"(?:call|pub|pset|sub|auth)"\s*,\s*"id"\s*:\s*(\d{1,15})\b/.exec(text.slice(0, 96));
+  const match = /^\s*\{\s*"t"\s*:\s*"(?:call|pub|pset|sub|auth)"\s*,\s*"id"\s*:\s*(\d{1,15})\b/.exec(
+    text.slice(0, 96),
+  );
   return match ? Number(match[1]) : undefined;
 }

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { channelKey, stableStringify, topicOfChannel } from './channels.js';
+export { type Clock, systemClock, type TimerHandle, unrefTimer } from './clock.js';
 export { type Codec, type EncodedPayload, superjsonCodec } from './codec.js';
 export {
   CLOSE_CODES,
@@ -58,8 +59,8 @@ export {
 } from './frames.js';
 export type {
   CallArgs,
-  CallInput,
   Caller,
+  CallInput,
   CallOutput,
   ClientProcedures,
   ClientPublishableTopics,
@@ -76,6 +77,7 @@ export type {
   Topics,
 } from './infer.js';
 export { DEFAULT_LIMITS, type Limits } from './limits.js';
+export { PendingCalls, type PendingOptions } from './pending.js';
 export {
   applyPresence,
   type PresenceEvent,
@@ -85,5 +87,3 @@ export {
 } from './presence.js';
 export { PROTOCOL_VERSION, SUBPROTOCOL, subprotocolFor, versionOf } from './protocol.js';
 export { validate } from './validate.js';
-export { type Clock, systemClock, type TimerHandle, unrefTimer } from './clock.js';
-export { PendingCalls, type PendingOptions } from './pending.js';

@@ -6,7 +6,11 @@
 import type * as z from 'zod';
 import type { ContractDef, ProcedureDef, TopicDef } from './contract.js';
 
-type Section<C, K extends keyof ContractDef> = C extends { [P in K]: infer S } ? (S extends object ? S : {}) : {};
+type Section<C, K extends keyof ContractDef> = C extends { [P in K]: infer S }
+  ? S extends object
+    ? S
+    : Record<never, never>
+  : Record<never, never>;
 
 /** The server procedures of contract `C`. */
 export type ServerProcedures<C> = Section<C, 'server'>;
@@ -25,9 +29,10 @@ export type HandlerOutput<P> = P extends { output: infer O extends z.ZodType } ?
 export type CallOutput<P> = P extends { output: infer O extends z.ZodType } ? z.output<O> : never;
 
 /** Arguments of a typed call: input is optional when the procedure accepts `undefined`. */
-export type CallArgs<P, Options> = undefined extends CallInput<P>
-  ? [input?: CallInput<P>, options?: Options]
-  : [input: CallInput<P>, options?: Options];
+export type CallArgs<P, Options> =
+  undefined extends CallInput<P>
+    ? [input?: CallInput<P>, options?: Options]
+    : [input: CallInput<P>, options?: Options];
 
 /** A typed caller object: one method per procedure. */
 export type Caller<Procs, Options> = {
@@ -36,7 +41,10 @@ export type Caller<Procs, Options> = {
 
 /** Handlers for procedures `Procs`, each given the validated input and a context. */
 export type Handlers<Procs, Ctx> = {
-  [K in keyof Procs]: (input: HandlerInput<Procs[K]>, ctx: Ctx) => HandlerOutput<Procs[K]> | Promise<HandlerOutput<Procs[K]>>;
+  [K in keyof Procs]: (
+    input: HandlerInput<Procs[K]>,
+    ctx: Ctx,
+  ) => HandlerOutput<Procs[K]> | Promise<HandlerOutput<Procs[K]>>;
 };
 
 /** Params a subscriber/publisher passes for topic `T`. */

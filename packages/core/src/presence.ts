@@ -28,7 +28,10 @@ export function applyPresence<S>(members: Map<string, PresenceMember<S>>, event:
 }
 
 /** Replaces `members` with a snapshot. */
-export function resetPresence<S>(members: Map<string, PresenceMember<S>>, snapshot: Iterable<PresenceMember<S>>): void {
+export function resetPresence<S>(
+  members: Map<string, PresenceMember<S>>,
+  snapshot: Iterable<PresenceMember<S>>,
+): void {
   members.clear();
   for (const member of snapshot) members.set(member.conn, member);
 }

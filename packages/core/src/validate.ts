@@ -7,7 +7,12 @@ import type { ErrorCode } from './codes.js';
 import { SockkitError, toWireIssues } from './errors.js';
 
 /** Parses `value` with `schema` or throws a SockkitError listing the issues. */
-export function validate(schema: z.ZodType, value: unknown, what: string, code: ErrorCode = 'BAD_REQUEST'): unknown {
+export function validate(
+  schema: z.ZodType,
+  value: unknown,
+  what: string,
+  code: ErrorCode = 'BAD_REQUEST',
+): unknown {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   return throwInvalid(parsed.error.issues, what, code);

@@ -3,7 +3,10 @@ import { superjsonCodec } from '../src/codec.js';
 
 const roundTrip = (value: unknown) => {
   const { json, meta } = superjsonCodec.encode(value);
-  return superjsonCodec.decode(json === undefined ? undefined : JSON.parse(json), meta === undefined ? undefined : JSON.parse(meta));
+  return superjsonCodec.decode(
+    json === undefined ? undefined : JSON.parse(json),
+    meta === undefined ? undefined : JSON.parse(meta),
+  );
 };
 
 describe('superjson codec', () => {
@@ -16,7 +19,13 @@ describe('superjson codec', () => {
 
   it.each([
     ['Date', new Date(1700000000000)],
-    ['Map', new Map<unknown, unknown>([['k', { v: 1 }], [2, 'two']])],
+    [
+      'Map',
+      new Map<unknown, unknown>([
+        ['k', { v: 1 }],
+        [2, 'two'],
+      ]),
+    ],
     ['Set', new Set(['a', 'b'])],
     ['BigInt', 12345678901234567890n],
     ['RegExp', /x+y/gi],

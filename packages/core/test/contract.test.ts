@@ -15,7 +15,9 @@ describe('defineContract', () => {
   });
 
   it('refuses entries without schemas', () => {
-    expect(() => defineContract({ server: { a: { output: 'string' as unknown as z.ZodString } } })).toThrow(/must be a zod schema/);
+    expect(() => defineContract({ server: { a: { output: 'string' as unknown as z.ZodString } } })).toThrow(
+      /must be a zod schema/,
+    );
   });
 
   it('looks up own entries only', () => {

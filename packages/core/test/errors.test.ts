@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, shouldReconnect, CLOSE_CODES } from '../src/codes.js';
+import { CLOSE_CODES, ERROR_CODES, shouldReconnect } from '../src/codes.js';
 import { isSockkitError, SockkitError } from '../src/errors.js';
 
 describe('SockkitError', () => {
@@ -7,7 +7,11 @@ describe('SockkitError', () => {
     const error = new SockkitError('CONFLICT', 'stale', { details: { version: 3 }, cause: new Error('db') });
     expect(error.toWire()).toEqual({ code: 'CONFLICT', message: 'stale', details: { version: 3 } });
     expect(JSON.stringify(error.toWire())).not.toContain('stack');
-    expect(SockkitError.fromWire(error.toWire())).toMatchObject({ code: 'CONFLICT', message: 'stale', details: { version: 3 } });
+    expect(SockkitError.fromWire(error.toWire())).toMatchObject({
+      code: 'CONFLICT',
+      message: 'stale',
+      details: { version: 3 },
+    });
   });
 
   it('normalises unknown errors to INTERNAL without their message', () => {
@@ -21,7 +25,9 @@ describe('SockkitError', () => {
     const foreign = Object.assign(new Error('nope'), { name: 'SockkitError', code: 'FORBIDDEN' });
     expect(isSockkitError(foreign, 'FORBIDDEN')).toBe(true);
     expect(SockkitError.from(foreign)).toMatchObject({ code: 'FORBIDDEN', message: 'nope' });
-    expect(isSockkitError(Object.assign(new Error('x'), { name: 'SockkitError', code: 'MADE_UP' }))).toBe(false);
+    expect(isSockkitError(Object.assign(new Error('x'), { name: 'SockkitError', code: 'MADE_UP' }))).toBe(
+      false,
+    );
   });
 
   it('knows which codes are retryable', () => {

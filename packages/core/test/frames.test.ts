@@ -1,23 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { channelKey, topicOfChannel } from '../src/channels.js';
-import { clientMessageSchema, serverMessageSchema } from '../src/envelope.js';
-import { batchFrame, callFrame, errorFrame, messageFrame, peekCallId, readFrame, resultFrame } from '../src/frames.js';
 import { superjsonCodec } from '../src/codec.js';
+import { clientMessageSchema, serverMessageSchema } from '../src/envelope.js';
+import {
+  batchFrame,
+  callFrame,
+  errorFrame,
+  messageFrame,
+  peekCallId,
+  readFrame,
+  resultFrame,
+} from '../src/frames.js';
 
 describe('frames', () => {
   it('builds frames that the envelope schemas accept', () => {
     const payload = superjsonCodec.encode({ when: new Date(0) });
     const call = JSON.parse(callFrame(1, 'echo', payload));
     expect(clientMessageSchema.parse(call)).toMatchObject({ t: 'call', id: 1, p: 'echo' });
-    expect(serverMessageSchema.parse(JSON.parse(resultFrame(2, payload)))).toMatchObject({ t: 'result', id: 2 });
-    expect(serverMessageSchema.parse(JSON.parse(errorFrame(3, { code: 'TIMEOUT', message: 'slow' })))).toMatchObject({ t: 'error' });
+    expect(serverMessageSchema.parse(JSON.parse(resultFrame(2, payload)))).toMatchObject({
+      t: 'result',
+      id: 2,
+    });
+    expect(
+      serverMessageSchema.parse(JSON.parse(errorFrame(3, { code: 'TIMEOUT', message: 'slow' }))),
+    ).toMatchObject({ t: 'error' });
     const msg = JSON.parse(messageFrame('"news"', '"e1"', 7, payload));
     expect(serverMessageSchema.parse(msg)).toMatchObject({ t: 'msg', c: 'news', e: 'e1', o: 7 });
   });
 
   it('reads single messages, batches, and rejects the rest', () => {
     expect(readFrame('{"t":"ping"}')).toEqual({ ok: true, messages: [{ t: 'ping' }] });
-    expect(readFrame(batchFrame(['{"t":"ping"}', '{"t":"pong"}']))).toEqual({ ok: true, messages: [{ t: 'ping' }, { t: 'pong' }] });
+    expect(readFrame(batchFrame(['{"t":"ping"}', '{"t":"pong"}']))).toEqual({
+      ok: true,
+      messages: [{ t: 'ping' }, { t: 'pong' }],
+    });
     expect(readFrame('{')).toEqual({ ok: false, reason: 'json' });
     expect(readFrame('"str"')).toEqual({ ok: false, reason: 'shape' });
     expect(readFrame('[]')).toEqual({ ok: false, reason: 'shape' });

@@ -23,7 +23,10 @@ describe('PendingCalls', () => {
     const calls = new PendingCalls(systemClock);
     const gaveUp: number[] = [];
     const p = calls.add(7, { label: 'slow', timeoutMs: 500, onGiveUp: (id) => gaveUp.push(id) });
-    const assertion = expect(p).rejects.toMatchObject({ code: 'TIMEOUT', message: 'slow timed out after 500 ms' });
+    const assertion = expect(p).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: 'slow timed out after 500 ms',
+    });
     vi.advanceTimersByTime(499);
     expect(calls.has(7)).toBe(true);
     vi.advanceTimersByTime(1);
@@ -38,7 +41,9 @@ describe('PendingCalls', () => {
     const p = calls.add(1, { label: 'x', signal: controller.signal });
     controller.abort();
     await expect(p).rejects.toMatchObject({ code: 'CANCELLED' });
-    await expect(calls.add(2, { label: 'y', signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(calls.add(2, { label: 'y', signal: controller.signal })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
     expect(calls.size).toBe(0);
   });
 
@@ -46,7 +51,10 @@ describe('PendingCalls', () => {
     const calls = new PendingCalls(systemClock);
     const a = calls.add(1, { label: 'a' }, { keep: false });
     calls.add(2, { label: 'b' }, { keep: true });
-    calls.rejectWhere(new (await import('../src/errors.js')).SockkitError('UNAVAILABLE', 'gone'), (d) => !(d as { keep: boolean }).keep);
+    calls.rejectWhere(
+      new (await import('../src/errors.js')).SockkitError('UNAVAILABLE', 'gone'),
+      (d) => !(d as { keep: boolean }).keep,
+    );
     await expect(a).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(calls.size).toBe(1);
   });

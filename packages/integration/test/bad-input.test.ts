@@ -18,7 +18,9 @@ describe('bad input', () => {
     await using server = await startServer();
     await using raw = await rawSocket(server);
     raw.send('{"t":"call","id":1,');
-    expect(await raw.next((m) => m.t === 'error')).toMatchObject({ e: { code: 'BAD_REQUEST', message: 'malformed JSON' } });
+    expect(await raw.next((m) => m.t === 'error')).toMatchObject({
+      e: { code: 'BAD_REQUEST', message: 'malformed JSON' },
+    });
     await stillServes(raw);
   });
 
@@ -66,7 +68,10 @@ describe('bad input', () => {
     await using raw = await rawSocket(server);
     raw.send('{"t":"call","id":3,"p":"echo","d":{"id":"x"}}');
     const reply = await raw.next((m) => m.id === 3);
-    expect(reply).toMatchObject({ t: 'error', e: { code: 'BAD_REQUEST', details: { issues: expect.any(Array) } } });
+    expect(reply).toMatchObject({
+      t: 'error',
+      e: { code: 'BAD_REQUEST', details: { issues: expect.any(Array) } },
+    });
     await stillServes(raw);
   });
 
@@ -74,7 +79,10 @@ describe('bad input', () => {
     await using server = await startServer({ limits: { maxMessageBytes: 1024 } });
     await using raw = await rawSocket(server);
     raw.send(`{"t":"call","id":11,"p":"echo","d":{"id":11,"text":"${'x'.repeat(2000)}"}}`);
-    expect(await raw.next((m) => m.id === 11)).toMatchObject({ t: 'error', e: { code: 'PAYLOAD_TOO_LARGE', details: { limit: 1024 } } });
+    expect(await raw.next((m) => m.id === 11)).toMatchObject({
+      t: 'error',
+      e: { code: 'PAYLOAD_TOO_LARGE', details: { limit: 1024 } },
+    });
     await stillServes(raw);
   });
 
@@ -91,7 +99,9 @@ describe('bad input', () => {
     await using server = await startServer({ limits: { maxMessageBytes: 1024 } });
     await using client = connect(server);
     await client.ready();
-    await expect(client.call.echo({ id: 1, text: 'y'.repeat(2000) })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    await expect(client.call.echo({ id: 1, text: 'y'.repeat(2000) })).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+    });
     await expect(client.call.echo({ id: 2, text: 'small' })).resolves.toMatchObject({ id: 2 });
   });
 
@@ -100,7 +110,10 @@ describe('bad input', () => {
     await using raw = await rawSocket(server);
     raw.send('{"t":"call","id":20,"p":"slow","d":{"ms":100}}');
     raw.send('{"t":"call","id":20,"p":"echo","d":{"id":1,"text":"dup"}}');
-    expect(await raw.next((m) => m.id === 20)).toMatchObject({ t: 'error', e: { code: 'BAD_REQUEST', message: 'call id 20 is already in flight' } });
+    expect(await raw.next((m) => m.id === 20)).toMatchObject({
+      t: 'error',
+      e: { code: 'BAD_REQUEST', message: 'call id 20 is already in flight' },
+    });
     expect(await raw.next((m) => m.id === 20)).toMatchObject({ t: 'result', d: 'done' });
   });
 
@@ -108,7 +121,9 @@ describe('bad input', () => {
     await using server = await startServer();
     await using raw = await rawSocket(server);
     raw.send('{"t":"result","id":12345,"d":true}');
-    expect(await raw.next((m) => m.t === 'error')).toMatchObject({ e: { code: 'BAD_REQUEST', message: 'result for unknown call id 12345' } });
+    expect(await raw.next((m) => m.t === 'error')).toMatchObject({
+      e: { code: 'BAD_REQUEST', message: 'result for unknown call id 12345' },
+    });
     await stillServes(raw);
   });
 
@@ -132,7 +147,9 @@ describe('bad input', () => {
   it('a batch frame carries several messages and each is answered', async () => {
     await using server = await startServer();
     await using raw = await rawSocket(server);
-    raw.send('[{"t":"call","id":1,"p":"echo","d":{"id":1,"text":"a"}},{"t":"bogus"},{"t":"call","id":2,"p":"echo","d":{"id":2,"text":"b"}}]');
+    raw.send(
+      '[{"t":"call","id":1,"p":"echo","d":{"id":1,"text":"a"}},{"t":"bogus"},{"t":"call","id":2,"p":"echo","d":{"id":2,"text":"b"}}]',
+    );
     expect(await raw.next((m) => m.id === 1)).toMatchObject({ t: 'result' });
     expect(await raw.next((m) => m.t === 'error')).toMatchObject({ e: { code: 'BAD_REQUEST' } });
     expect(await raw.next((m) => m.id === 2)).toMatchObject({ t: 'result' });

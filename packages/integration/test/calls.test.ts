@@ -6,13 +6,19 @@ describe('calls from client to server', () => {
   it('calls a procedure and gets the typed, validated result', async () => {
     await using server = await startServer();
     await using client = connect(server);
-    await expect(client.call.echo({ id: 1, text: 'hi' })).resolves.toEqual({ id: 1, text: 'hi', echoed: true });
+    await expect(client.call.echo({ id: 1, text: 'hi' })).resolves.toEqual({
+      id: 1,
+      text: 'hi',
+      echoed: true,
+    });
   });
 
   it('runs many calls in flight on one connection and answers each to its caller', async () => {
     await using server = await startServer();
     await using client = connect(server);
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => client.call.echo({ id: i, text: `t${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => client.call.echo({ id: i, text: `t${i}` })),
+    );
     expect(results.map((r) => r.id)).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
 
@@ -39,12 +45,18 @@ describe('calls from client to server', () => {
   it('passes a SockkitError thrown by a handler through with its code and details', async () => {
     await using server = await startServer();
     await using client = connect(server);
-    await expect(client.call.fail('sockkit')).rejects.toMatchObject({ code: 'CONFLICT', message: 'version mismatch', details: { expected: 3 } });
+    await expect(client.call.fail('sockkit')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'version mismatch',
+      details: { expected: 3 },
+    });
   });
 
   it('turns any other handler error into INTERNAL without internal detail, and logs it', async () => {
     const logged: unknown[] = [];
-    await using server = await startServer({ logger: { warn: () => {}, error: (_m, meta) => logged.push(meta) } });
+    await using server = await startServer({
+      logger: { warn: () => {}, error: (_m, meta) => logged.push(meta) },
+    });
     await using client = connect(server);
     const error = (await client.call.fail('plain').catch((e: unknown) => e)) as SockkitError;
     expect(error.code).toBe('INTERNAL');
@@ -85,7 +97,8 @@ describe('calls from client to server', () => {
       middleware: [
         async (call, next) => {
           seen.push(`before ${call.procedure}`);
-          if (call.procedure === 'whoami' && call.ctx.auth.user === null) throw new SockkitError('FORBIDDEN', 'log in first');
+          if (call.procedure === 'whoami' && call.ctx.auth.user === null)
+            throw new SockkitError('FORBIDDEN', 'log in first');
           const result = await next();
           seen.push(`after ${call.procedure}`);
           return result;

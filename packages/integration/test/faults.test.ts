@@ -22,7 +22,8 @@ afterEach(async () => {
   await Promise.all(children.splice(0).map((child) => child.stop('SIGKILL')));
 });
 
-const until = (predicate: () => boolean, timeout = 20_000) => expect.poll(predicate, { timeout, interval: 20 }).toBe(true);
+const until = (predicate: () => boolean, timeout = 20_000) =>
+  expect.poll(predicate, { timeout, interval: 20 }).toBe(true);
 
 function client(port: number, options: Record<string, unknown> = {}) {
   return createSockkitClient({
@@ -61,7 +62,11 @@ describe('server killed with SIGKILL and restarted on the same port', () => {
 describe('links cut and stalled by a TCP proxy', () => {
   it('loses no acknowledged message, duplicates none, keeps per-topic order, and replays what was missed', async () => {
     const total = 1500;
-    const server = await startServerProcess({ PORT: '0', PUBLISH_EVERY_MS: '2', PUBLISH_COUNT: String(total) });
+    const server = await startServerProcess({
+      PORT: '0',
+      PUBLISH_EVERY_MS: '2',
+      PUBLISH_COUNT: String(total),
+    });
     const proxy = await startProxy(server.port);
     const viaProxy = client(proxy.port, { pingIntervalMs: 200, pingTimeoutMs: 300 });
     const direct = client(server.port);
@@ -132,7 +137,13 @@ describe('a thousand clients reconnecting at once', () => {
     // no 100 ms window holds more than a quarter of the clients.
     const windows = new Map<number, number>();
     for (const t of reopened) windows.set(Math.floor(t / 100), (windows.get(Math.floor(t / 100)) ?? 0) + 1);
-    console.log('reconnects per 100 ms window:', [...windows.entries()].sort((a, b) => a[0] - b[0]).map(([w, n]) => `${w}:${n}`).join(' '));
+    console.log(
+      'reconnects per 100 ms window:',
+      [...windows.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([w, n]) => `${w}:${n}`)
+        .join(' '),
+    );
     expect(Math.max(...windows.values())).toBeLessThan(250);
     expect(windows.size).toBeGreaterThanOrEqual(8);
     await Promise.all(clients.map((c) => c.close()));

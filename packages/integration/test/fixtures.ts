@@ -2,8 +2,9 @@
  * Shared fixtures for server tests: a contract covering every feature, and helpers that start
  * a real server on an ephemeral 127.0.0.1 port and real clients against it, disposed after.
  */
-import { createSockkitClient } from '@sockkit/client/node';
+
 import type { ClientOptions, SockkitClient } from '@sockkit/client';
+import { createSockkitClient } from '@sockkit/client/node';
 import { defineContract, SockkitError } from '@sockkit/core';
 import { createSockkitServer, type ServerOptions, type SockkitServer, silentLogger } from '@sockkit/server';
 import WebSocket from 'ws';
@@ -19,8 +20,24 @@ export const contract = defineContract({
     slow: { input: z.object({ ms: z.number() }), output: z.string() },
     fail: { input: z.enum(['sockkit', 'plain', 'output']), output: z.string() },
     types: {
-      input: z.object({ date: z.date(), map: z.map(z.string(), z.number()), set: z.set(z.number()), big: z.bigint(), bytes: z.instanceof(Uint8Array), re: z.instanceof(RegExp), missing: z.undefined() }),
-      output: z.object({ date: z.date(), map: z.map(z.string(), z.number()), set: z.set(z.number()), big: z.bigint(), bytes: z.instanceof(Uint8Array), re: z.instanceof(RegExp), missing: z.undefined() }),
+      input: z.object({
+        date: z.date(),
+        map: z.map(z.string(), z.number()),
+        set: z.set(z.number()),
+        big: z.bigint(),
+        bytes: z.instanceof(Uint8Array),
+        re: z.instanceof(RegExp),
+        missing: z.undefined(),
+      }),
+      output: z.object({
+        date: z.date(),
+        map: z.map(z.string(), z.number()),
+        set: z.set(z.number()),
+        big: z.bigint(),
+        bytes: z.instanceof(Uint8Array),
+        re: z.instanceof(RegExp),
+        missing: z.undefined(),
+      }),
     },
     askClient: { input: z.object({ question: z.string() }), output: z.boolean() },
     counter: { input: z.object({ ms: z.number() }), output: z.number(), idempotent: true },
@@ -37,7 +54,12 @@ export const contract = defineContract({
       publish: 'client',
     },
     news: { message: z.object({ n: z.number() }) },
-    cursor: { params: z.object({ doc: z.string() }), message: z.object({ pos: z.number() }), publish: 'client', volatile: true },
+    cursor: {
+      params: z.object({ doc: z.string() }),
+      message: z.object({ pos: z.number() }),
+      publish: 'client',
+      volatile: true,
+    },
   },
 });
 
@@ -57,7 +79,8 @@ export const handlers: ServerOptions<TestContract, { user: string | null }>['han
       });
     }),
   fail: (kind) => {
-    if (kind === 'sockkit') throw new SockkitError('CONFLICT', 'version mismatch', { details: { expected: 3 } });
+    if (kind === 'sockkit')
+      throw new SockkitError('CONFLICT', 'version mismatch', { details: { expected: 3 } });
     if (kind === 'plain') throw new Error('secret database password in message');
     return 42 as unknown as string;
   },
@@ -119,7 +142,10 @@ export async function rawSocket(
     ...(options.headers ? { headers: options.headers } : {}),
   });
   const messages: Record<string, unknown>[] = [];
-  const waiters: { test: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    test: (m: Record<string, unknown>) => boolean;
+    resolve: (m: Record<string, unknown>) => void;
+  }[] = [];
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
@@ -128,10 +154,11 @@ export async function rawSocket(
     const parsed = JSON.parse(data.toString());
     for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
       messages.push(m);
-      for (const w of [...waiters]) if (w.test(m)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
+      for (const w of [...waiters])
+        if (w.test(m)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
     }
   });
   const next = (test: (m: Record<string, unknown>) => boolean) => {
@@ -140,10 +167,15 @@ export async function rawSocket(
       messages.splice(messages.indexOf(found), 1);
       return Promise.resolve(found);
     }
-    return new Promise<Record<string, unknown>>((resolve) => waiters.push({ test, resolve: (m) => {
-      messages.splice(messages.indexOf(m), 1);
-      resolve(m);
-    } }));
+    return new Promise<Record<string, unknown>>((resolve) =>
+      waiters.push({
+        test,
+        resolve: (m) => {
+          messages.splice(messages.indexOf(m), 1);
+          resolve(m);
+        },
+      }),
+    );
   };
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -154,5 +186,14 @@ export async function rawSocket(
     ws.send('{"t":"hello"}');
     await next((m) => m.t === 'welcome');
   }
-  return { ws, messages, next, closed, send: (text: string | Buffer) => ws.send(text), [Symbol.asyncDispose]: async () => { ws.terminate(); } };
+  return {
+    ws,
+    messages,
+    next,
+    closed,
+    send: (text: string | Buffer) => ws.send(text),
+    [Symbol.asyncDispose]: async () => {
+      ws.terminate();
+    },
+  };
 }

@@ -31,7 +31,9 @@ describe('protocol version', () => {
 describe('origin', () => {
   it('refuses a cross-site origin by default with HTTP 403', async () => {
     await using server = await startServer();
-    await expect(rawSocket(server, { headers: { origin: 'https://evil.example' } })).rejects.toThrow('HTTP 403');
+    await expect(rawSocket(server, { headers: { origin: 'https://evil.example' } })).rejects.toThrow(
+      'HTTP 403',
+    );
   });
 
   it('accepts a same-origin browser and a client without Origin by default', async () => {
@@ -46,7 +48,9 @@ describe('origin', () => {
     await using server = await startServer({ allowedOrigins: ['https://app.example'] });
     await using ok = await rawSocket(server, { headers: { origin: 'https://app.example' } });
     expect(ok.ws.readyState).toBe(ok.ws.OPEN);
-    await expect(rawSocket(server, { headers: { origin: 'https://other.example' } })).rejects.toThrow('HTTP 403');
+    await expect(rawSocket(server, { headers: { origin: 'https://other.example' } })).rejects.toThrow(
+      'HTTP 403',
+    );
   });
 });
 

@@ -21,11 +21,14 @@ describe('reconnect backoff', () => {
   it('waits full-jitter exponential delays between attempts, capped at maxDelayMs', async () => {
     const clock = new ManualClock();
     const port = await deadPort();
-    await using client = connect({ port }, {
-      clock,
-      random: () => 0.5,
-      reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
-    });
+    await using client = connect(
+      { port },
+      {
+        clock,
+        random: () => 0.5,
+        reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+      },
+    );
     const delays: number[] = [];
     for (let attempt = 0; attempt < 7; attempt++) {
       await until(() => clock.pending().length === 1);
@@ -53,9 +56,17 @@ describe('reconnect backoff', () => {
 
   it('spreads the delays of many clients uniformly (full jitter)', async () => {
     const { reconnectDelay } = await import('@sockkit/client');
-    const policy = { initialDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: Number.POSITIVE_INFINITY, stableAfterMs: 5000 };
+    const policy = {
+      initialDelayMs: 1000,
+      maxDelayMs: 30_000,
+      maxAttempts: Number.POSITIVE_INFINITY,
+      stableAfterMs: 5000,
+    };
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const delays = Array.from({ length: 1000 }, () => reconnectDelay(policy, 0, random));
     const buckets = [0, 0, 0, 0, 0];
     for (const d of delays) buckets[Math.floor(d / 200)]!++;
@@ -67,7 +78,11 @@ describe('reconnect backoff', () => {
   it('resets the attempt count after a stable connection, and close() stops reconnecting', async () => {
     const clock = new ManualClock();
     await using server = await startServer();
-    const client = connect(server, { clock, random: () => 0.5, reconnect: { initialDelayMs: 100, maxDelayMs: 10_000, stableAfterMs: 5000 } });
+    const client = connect(server, {
+      clock,
+      random: () => 0.5,
+      reconnect: { initialDelayMs: 100, maxDelayMs: 10_000, stableAfterMs: 5000 },
+    });
     await client.ready();
     const drop = async () => {
       server.connections.get(client.connectionId!)!.close(1012);
@@ -98,7 +113,10 @@ describe('calls across a dropped link', () => {
     client.on('state', (s) => states.push(s));
     server.connections.get(client.connectionId!)!.close(1012);
     await until(() => states.includes('reconnecting'));
-    const results = await Promise.all([client.call.echo({ id: 1, text: 'a' }), client.call.echo({ id: 2, text: 'b' })]);
+    const results = await Promise.all([
+      client.call.echo({ id: 1, text: 'a' }),
+      client.call.echo({ id: 2, text: 'b' }),
+    ]);
     expect(results.map((r) => r.id)).toEqual([1, 2]);
   });
 
@@ -129,7 +147,9 @@ describe('calls across a dropped link', () => {
     counter.value = 0;
     const plain = client.call.slow({ ms: 300 });
     const idempotent = client.call.counter({ ms: 300 });
-    const conn = server.connections.get(client.connectionId!) as unknown as { inflight?: Map<number, unknown> };
+    const conn = server.connections.get(client.connectionId!) as unknown as {
+      inflight?: Map<number, unknown>;
+    };
     await until(() => (conn.inflight?.size ?? 0) === 2);
     server.connections.get(client.connectionId!)!.close(1012);
     await expect(plain).rejects.toMatchObject({ code: 'UNAVAILABLE' });
@@ -167,7 +187,9 @@ describe('session state across reconnects', () => {
     const oldId = member.connectionId!;
     server.connections.get(oldId)!.close(1012);
     await until(() => member.state === 'open' && member.connectionId !== oldId);
-    await until(() => [...watch.presence.values()].some((m) => m.conn === member.connectionId && m.state.name === 'after'));
+    await until(() =>
+      [...watch.presence.values()].some((m) => m.conn === member.connectionId && m.state.name === 'after'),
+    );
     expect(watch.presence.has(oldId)).toBe(false);
     const got: string[] = [];
     sub.on('message', (m) => got.push(m.text));

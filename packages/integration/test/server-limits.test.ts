@@ -82,14 +82,29 @@ describe('backpressure', () => {
 
 describe('limits', () => {
   it('answers RATE_LIMITED past the burst, then closes sustained abuse with 4008', async () => {
-    await using server = await startServer({ limits: { messagesPerSecond: 1, messageBurst: 5, maxRateLimitStrikes: 20 } });
+    await using server = await startServer({
+      limits: { messagesPerSecond: 1, messageBurst: 5, maxRateLimitStrikes: 20 },
+    });
     await using raw = await rawSocket(server);
     await using other = connect(server);
     for (let i = 1; i <= 10; i++) raw.send(`{"t":"call","id":${i},"p":"echo","d":{"id":${i},"text":"x"}}`);
     const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => raw.next((m) => m.id === i + 1)));
     // The hello took one token: four calls pass, the rest are refused with a retry hint.
-    expect(replies.map((r) => r.t)).toEqual(['result', 'result', 'result', 'result', 'error', 'error', 'error', 'error', 'error', 'error']);
-    expect(replies[9]).toMatchObject({ e: { code: 'RATE_LIMITED', details: { retryAfterMs: expect.any(Number) } } });
+    expect(replies.map((r) => r.t)).toEqual([
+      'result',
+      'result',
+      'result',
+      'result',
+      'error',
+      'error',
+      'error',
+      'error',
+      'error',
+      'error',
+    ]);
+    expect(replies[9]).toMatchObject({
+      e: { code: 'RATE_LIMITED', details: { retryAfterMs: expect.any(Number) } },
+    });
     for (let i = 0; i < 30; i++) raw.send('{"t":"ping"}');
     expect((await raw.closed).code).toBe(CLOSE_CODES.RATE_LIMITED.code);
     await expect(other.call.echo({ id: 1, text: 'unaffected' })).resolves.toMatchObject({ echoed: true });
@@ -98,10 +113,17 @@ describe('limits', () => {
   it('refuses calls beyond maxCallsInFlight with LIMIT_EXCEEDED', async () => {
     await using server = await startServer({ limits: { maxCallsInFlight: 2 } });
     await using client = connect(server);
-    const calls = [client.call.slow({ ms: 100 }), client.call.slow({ ms: 100 }), client.call.slow({ ms: 100 })];
+    const calls = [
+      client.call.slow({ ms: 100 }),
+      client.call.slow({ ms: 100 }),
+      client.call.slow({ ms: 100 }),
+    ];
     const settled = await Promise.allSettled(calls);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
-    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 2 } });
+    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      details: { limit: 2 },
+    });
   });
 });
 
@@ -112,7 +134,11 @@ describe('graceful shutdown', () => {
     await using client = connect(first);
     await client.ready();
     const inFlight = client.call.slow({ ms: 200 });
-    await until(() => ((first.connections.get(client.connectionId!) as unknown as { inflight?: Map<number, unknown> }).inflight?.size ?? 0) === 1);
+    await until(
+      () =>
+        ((first.connections.get(client.connectionId!) as unknown as { inflight?: Map<number, unknown> })
+          .inflight?.size ?? 0) === 1,
+    );
     const codes: number[] = [];
     const closing = first.close({ timeout: 5000 });
     const refused = client.call.echo({ id: 1, text: 'late' }).then(
@@ -136,7 +162,11 @@ describe('graceful shutdown', () => {
     await using client = connect(server, { reconnect: false });
     await client.ready();
     const call = client.call.slow({ ms: 5000 }).catch((e: unknown) => e);
-    await until(() => ((server.connections.get(client.connectionId!) as unknown as { inflight?: Map<number, unknown> }).inflight?.size ?? 0) === 1);
+    await until(
+      () =>
+        ((server.connections.get(client.connectionId!) as unknown as { inflight?: Map<number, unknown> })
+          .inflight?.size ?? 0) === 1,
+    );
     const raw = await rawSocket(server);
     await server.close({ timeout: 100 });
     expect(await call).toMatchObject({ code: 'UNAVAILABLE' });

@@ -12,15 +12,19 @@ describe('publish and subscribe', () => {
     await using server = await startServer();
     await using client = connect(server);
     const got: { text: string; offset: number | undefined }[] = [];
-    const sub = client.subscribe.chat({ room: 'a' }, (message, info) => got.push({ text: message.text, offset: info.offset }));
+    const sub = client.subscribe.chat({ room: 'a' }, (message, info) =>
+      got.push({ text: message.text, offset: info.offset }),
+    );
     await sub.ready;
     await server.publish.chat({ room: 'b' }, { text: 'other room' });
     const first = await server.publish.chat({ room: 'a' }, { text: 'one' });
     await server.publish.chat({ room: 'a' }, { text: 'two' });
-    await expect.poll(() => got).toEqual([
-      { text: 'one', offset: 1 },
-      { text: 'two', offset: 2 },
-    ]);
+    await expect
+      .poll(() => got)
+      .toEqual([
+        { text: 'one', offset: 1 },
+        { text: 'two', offset: 2 },
+      ]);
     expect(first).toEqual({ epoch: expect.any(String), offset: 1 });
     expect(sub.position).toEqual({ epoch: first.epoch, offset: 2 });
   });
@@ -51,7 +55,9 @@ describe('publish and subscribe', () => {
     await using server = await startServer();
     const clients = Array.from({ length: 20 }, () => connect(server));
     const received = clients.map(() => [] as number[]);
-    await Promise.all(clients.map((c, i) => c.subscribe.news(undefined, (m) => received[i]!.push(m.n)).ready));
+    await Promise.all(
+      clients.map((c, i) => c.subscribe.news(undefined, (m) => received[i]!.push(m.n)).ready),
+    );
     for (let n = 1; n <= 200; n++) void server.publish.news(undefined, { n });
     const expected = Array.from({ length: 200 }, (_, i) => i + 1);
     await expect.poll(() => received.every((r) => r.length === 200), { timeout: 10_000 }).toBe(true);
@@ -96,9 +102,11 @@ describe('publish and subscribe', () => {
     await using server = await startServer();
     await using client = connect(server);
     await client.ready();
-    const joined = new Promise<unknown>((resolve) => client.on('subscription', (sub) => {
-      sub.on('message', (m) => resolve(m));
-    }));
+    const joined = new Promise<unknown>((resolve) =>
+      client.on('subscription', (sub) => {
+        sub.on('message', (m) => resolve(m));
+      }),
+    );
     await server.connections.get(client.connectionId!)!.subscribe.chat({ room: 'vip' });
     await server.publish.chat({ room: 'vip' }, { text: 'welcome' });
     await expect(joined).resolves.toEqual({ text: 'welcome' });
@@ -112,7 +120,10 @@ describe('publish and subscribe', () => {
     await client.subscribe.cursor({ doc: 'd' }, (_m, info) => got.push(info.offset)).ready;
     await client.publish.cursor({ doc: 'd' }, { pos: 4 });
     await expect.poll(() => got).toEqual([undefined]);
-    const reply = await server.broker.history('cursor:{"doc":"d"}', { epoch: (server.broker as MemoryBroker).epoch, offset: 0 });
+    const reply = await server.broker.history('cursor:{"doc":"d"}', {
+      epoch: (server.broker as MemoryBroker).epoch,
+      offset: 0,
+    });
     expect(reply).toMatchObject({ recovered: true, messages: [] });
   });
 });
@@ -133,7 +144,9 @@ describe('authorization', () => {
     await using admin = connect(server, { params: () => ({ token: 'admin' }) });
     await expect(anon.subscribe.chat({ room: 'secret' }).ready).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(admin.subscribe.chat({ room: 'secret' }).ready).resolves.toBeUndefined();
-    await expect(anon.publish.chat({ room: 'x' }, { text: 'hi' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(anon.publish.chat({ room: 'x' }, { text: 'hi' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     await expect(admin.publish.chat({ room: 'x' }, { text: 'hi' })).resolves.toMatchObject({ offset: 1 });
     await expect(anon.call.echo({ id: 1, text: 'still fine' })).resolves.toMatchObject({ echoed: true });
   });
@@ -150,7 +163,10 @@ describe('authorization', () => {
       },
     });
     await using client = connect(server);
-    await expect(client.publish.chat({ room: 'r' }, { text: 'spam!' })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'no spam' });
+    await expect(client.publish.chat({ room: 'r' }, { text: 'spam!' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'no spam',
+    });
   });
 });
 
@@ -164,10 +180,9 @@ describe('presence', () => {
     const bobSub = bob.subscribe.chat({ room: 'p' }, undefined, { presence: { name: 'Bob' } });
     await bobSub.ready;
     expect([...bobSub.presence.values()].map((m) => m.state.name).sort()).toEqual(['Alice', 'Bob']);
-    await expect.poll(() => [...aliceSub.presence.values()].map((m) => `${m.user}:${m.state.name}`).sort()).toEqual([
-      'alice:Alice',
-      'bob:Bob',
-    ]);
+    await expect
+      .poll(() => [...aliceSub.presence.values()].map((m) => `${m.user}:${m.state.name}`).sort())
+      .toEqual(['alice:Alice', 'bob:Bob']);
     await bobSub.setPresence({ name: 'Bobby' });
     await expect.poll(() => aliceSub.presence.get(bob.connectionId!)?.state.name).toBe('Bobby');
     const bobId = bob.connectionId!;
@@ -217,7 +232,12 @@ describe('resume', () => {
     for (let n = 1; n <= 20; n++) await server.publish.news(undefined, { n });
     const epoch = (server.broker as MemoryBroker).epoch;
     raw.send(JSON.stringify({ t: 'sub', id: 1, topic: 'news', from: { epoch, offset: 3 } }));
-    expect(await raw.next((m) => m.id === 1)).toMatchObject({ t: 'subscribed', recovered: false, offset: 20, epoch });
+    expect(await raw.next((m) => m.id === 1)).toMatchObject({
+      t: 'subscribed',
+      recovered: false,
+      offset: 20,
+      epoch,
+    });
     raw.send(JSON.stringify({ t: 'unsub', id: 2, c: 'news' }));
     await raw.next((m) => m.id === 2);
     raw.send(JSON.stringify({ t: 'sub', id: 3, topic: 'news', from: { epoch, offset: 16 } }));
@@ -253,14 +273,21 @@ describe('topic bad input', () => {
     await using server = await startServer();
     await using client = connect(server);
     // @ts-expect-error room must be a string
-    await expect(client.subscribe.chat({ room: 1 }).ready).rejects.toMatchObject({ code: 'BAD_REQUEST', details: { issues: expect.any(Array) } });
+    await expect(client.subscribe.chat({ room: 1 }).ready).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      details: { issues: expect.any(Array) },
+    });
   });
 
   it('invalid message on publish: BAD_REQUEST', async () => {
     await using server = await startServer();
     await using client = connect(server);
-    await expect(client.publish.chat({ room: 'r' }, { text: 'x'.repeat(300) })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(server.publish.chat({ room: 'r' }, { text: 'x'.repeat(300) })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(client.publish.chat({ room: 'r' }, { text: 'x'.repeat(300) })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    await expect(server.publish.chat({ room: 'r' }, { text: 'x'.repeat(300) })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
   });
 
   it('resume offset from the future: BAD_REQUEST', async () => {
@@ -269,7 +296,10 @@ describe('topic bad input', () => {
     await server.publish.news(undefined, { n: 1 });
     const epoch = (server.broker as MemoryBroker).epoch;
     raw.send(JSON.stringify({ t: 'sub', id: 1, topic: 'news', from: { epoch, offset: 99 } }));
-    expect(await raw.next((m) => m.id === 1)).toMatchObject({ t: 'error', e: { code: 'BAD_REQUEST', message: 'resume offset 99 is ahead of news (at 1)' } });
+    expect(await raw.next((m) => m.id === 1)).toMatchObject({
+      t: 'error',
+      e: { code: 'BAD_REQUEST', message: 'resume offset 99 is ahead of news (at 1)' },
+    });
   });
 
   it('too many subscriptions on one connection: LIMIT_EXCEEDED', async () => {
@@ -277,7 +307,10 @@ describe('topic bad input', () => {
     await using client = connect(server);
     await client.subscribe.chat({ room: '1' }).ready;
     await client.subscribe.chat({ room: '2' }).ready;
-    await expect(client.subscribe.chat({ room: '3' }).ready).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 2 } });
+    await expect(client.subscribe.chat({ room: '3' }).ready).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      details: { limit: 2 },
+    });
     await expect(client.call.echo({ id: 1, text: 'ok' })).resolves.toMatchObject({ echoed: true });
   });
 

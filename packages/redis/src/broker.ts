@@ -165,13 +165,12 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
   }
 
   subscribe(channel: string): Promise<void> {
-    this.assertOpen();
-    if (this.feeds.has(channel)) return Promise.resolve();
     let pending = this.subscribing.get(channel);
-    if (!pending) {
-      pending = this.open(channel).finally(() => this.subscribing.delete(channel));
-      this.subscribing.set(channel, pending);
-    }
+    if (pending) return pending;
+    if (this.closed) return Promise.reject(closedError());
+    if (this.feeds.has(channel)) return Promise.resolve();
+    pending = this.open(channel).finally(() => this.subscribing.delete(channel));
+    this.subscribing.set(channel, pending);
     return pending;
   }
 
@@ -282,11 +281,20 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     }
   }
 
-  /** Closes; the link too when the broker created it. Own presence members expire by lease. */
-  async close(): Promise<void> {
+  /**
+   * Closes; the link too when the broker created it. Presence members this node still owns
+   * are removed first (best effort, bounded by the command timeout), unless
+   * `leavePresence: false`; any left behind expire by lease.
+   */
+  async close(options: { leavePresence?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.clock.clearInterval(this.timer);
+    if (options.leavePresence !== false && this.link.status === 'up') {
+      await Promise.all(
+        this.leases.entries().map(([channel, conn]) => this.leave(channel, conn).catch(() => {})),
+      );
+    }
     this.offStatus();
     for (const feed of this.feeds.values()) feed.close();
     const channels = [...this.feeds.values()].map((feed) => feed.keys.events);
@@ -300,7 +308,7 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new SockkitError('UNAVAILABLE', 'redis broker closed');
+    if (this.closed) throw closedError();
   }
 
   private deliver(channel: string, event: BrokerEvent): void {
@@ -313,6 +321,16 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
 
   private async recover(): Promise<void> {
     await Promise.all([this.leases.renewAll(), ...[...this.feeds.values()].map((feed) => feed.recover())]);
+  }
+
+  private async leave(channel: string, conn: string): Promise<void> {
+    this.leases.remove(channel, conn);
+    const keys = this.keys(channel);
+    await this.link.run(
+      presenceLeaveScript,
+      [keys.members, keys.leases, keys.version],
+      [keys.events, conn, this.leaseMs],
+    );
   }
 
   private async storeMember(channel: string, member: BrokerMember, type: 'join' | 'update'): Promise<void> {
@@ -361,6 +379,10 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     )) as [number, ...string[]];
     return { version: Number(reply[0]), members: reply.slice(1) as string[] };
   }
+}
+
+function closedError(): SockkitError {
+  return new SockkitError('UNAVAILABLE', 'redis broker closed');
 }
 
 function positive(value: number, name: string): number {

@@ -46,6 +46,13 @@ export class Leases {
     if (members.size === 0) this.owned.delete(channel);
   }
 
+  /** Every owned member, as `[channel, conn]`. */
+  entries(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const [channel, members] of this.owned) for (const conn of members.keys()) out.push([channel, conn]);
+    return out;
+  }
+
   /** Number of members owned. */
   get size(): number {
     let size = 0;

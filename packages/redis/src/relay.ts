@@ -150,7 +150,7 @@ export class RedisRelay {
   ): Promise<EncodedPayload> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const local = this.target?.call(conn, procedure, input, timeoutMs);
-    if (local) return local;
+    if (local) return await local;
     const reply = await this.request('conn', conn, procedure, input, timeoutMs, options.signal);
     return reply as EncodedPayload;
   }
@@ -260,15 +260,14 @@ export class RedisRelay {
     let reply: ReplyHead;
     let body = '';
     if (head.op === 'conn') {
-      const running = target?.call(head.to, head.p, input, head.ms);
-      if (!running) reply = { id: head.id, st: 'miss' };
-      else {
-        try {
+      try {
+        const running = target?.call(head.to, head.p, input, head.ms);
+        if (running) {
           body = encodeBody(await running);
           reply = { id: head.id, st: 'ok' };
-        } catch (error) {
-          reply = { id: head.id, st: 'err', e: SockkitError.from(error).toWire() };
-        }
+        } else reply = { id: head.id, st: 'miss' };
+      } catch (error) {
+        reply = { id: head.id, st: 'err', e: SockkitError.from(error).toWire() };
       }
     } else {
       const results = target ? await runForUser(target, head.to, head.p, input, head.ms) : [];

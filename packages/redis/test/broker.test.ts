@@ -223,7 +223,7 @@ describe.skipIf(!url)('RedisBroker (real Redis)', () => {
     await dead.broker.presenceSet('c9', { conn: 'ghost', user: 'u', state: json(1) }, 'join');
     await live.broker.presenceSet('c9', { conn: 'alive', user: 'u', state: json(2) }, 'join');
     // The dead node never renews and goes away without leaving (like SIGKILL).
-    await dead.broker.close();
+    await dead.broker.close({ leavePresence: false });
     await waitFor(
       async () => {
         await live.broker.tick();
@@ -236,9 +236,14 @@ describe.skipIf(!url)('RedisBroker (real Redis)', () => {
     expect(live.events.presence('c9')).not.toContain('leave:alive');
   });
 
-  it('closes cleanly and then refuses work with UNAVAILABLE', async () => {
+  it('closes cleanly (its members leave) and then refuses work with UNAVAILABLE', async () => {
     const a = await node();
+    const b = await node();
+    await b.broker.subscribe('c10');
+    await a.broker.presenceSet('c10', { conn: 'a1', user: undefined, state: json(1) }, 'join');
     await a.broker.close();
+    expect(await b.broker.presenceMembers('c10')).toEqual([]);
+    await waitFor(() => b.events.presence('c10').join() === 'join:a1,leave:a1', 'leave on close');
     await expect(a.broker.publish('c10', json(1), { volatile: false })).rejects.toMatchObject({
       name: 'SockkitError',
       code: 'UNAVAILABLE',

@@ -11,9 +11,18 @@ import { type Child, findRedis, startNode } from '@sockkit/testing';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clusterContract } from './fixtures/contract.js';
-import { deleteKeys, killClients, uniquePrefix, waitFor } from './helpers.js';
+import {
+  deleteKeys,
+  freePort,
+  hasRedisServer,
+  killClients,
+  ThrowawayRedis,
+  uniquePrefix,
+  waitFor,
+} from './helpers.js';
 
 const url = await findRedis();
+const canSpawnRedis = await hasRedisServer();
 const prefix = uniquePrefix('cluster');
 const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const script = `${artifacts}cluster-node.mjs`;
@@ -31,12 +40,13 @@ const clients: Client[] = [];
 async function startCluster(
   count: number,
   env: (i: number) => Record<string, string> = () => ({}),
+  redisUrl = url!,
 ): Promise<Node[]> {
   const started = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const name = `n${i + 1}-${Math.random().toString(36).slice(2, 8)}`;
       const child = await startNode([script], /listening (\d+)/, {
-        env: { REDIS_URL: url!, PREFIX: prefix, NODE_NAME: name, PORT: '0', ...env(i) },
+        env: { REDIS_URL: redisUrl, PREFIX: prefix, NODE_NAME: name, PORT: '0', ...env(i) },
       });
       const node = Object.assign(child, { port: Number(child.ready[1]), name });
       nodes.push(node);
@@ -279,4 +289,61 @@ describe.skipIf(!url)('three server nodes on one Redis', () => {
       }
     }
   });
+
+  it.skipIf(!canSpawnRedis)(
+    'Redis restarted empty during traffic: nodes carry on in a new epoch and say so',
+    async () => {
+      const room = 'restart';
+      const redis = new ThrowawayRedis(await freePort());
+      await redis.start();
+      try {
+        const cluster = await startCluster(
+          3,
+          (i) => ({ LEASE_MS: '1000', ...(i > 0 ? { PUBLISH_ROOM: room, PUBLISH_EVERY_MS: '5' } : {}) }),
+          redis.url,
+        );
+        const watchers = [0, 1, 2].map((first, i) => ({
+          first,
+          ...watch(client(cluster, first), room, `x${i}`),
+        }));
+        await Promise.all(watchers.map((w) => w.sub.ready));
+        const states: string[] = [];
+        for (const c of clients) c.on('state', (s) => states.push(s));
+        await waitFor(() => watchers.every((w) => w.seen.length >= 30), 'traffic before the restart', 10_000);
+        const oldEpoch = watchers[0]!.seen[0]!.epoch;
+
+        await redis.kill('SIGKILL');
+        for (const node of cluster)
+          await waitFor(() => node.output().includes('redis down'), `${node.name} down`);
+        await redis.start();
+        await waitFor(
+          () => watchers.every((w) => w.seen.filter((s) => s.epoch !== oldEpoch).length >= 50),
+          'traffic in the new epoch',
+          20_000,
+        );
+        for (const node of cluster) {
+          expect(node.output()).toMatch(/redis down[\s\S]*redis up outage=\d+ms/);
+          // The lost history is reported, with the epoch it was lost from.
+          const gaps = node
+            .output()
+            .split('\n')
+            .filter((l) => l.startsWith('gap '))
+            .map((l) => JSON.parse(l.slice(4)));
+          expect(gaps.some((g) => g.recovered === false && g.from.epoch === oldEpoch)).toBe(true);
+        }
+        expect(states).toEqual([]);
+        for (const w of watchers) {
+          const after = w.seen.filter((s) => s.epoch !== oldEpoch);
+          expect(new Set(after.map((s) => s.epoch)).size).toBe(1);
+          expect(contiguous(after.map((s) => s.offset))).toBe(true);
+        }
+        // Each node put its members back.
+        await waitFor(() => watchers.every((w) => w.sub.presence.size === 3), 'presence re-asserted', 10_000);
+      } finally {
+        await Promise.all(clients.splice(0).map((c) => c.close()));
+        await Promise.all(nodes.splice(0).map((node) => node.stop('SIGKILL')));
+        await redis.kill();
+      }
+    },
+  );
 });

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { Clock, EncodedPayload, TimerHandle } from '@sockkit/core';
 import type { BrokerEvent } from '@sockkit/server';
+import { missing } from '@sockkit/testing';
 import { Redis } from 'ioredis';
 import { randomId } from '../src/link.js';
 
@@ -203,11 +204,17 @@ export class ThrowawayRedis {
   }
 }
 
-/** Whether a redis-server binary can be spawned. */
-export function hasRedisServer(): Promise<boolean> {
-  return new Promise((resolve) => {
+/**
+ * Whether a redis-server binary can be spawned for restart tests; reported loudly when not
+ * (and fatal under SOCKKIT_REQUIRE_ALL=1).
+ */
+export async function hasRedisServer(): Promise<boolean> {
+  const ok = await new Promise<boolean>((resolve) => {
     const child = spawn('redis-server', ['--version'], { stdio: 'ignore' });
     child.once('error', () => resolve(false));
     child.once('exit', (code) => resolve(code === 0));
   });
+  return (
+    ok || missing('redis-server', 'no redis-server binary on PATH (Redis restart tests spawn their own)')
+  );
 }

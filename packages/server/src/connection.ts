@@ -24,8 +24,8 @@ import {
 } from '@sockkit/core';
 import type { RawData, WebSocket } from 'ws';
 import { type CallState, cancelCall, handleCall } from './dispatch.js';
-import { type Flushable, scheduleFlush } from './outbound.js';
 import type { ServerCallOptions, ServerConnection } from './options.js';
+import { type Flushable, scheduleFlush } from './outbound.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ServerRuntime } from './runtime.js';
 
@@ -74,7 +74,10 @@ export class Connection implements Flushable, ServerConnection {
   ) {
     const { limits, clock } = rt;
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst, clock);
-    this.timer = clock.setTimeout(() => this.close(CLOSE_CODES.HANDSHAKE_TIMEOUT.code, 'handshake timeout'), limits.handshakeTimeoutMs);
+    this.timer = clock.setTimeout(
+      () => this.close(CLOSE_CODES.HANDSHAKE_TIMEOUT.code, 'handshake timeout'),
+      limits.handshakeTimeoutMs,
+    );
     unrefTimer(this.timer);
     // Shared listeners find their connection through the socket: no closures per connection.
     (ws as SocketWithConnection)[CONNECTION] = this;
@@ -100,18 +103,27 @@ export class Connection implements Flushable, ServerConnection {
   receive(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
     this.alive = true;
-    if (isBinary) return this.protocolError('binary frames are not supported; sockkit speaks JSON text frames');
+    if (isBinary)
+      return this.protocolError('binary frames are not supported; sockkit speaks JSON text frames');
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     const text = Buffer.isBuffer(data) ? data.toString() : Buffer.from(data as ArrayBuffer).toString();
     if (bytes > this.rt.limits.maxMessageBytes) {
       const id = peekCallId(text);
       const message = `message of ${bytes} bytes exceeds the limit of ${this.rt.limits.maxMessageBytes}`;
-      this.sendError(id, { code: 'PAYLOAD_TOO_LARGE', message, details: { limit: this.rt.limits.maxMessageBytes } });
+      this.sendError(id, {
+        code: 'PAYLOAD_TOO_LARGE',
+        message,
+        details: { limit: this.rt.limits.maxMessageBytes },
+      });
       return;
     }
     const frame = readFrame(text);
     if (!frame.ok) {
-      return this.protocolError(frame.reason === 'json' ? 'malformed JSON' : 'a frame must hold a message object or a non-empty array of them');
+      return this.protocolError(
+        frame.reason === 'json'
+          ? 'malformed JSON'
+          : 'a frame must hold a message object or a non-empty array of them',
+      );
     }
     for (const raw of frame.messages) this.receiveMessage(raw);
   }
@@ -125,7 +137,11 @@ export class Connection implements Flushable, ServerConnection {
         return;
       }
       const retryAfterMs = this.bucket.retryAfterMs();
-      this.sendError(rawId, { code: 'RATE_LIMITED', message: 'too many messages', details: { retryAfterMs } });
+      this.sendError(rawId, {
+        code: 'RATE_LIMITED',
+        message: 'too many messages',
+        details: { retryAfterMs },
+      });
       return;
     }
     this.rateStrikes = 0;
@@ -136,7 +152,15 @@ export class Connection implements Flushable, ServerConnection {
       const error = new SockkitError(
         'BAD_REQUEST',
         known ? `malformed '${kind}' message` : `unknown message kind ${JSON.stringify(kind ?? null)}`,
-        { details: { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code })) } },
+        {
+          details: {
+            issues: parsed.error.issues.map((i) => ({
+              path: i.path.map(String),
+              message: i.message,
+              code: i.code,
+            })),
+          },
+        },
       );
       this.sendError(rawId, error.toWire());
       return;
@@ -150,8 +174,12 @@ export class Connection implements Flushable, ServerConnection {
         void this.hello(message.params, message.session);
         return;
       }
-      if (message.t === 'hello') return this.sendError(undefined, { code: 'BAD_REQUEST', message: 'hello already received' });
-      this.sendError(idOf(message), { code: 'UNAUTHORIZED', message: `'${message.t}' before the handshake: send 'hello' first` });
+      if (message.t === 'hello')
+        return this.sendError(undefined, { code: 'BAD_REQUEST', message: 'hello already received' });
+      this.sendError(idOf(message), {
+        code: 'UNAUTHORIZED',
+        message: `'${message.t}' before the handshake: send 'hello' first`,
+      });
       return;
     }
     switch (message.t) {
@@ -229,7 +257,10 @@ export class Connection implements Flushable, ServerConnection {
       this.send(`{"t":"authok","id":${id}${expires}}`);
     } catch (error) {
       const err = SockkitError.from(error);
-      this.sendError(id, err.code === 'INTERNAL' ? { code: 'UNAUTHORIZED', message: 'refresh refused' } : err.toWire());
+      this.sendError(
+        id,
+        err.code === 'INTERNAL' ? { code: 'UNAUTHORIZED', message: 'refresh refused' } : err.toWire(),
+      );
     }
   }
 
@@ -321,7 +352,8 @@ export class Connection implements Flushable, ServerConnection {
     const id = message.id;
     if (id === undefined) {
       // An error frame about a frame the server sent: nothing awaits it, log for operators.
-      if (message.t === 'error') this.rt.logger.warn('client reported an error', { conn: this.id, error: message.e });
+      if (message.t === 'error')
+        this.rt.logger.warn('client reported an error', { conn: this.id, error: message.e });
       return;
     }
     const name = this.outgoing?.data(id) as string | undefined;
@@ -333,20 +365,30 @@ export class Connection implements Flushable, ServerConnection {
     } else {
       try {
         const def = lookup(this.rt.contract.client, name)!;
-        const value = validate(def.output, this.rt.codec.decode(message.d, message.m), `result of client.${name}`);
+        const value = validate(
+          def.output,
+          this.rt.codec.decode(message.d, message.m),
+          `result of client.${name}`,
+        );
         outcome = this.outgoing!.settle(id, undefined, value);
       } catch (error) {
         outcome = this.outgoing!.settle(id, SockkitError.from(error));
       }
     }
-    if (outcome === 'unknown') this.sendError(undefined, { code: 'BAD_REQUEST', message: `${message.t} for unknown call id ${id}` });
+    if (outcome === 'unknown')
+      this.sendError(undefined, { code: 'BAD_REQUEST', message: `${message.t} for unknown call id ${id}` });
   }
 
   // ---- topics facade --------------------------------------------------------------------
 
   get subscribe(): ServerConnection['subscribe'] {
     this.subscribeFacade ??= this.topicFacade((topic, params, options) =>
-      this.rt.topics.serverSubscribe(this, topic, params, (options as { presence?: unknown } | undefined)?.presence),
+      this.rt.topics.serverSubscribe(
+        this,
+        topic,
+        params,
+        (options as { presence?: unknown } | undefined)?.presence,
+      ),
     ) as ServerConnection['subscribe'];
     return this.subscribeFacade;
   }
@@ -360,7 +402,8 @@ export class Connection implements Flushable, ServerConnection {
 
   private topicFacade(fn: (topic: string, params: unknown, options?: unknown) => Promise<void>) {
     const facade: Record<string, (params: unknown, options?: unknown) => Promise<void>> = {};
-    for (const topic of Object.keys(this.rt.contract.topics ?? {})) facade[topic] = (params, options) => fn(topic, params, options);
+    for (const topic of Object.keys(this.rt.contract.topics ?? {}))
+      facade[topic] = (params, options) => fn(topic, params, options);
     return facade;
   }
 
@@ -389,7 +432,9 @@ export class Connection implements Flushable, ServerConnection {
     if (this.timer !== undefined) this.rt.clock.clearTimeout(this.timer);
     this.outbound = [];
     this.outboundBytes = 0;
-    if (this.inflight) for (const call of this.inflight.values()) call.abort(new SockkitError('UNAVAILABLE', 'connection closed'));
+    if (this.inflight)
+      for (const call of this.inflight.values())
+        call.abort(new SockkitError('UNAVAILABLE', 'connection closed'));
     this.outgoing?.rejectWhere(new SockkitError('UNAVAILABLE', 'connection closed'));
     void this.rt.topics.dropConnection(this);
     if (wasOpen) this.rt.closed(this, code, reason);
@@ -426,5 +471,9 @@ function randomId(): string {
 /** Close reasons are limited to 123 bytes by the WebSocket protocol. */
 function truncateReason(reason: string): string {
   const bytes = Buffer.from(reason);
-  return bytes.length <= 123 ? reason : bytes.subarray(0, 120).toString().replace(/\uFFFD$/, '') + '...';
+  if (bytes.length <= 123) return reason;
+  return `${bytes
+    .subarray(0, 120)
+    .toString()
+    .replace(/\uFFFD$/, '')}...`;
 }

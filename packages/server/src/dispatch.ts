@@ -50,7 +50,8 @@ type CallMessage = Extract<ClientMessage, { t: 'call' }>;
 /** Handles a `call` message. */
 export function handleCall(rt: ServerRuntime, conn: Connection, message: CallMessage): void {
   const { id, p: name } = message;
-  const inflight = (conn.inflight ??= new Map());
+  conn.inflight ??= new Map();
+  const inflight = conn.inflight;
   if (inflight.has(id)) {
     conn.sendError(id, { code: 'BAD_REQUEST', message: `call id ${id} is already in flight` });
     return;
@@ -77,7 +78,8 @@ export function handleCall(rt: ServerRuntime, conn: Connection, message: CallMes
   try {
     const decoded = rt.codec.decode(message.d, message.m);
     if (def.input) input = validate(def.input, decoded, `input of ${name}`);
-    else if (decoded !== undefined) throw new SockkitError('BAD_REQUEST', `procedure '${name}' takes no input`);
+    else if (decoded !== undefined)
+      throw new SockkitError('BAD_REQUEST', `procedure '${name}' takes no input`);
   } catch (error) {
     conn.sendError(id, SockkitError.from(error).toWire());
     return;
@@ -99,14 +101,19 @@ async function run(
     timeoutMs === undefined
       ? undefined
       : rt.clock.setTimeout(() => {
-          call.conn.sendError(call.id, { code: 'TIMEOUT', message: `${call.procedure} timed out after ${timeoutMs} ms` });
+          call.conn.sendError(call.id, {
+            code: 'TIMEOUT',
+            message: `${call.procedure} timed out after ${timeoutMs} ms`,
+          });
           call.abort(new SockkitError('TIMEOUT', 'handler timed out'));
           call.conn.inflight?.delete(call.id);
         }, timeoutMs);
   let frame: string;
   try {
     const value =
-      rt.middleware.length === 0 ? await handler(input, call) : await withMiddleware(rt, call, input, handler);
+      rt.middleware.length === 0
+        ? await handler(input, call)
+        : await withMiddleware(rt, call, input, handler);
     const checked = rt.validateOutput ? checkOutput(output, value, call.procedure) : value;
     frame = resultFrame(call.id, rt.codec.encode(checked));
   } catch (error) {

@@ -6,7 +6,11 @@ import { type Clock, type TimerHandle, unrefTimer } from '@sockkit/core';
 import type { Connection } from './connection.js';
 
 /** Starts the heartbeat over `connections`; returns a stop function. */
-export function startHeartbeat(clock: Clock, intervalMs: number, connections: () => Iterable<Connection>): () => void {
+export function startHeartbeat(
+  clock: Clock,
+  intervalMs: number,
+  connections: () => Iterable<Connection>,
+): () => void {
   if (intervalMs <= 0) return () => {};
   const handle: TimerHandle = clock.setInterval(() => {
     for (const conn of connections()) {

@@ -75,7 +75,8 @@ export class MemoryBroker implements Broker {
     } else {
       message = { kind: 'message', epoch: this.epoch, offset: ++state.offset, payload };
       state.history.push({ message, at: this.clock.now() });
-      if (state.history.length > this.historySize) state.history.splice(0, state.history.length - this.historySize);
+      if (state.history.length > this.historySize)
+        state.history.splice(0, state.history.length - this.historySize);
     }
     if (this.live.has(channel)) this.listener(channel, message);
     return message;
@@ -95,7 +96,11 @@ export class MemoryBroker implements Broker {
     // Offsets are contiguous, so history covers `since` iff it holds since.offset + 1.
     if (first === undefined || first > since.offset + 1) return { recovered: false, position };
     const start = since.offset + 1 - first;
-    return { recovered: true, position, messages: state.history.slice(start).map((stored) => stored.message) };
+    return {
+      recovered: true,
+      position,
+      messages: state.history.slice(start).map((stored) => stored.message),
+    };
   }
 
   async presenceSet(channel: string, member: BrokerMember, type: 'join' | 'update'): Promise<void> {

@@ -2,7 +2,7 @@
  * The server's options and the types its hooks and handlers see. Every type is derived from
  * the contract `C` and the auth context `Ctx` that `authenticate` returns.
  */
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type {
   Caller,
   ClientProcedures,
@@ -158,7 +158,7 @@ export interface ServerOptions<C, Ctx> {
    */
   authenticate?: (request: AuthRequest) => AuthResult<Ctx> | Promise<AuthResult<Ctx>>;
   /** One handler per server procedure of the contract. */
-  handlers: Handlers<ServerProcedures<C>, CallContext<C, Ctx>>;
+  handlers: NoInfer<Handlers<ServerProcedures<C>, CallContext<C, Ctx>>>;
   /** Topic hooks. */
   topics?: TopicHooksMap<C, Ctx>;
   /** Runs around every handler, first to last. */

@@ -26,7 +26,9 @@ export interface ServerRuntime {
   readonly handlers: Readonly<Record<string, AnyHandler>>;
   readonly topicHooks: Readonly<Record<string, ErasedTopicHooks>>;
   readonly middleware: readonly Middleware[];
-  readonly authenticate: ((request: AuthRequest) => AuthResult<unknown> | Promise<AuthResult<unknown>>) | undefined;
+  readonly authenticate:
+    | ((request: AuthRequest) => AuthResult<unknown> | Promise<AuthResult<unknown>>)
+    | undefined;
   readonly limits: Readonly<Limits>;
   readonly codec: Codec;
   readonly logger: Logger;

@@ -2,7 +2,7 @@
  * `createSockkitServer`: a typed sockkit endpoint on `ws`, listening on its own port or
  * attached to an existing `http.Server`.
  */
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
@@ -90,7 +90,8 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
   const sockets = new Set<WebSocket>();
 
   for (const name of Object.keys(contract.server ?? {})) {
-    if (!Object.hasOwn(options.handlers, name)) throw new TypeError(`sockkit: no handler for server procedure '${name}'`);
+    if (!Object.hasOwn(options.handlers, name))
+      throw new TypeError(`sockkit: no handler for server procedure '${name}'`);
   }
 
   const rt: ServerRuntime = {
@@ -109,8 +110,8 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     opened(conn) {
       connections.set(conn.id, conn);
       if (conn.user !== undefined) {
-        let set = byUser.get(conn.user);
-        if (!set) byUser.set(conn.user, (set = new Set()));
+        const set = byUser.get(conn.user) ?? new Set<Connection>();
+        byUser.set(conn.user, set);
         set.add(conn);
       }
       options.onConnection?.(conn as unknown as ServerConnection<C, Ctx>);
@@ -154,7 +155,10 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     if (versionOf(ws.protocol) !== PROTOCOL_VERSION) {
       ws.on('error', () => {});
       const offered = request.headers['sec-websocket-protocol'] ?? 'none';
-      ws.close(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code, `unsupported protocol (offered ${offered}; server speaks sockkit.v${PROTOCOL_VERSION})`.slice(0, 123));
+      ws.close(
+        CLOSE_CODES.UNSUPPORTED_PROTOCOL.code,
+        `unsupported protocol (offered ${offered}; server speaks sockkit.v${PROTOCOL_VERSION})`.slice(0, 123),
+      );
       return;
     }
     if (sockets.size > limits.maxConnections) {
@@ -177,7 +181,10 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
         });
       });
 
-  const publish: Record<string, (params: unknown, message: unknown, o?: PublishOptions) => Promise<TopicPositionReply>> = {};
+  const publish: Record<
+    string,
+    (params: unknown, message: unknown, o?: PublishOptions) => Promise<TopicPositionReply>
+  > = {};
   for (const topic of Object.keys(contract.topics ?? {})) {
     publish[topic] = (params, message, o) => topics.publish(topic, params, message, o?.volatile);
   }
@@ -191,7 +198,8 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     while (busy() && clock.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     const closed = [...sockets].map((ws) => new Promise((resolve) => ws.once('close', resolve)));
     for (const conn of connections.values()) conn.close(CLOSE_CODES.SERVICE_RESTART.code, 'server restart');
-    for (const ws of sockets) if (ws.readyState !== ws.CLOSING) ws.close(CLOSE_CODES.SERVICE_RESTART.code, 'server restart');
+    for (const ws of sockets)
+      if (ws.readyState !== ws.CLOSING) ws.close(CLOSE_CODES.SERVICE_RESTART.code, 'server restart');
     await Promise.all(closed);
     http.off('upgrade', onUpgrade);
     wss.close();

@@ -9,9 +9,9 @@
  * sent. Nothing published after the subscribe is missed, nothing is sent twice.
  */
 import {
-  channelKey,
   type ClientMessage,
   type ContractDef,
+  channelKey,
   type EncodedPayload,
   lookup,
   messageFrame,
@@ -77,7 +77,14 @@ export class TopicHub {
       if (hook && !(await hook(this.hookContext(conn, params)))) {
         throw new SockkitError('FORBIDDEN', `not allowed to subscribe to '${message.topic}'`);
       }
-      const presence = message.presence === undefined ? undefined : this.presenceState(def, message.topic, this.rt.codec.decode(message.presence.d, message.presence.m));
+      const presence =
+        message.presence === undefined
+          ? undefined
+          : this.presenceState(
+              def,
+              message.topic,
+              this.rt.codec.decode(message.presence.d, message.presence.m),
+            );
       await this.join(conn, message.topic, def, params, message.id, message.from, presence);
     } catch (error) {
       conn.sendError(message.id, SockkitError.from(error).toWire());
@@ -104,9 +111,19 @@ export class TopicHub {
       if (hooks?.authorize?.publish && !(await hooks.authorize.publish(ctx))) {
         throw new SockkitError('FORBIDDEN', `not allowed to publish to '${message.topic}'`);
       }
-      let value = validate(def.message, this.rt.codec.decode(message.d, message.m), `message of '${message.topic}'`);
+      let value = validate(
+        def.message,
+        this.rt.codec.decode(message.d, message.m),
+        `message of '${message.topic}'`,
+      );
       if (hooks?.onPublish) value = await hooks.onPublish(value, ctx);
-      const position = await this.publishValidated(message.topic, def, params, value, message.volatile ?? false);
+      const position = await this.publishValidated(
+        message.topic,
+        def,
+        params,
+        value,
+        message.volatile ?? false,
+      );
       const offset = position.offset === undefined ? '' : `,"offset":${position.offset}`;
       conn.send(`{"t":"result","id":${message.id},"d":{"epoch":${JSON.stringify(position.epoch)}${offset}}}`);
     } catch (error) {
@@ -117,8 +134,13 @@ export class TopicHub {
   async clientPresence(conn: Connection, message: PsetMessage): Promise<void> {
     try {
       const channel = this.channels.get(message.c);
-      if (!channel || !conn.subscriptions?.has(message.c)) throw new SockkitError('NOT_FOUND', 'not subscribed to that channel');
-      const state = this.presenceState(channel.def, channel.topic, this.rt.codec.decode(message.d, message.m));
+      if (!channel || !conn.subscriptions?.has(message.c))
+        throw new SockkitError('NOT_FOUND', 'not subscribed to that channel');
+      const state = this.presenceState(
+        channel.def,
+        channel.topic,
+        this.rt.codec.decode(message.d, message.m),
+      );
       const type = channel.present.has(conn) ? 'update' : 'join';
       channel.present.add(conn);
       await this.guard(this.broker.presenceSet(channel.key, member(conn, state), type));
@@ -131,7 +153,12 @@ export class TopicHub {
   // ---- server API ----------------------------------------------------------------------
 
   /** Publishes from the server: validates once, encodes once. */
-  async publish(topic: string, params: unknown, message: unknown, volatile?: boolean): Promise<TopicPositionReply> {
+  async publish(
+    topic: string,
+    params: unknown,
+    message: unknown,
+    volatile?: boolean,
+  ): Promise<TopicPositionReply> {
     const resolved = this.resolve(topic, params);
     const value = validate(resolved.def.message, message, `message of '${topic}'`);
     return this.publishValidated(topic, resolved.def, resolved.params, value, volatile ?? false);
@@ -168,7 +195,8 @@ export class TopicHub {
     const def = lookup(this.contract.topics, topic);
     if (!def) throw new SockkitError('NOT_FOUND', `no topic '${topic}'`);
     if (def.params) return { def, params: validate(def.params, params, `params of '${topic}'`) };
-    if (params !== undefined && params !== null) throw new SockkitError('BAD_REQUEST', `topic '${topic}' takes no params`);
+    if (params !== undefined && params !== null)
+      throw new SockkitError('BAD_REQUEST', `topic '${topic}' takes no params`);
     return { def, params: undefined };
   }
 
@@ -189,8 +217,12 @@ export class TopicHub {
     volatile: boolean,
   ): Promise<TopicPositionReply> {
     const key = channelKey(topic, params);
-    const message = await this.guard(this.broker.publish(key, this.rt.codec.encode(value), { volatile: volatile || def.volatile === true }));
-    return message.offset === undefined ? { epoch: message.epoch } : { epoch: message.epoch, offset: message.offset };
+    const message = await this.guard(
+      this.broker.publish(key, this.rt.codec.encode(value), { volatile: volatile || def.volatile === true }),
+    );
+    return message.offset === undefined
+      ? { epoch: message.epoch }
+      : { epoch: message.epoch, offset: message.offset };
   }
 
   /** Broker failures reach callers as UNAVAILABLE (unless the broker said something precise). */
@@ -213,7 +245,8 @@ export class TopicHub {
     presence: EncodedPayload | undefined,
   ): Promise<void> {
     const key = channelKey(topic, params);
-    const subs = (conn.subscriptions ??= new Set());
+    conn.subscriptions ??= new Set();
+    const subs = conn.subscriptions;
     if (subs.has(key)) throw new SockkitError('CONFLICT', `already subscribed to ${key}`);
     if (subs.size >= this.rt.limits.maxSubscriptions) {
       throw new SockkitError('LIMIT_EXCEEDED', `more than ${this.rt.limits.maxSubscriptions} subscriptions`, {
@@ -232,7 +265,10 @@ export class TopicHub {
       if (from) {
         const reply = await this.guard(this.broker.history(key, from));
         if (from.epoch === reply.position.epoch && from.offset > reply.position.offset) {
-          throw new SockkitError('BAD_REQUEST', `resume offset ${from.offset} is ahead of ${key} (at ${reply.position.offset})`);
+          throw new SockkitError(
+            'BAD_REQUEST',
+            `resume offset ${from.offset} is ahead of ${key} (at ${reply.position.offset})`,
+          );
         }
         if (reply.recovered) {
           position = from;
@@ -305,9 +341,12 @@ export class TopicHub {
   }
 
   private async detachIfIdle(channel: LocalChannel): Promise<void> {
-    if (channel.live.size > 0 || channel.pending.size > 0 || this.channels.get(channel.key) !== channel) return;
+    if (channel.live.size > 0 || channel.pending.size > 0 || this.channels.get(channel.key) !== channel)
+      return;
     this.channels.delete(channel.key);
-    await this.broker.unsubscribe(channel.key).catch((error) => this.rt.logger.warn('broker unsubscribe failed', { channel: channel.key, error }));
+    await this.broker
+      .unsubscribe(channel.key)
+      .catch((error) => this.rt.logger.warn('broker unsubscribe failed', { channel: channel.key, error }));
   }
 
   /** Turns one broker event into one frame and hands it to every local subscriber. */

@@ -1,18 +1,32 @@
+import type { IncomingMessage } from 'node:http';
 import { type Clock, SUBPROTOCOL } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
-import type { IncomingMessage } from 'node:http';
 import { TokenBucket } from '../src/rate-limit.js';
 import { negotiate, originAllowed } from '../src/upgrade.js';
 
 function clockAt(now: { t: number }): Clock {
-  return { now: () => now.t, setTimeout: () => 0 as never, clearTimeout: () => {}, setInterval: () => 0 as never, clearInterval: () => {} };
+  return {
+    now: () => now.t,
+    setTimeout: () => 0 as never,
+    clearTimeout: () => {},
+    setInterval: () => 0 as never,
+    clearInterval: () => {},
+  };
 }
 
 describe('TokenBucket', () => {
   it('allows a burst, then the refill rate', () => {
     const now = { t: 0 };
     const bucket = new TokenBucket(10, 5, clockAt(now));
-    expect(Array.from({ length: 7 }, () => bucket.take())).toEqual([true, true, true, true, true, false, false]);
+    expect(Array.from({ length: 7 }, () => bucket.take())).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(bucket.retryAfterMs()).toBe(100);
     now.t += 100;
     expect(bucket.take()).toBe(true);
@@ -33,7 +47,9 @@ describe('upgrade checks', () => {
 
   it('checks origins: same-origin by default, lists, functions and *', () => {
     expect(originAllowed(undefined, request({ host: 'a.example', origin: 'https://a.example' }))).toBe(true);
-    expect(originAllowed(undefined, request({ host: 'a.example', origin: 'https://evil.example' }))).toBe(false);
+    expect(originAllowed(undefined, request({ host: 'a.example', origin: 'https://evil.example' }))).toBe(
+      false,
+    );
     expect(originAllowed(undefined, request({ host: 'a.example', origin: 'null' }))).toBe(false);
     expect(originAllowed(undefined, request({ host: 'a.example' }))).toBe(true);
     expect(originAllowed(['https://b.example'], request({ host: 'a.example' }))).toBe(true);

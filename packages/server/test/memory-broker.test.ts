@@ -45,7 +45,10 @@ describe('MemoryBroker', () => {
       recovered: true,
       messages: [{ offset: 8 }, { offset: 9 }, { offset: 10 }],
     });
-    expect(await broker.history('a', { epoch: broker.epoch, offset: 6 })).toMatchObject({ recovered: false, position: { offset: 10 } });
+    expect(await broker.history('a', { epoch: broker.epoch, offset: 6 })).toMatchObject({
+      recovered: false,
+      position: { offset: 10 },
+    });
   });
 
   it('bounds history by age', async () => {
@@ -56,7 +59,10 @@ describe('MemoryBroker', () => {
     await broker.publish('a', payload(2), { volatile: false });
     clock.advance(600);
     expect(await broker.history('a', { epoch: broker.epoch, offset: 0 })).toMatchObject({ recovered: false });
-    expect(await broker.history('a', { epoch: broker.epoch, offset: 1 })).toMatchObject({ recovered: true, messages: [{ offset: 2 }] });
+    expect(await broker.history('a', { epoch: broker.epoch, offset: 1 })).toMatchObject({
+      recovered: true,
+      messages: [{ offset: 2 }],
+    });
   });
 
   it('refuses another epoch, and reports nothing missed at the head', async () => {

@@ -2,7 +2,7 @@
  * A TCP proxy on 127.0.0.1 for fault tests: it forwards bytes both ways and can cut every
  * link (as a network drop does), stall them (bytes held, as on a dead route) and resume.
  */
-import { createServer, type Server, type Socket, connect } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** A controllable TCP proxy. */
 export interface TcpProxy {

@@ -19,7 +19,7 @@ import type { ProcedureName, SockkitClientLike, TopicName } from './client-shape
 import { provideSockkit, sockkitPlugin, useSockkitClient } from './provide.js';
 import { type UseCallOptions, type UseCallReturn, useCall } from './use-call.js';
 import { type UseConnectionStateReturn, useConnectionState } from './use-connection-state.js';
-import { type UsePresenceReturn, usePresence } from './use-presence.js';
+import { usePresence } from './use-presence.js';
 import {
   type UseSubscriptionOptions,
   type UseSubscriptionReturn,

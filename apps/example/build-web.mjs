@@ -1,0 +1,17 @@
+// Bundles the page's script for the browser; the server serves dist/web.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { build } from 'esbuild';
+
+mkdirSync('dist/web', { recursive: true });
+await build({
+  entryPoints: ['src/web/main.ts'],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  outfile: 'dist/web/main.js',
+  logLevel: 'warning',
+});
+copyFileSync('src/web/index.html', 'dist/web/index.html');

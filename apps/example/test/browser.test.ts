@@ -1,0 +1,56 @@
+/**
+ * The example in headless Chromium: the built page's script connects with @sockkit/client,
+ * answers a server → client call, chats between two pages and shows presence.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromiumArgs, findChromium, startNode } from '@sockkit/testing';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const executablePath = findChromium();
+const server = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+
+describe.skipIf(!executablePath)('example chat in Chromium', () => {
+  let context: BrowserContext;
+  let child: Awaited<ReturnType<typeof startNode>>;
+  let url: string;
+  const profile = mkdtempSync(join(tmpdir(), 'sockkit-chromium-'));
+
+  beforeAll(async () => {
+    child = await startNode([server], /listening on (http:\/\/localhost:\d+)/, { env: { PORT: '0' } });
+    url = child.ready[1]!;
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: executablePath!,
+      args: chromiumArgs,
+      headless: true,
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await child?.stop();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('connects, serves a server → client call, chats and shows presence across two pages', async () => {
+    const [a, b] = [await context.newPage(), await context.newPage()];
+    const errors: string[] = [];
+    for (const page of [a, b]) page.on('pageerror', (e) => errors.push(e.message));
+    await a.goto(url);
+    await b.goto(url);
+    for (const page of [a, b]) {
+      await page.waitForSelector('#state[data-state="open"]');
+      await expect
+        .poll(() => page.textContent('#greeting'))
+        .toMatch(/^Hello guest-\w+, your page says it is .+ \(\d online\)$/);
+    }
+    await expect.poll(() => a.textContent('#people')).toMatch(/^guest-\w+, guest-\w+$/);
+    await a.fill('#text', 'hello from a');
+    await a.click('button');
+    await expect.poll(() => b.textContent('#log')).toContain('hello from a');
+    expect(errors).toEqual([]);
+  });
+});

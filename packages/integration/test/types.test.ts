@@ -1,0 +1,138 @@
+/**
+ * Type tests: every type on both sides comes from the contract's schemas. Each
+ * `@ts-expect-error` line must fail to compile (tsc fails on an unused one), and
+ * `expectTypeOf` pins the inferred types. `npm test` runs tsc over this file.
+ */
+import type { SockkitClient } from '@sockkit/client';
+import { createSockkitClient } from '@sockkit/client/node';
+import { defineContract } from '@sockkit/core';
+import { createSockkitServer } from '@sockkit/server';
+import { describe, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+
+const contract = defineContract({
+  server: {
+    echo: { input: z.object({ text: z.string() }), output: z.object({ text: z.string(), n: z.number() }) },
+    noInput: { output: z.literal('pong') },
+    parse: { input: z.string().transform((s) => Number(s)), output: z.number().transform((n) => String(n)) },
+  },
+  client: { confirm: { input: z.object({ q: z.string() }), output: z.boolean() } },
+  topics: {
+    doc: { params: z.object({ id: z.string() }), message: z.object({ v: z.number() }), presence: z.object({ name: z.string() }), publish: 'client' },
+    news: { message: z.object({ headline: z.string() }) },
+  },
+});
+
+// Compile-time only: these functions are type-checked, never called.
+function clientSide(client: SockkitClient<typeof contract>) {
+  expectTypeOf(client.call.echo).parameter(0).toEqualTypeOf<{ text: string }>();
+  expectTypeOf(client.call.echo).returns.toEqualTypeOf<Promise<{ text: string; n: number }>>();
+  // Callers pass the schema's input type and get its output type.
+  expectTypeOf(client.call.parse).parameter(0).toEqualTypeOf<string>();
+  expectTypeOf(client.call.parse).returns.toEqualTypeOf<Promise<string>>();
+  // No input: the argument may be left out.
+  void client.call.noInput();
+  // @ts-expect-error unknown procedure
+  void client.call.nope();
+  // @ts-expect-error wrong input type
+  void client.call.echo({ text: 1 });
+  // @ts-expect-error missing input
+  void client.call.echo();
+  // @ts-expect-error client procedures are not callable from the client
+  void client.call.confirm({ q: 'x' });
+
+  const sub = client.subscribe.doc({ id: 'a' }, (message, info) => {
+    expectTypeOf(message).toEqualTypeOf<{ v: number }>();
+    expectTypeOf(info.offset).toEqualTypeOf<number | undefined>();
+  });
+  expectTypeOf(sub.presence.get('x')!.state).toEqualTypeOf<{ name: string }>();
+  void sub.setPresence({ name: 'n' });
+  // @ts-expect-error wrong presence shape
+  void sub.setPresence({ name: 1 });
+  // @ts-expect-error unknown topic
+  client.subscribe.nope({});
+  // @ts-expect-error wrong params
+  client.subscribe.doc({ id: 1 });
+  void client.publish.doc({ id: 'a' }, { v: 1 });
+  // @ts-expect-error wrong message shape
+  void client.publish.doc({ id: 'a' }, { v: 'one' });
+  // @ts-expect-error news is server-publish only
+  void client.publish.news(undefined, { headline: 'x' });
+}
+
+function serverSide() {
+  const server = createSockkitServer({
+    contract,
+    authenticate: () => ({ context: { userId: 'u1', admin: false }, user: 'u1' }),
+    handlers: {
+      echo: (input, ctx) => {
+        expectTypeOf(input).toEqualTypeOf<{ text: string }>();
+        expectTypeOf(ctx.auth).toEqualTypeOf<{ userId: string; admin: boolean }>();
+        expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>();
+        return { text: input.text, n: 1 };
+      },
+      noInput: () => 'pong' as const,
+      // Handlers get the schema's output type and return its input type.
+      parse: (input) => {
+        expectTypeOf(input).toEqualTypeOf<number>();
+        return input * 2;
+      },
+    },
+    topics: {
+      doc: {
+        authorize: { subscribe: ({ params, auth }) => params.id.length > 0 && !auth.admin },
+        onPublish: (message) => ({ v: message.v + 1 }),
+      },
+    },
+  });
+  void server.publish.doc({ id: 'a' }, { v: 1 });
+  void server.publish.news(undefined, { headline: 'x' });
+  // @ts-expect-error wrong message shape
+  void server.publish.news(undefined, { headline: 1 });
+  for (const conn of server.connections.values()) {
+    expectTypeOf(conn.call.confirm).returns.toEqualTypeOf<Promise<boolean>>();
+    // @ts-expect-error wrong input to a client procedure
+    void conn.call.confirm({ q: 1 });
+    void conn.subscribe.doc({ id: 'x' }, { presence: { name: 'n' } });
+  }
+
+  createSockkitServer({
+    contract,
+    handlers: {
+      // @ts-expect-error output does not match the contract
+      echo: () => ({ text: 1, n: 1 }),
+      noInput: () => 'pong' as const,
+      parse: (n) => n,
+    },
+  });
+
+  // @ts-expect-error a handler is missing
+  createSockkitServer({ contract, handlers: { echo: () => ({ text: '', n: 1 }), noInput: () => 'pong' as const } });
+}
+
+function clientHandlers() {
+  createSockkitClient({
+    url: 'ws://x',
+    contract,
+    handlers: {
+      confirm: (input) => {
+        expectTypeOf(input).toEqualTypeOf<{ q: string }>();
+        return true;
+      },
+    },
+  });
+  createSockkitClient({
+    url: 'ws://x',
+    contract,
+    // @ts-expect-error wrong result type for a client procedure
+    handlers: { confirm: () => 'yes' },
+  });
+}
+
+describe('types', () => {
+  it('are checked by tsc over this file (npm run typecheck)', () => {
+    expectTypeOf(clientSide).toBeFunction();
+    expectTypeOf(serverSide).toBeFunction();
+    expectTypeOf(clientHandlers).toBeFunction();
+  });
+});
