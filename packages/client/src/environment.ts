@@ -5,10 +5,15 @@
 
 /** The part of the WebSocket API the client uses (browsers' and ws's both fit). */
 export interface SocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** The subprotocol the server chose. */
   readonly protocol: string;
+  /** Sends a text frame. */
   send(data: string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Listens to socket events. */
   addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void): void;
 }
 

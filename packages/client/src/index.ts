@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { SockkitError } from '@sockkit/core';
-export type { ReconnectOptions } from './backoff.js';
+export type { Backoff, ReconnectOptions } from './backoff.js';
 export { reconnectDelay } from './backoff.js';
 export { createSockkitClient } from './client.js';
 export type { SocketConstructor, SocketLike } from './environment.js';

@@ -41,6 +41,7 @@ export interface PublishOptions extends CallOptions {
 
 /** Where a publish landed. */
 export interface PublishResult {
+  /** The channel's epoch. */
   epoch: string;
   /** Absent for volatile messages. */
   offset?: number;

@@ -17,6 +17,7 @@ import { Emitter } from './emitter.js';
 export interface MessageInfo {
   /** The channel key, e.g. `doc:{"id":"a"}`. */
   channel: string;
+  /** The channel's epoch (a new one means history was lost). */
   epoch: string;
   /** Absent for volatile messages. */
   offset: number | undefined;
@@ -24,6 +25,7 @@ export interface MessageInfo {
 
 /** A message yielded by a subscription's async iterator. */
 export interface SubscriptionItem<M> extends MessageInfo {
+  /** The decoded message. */
   message: M;
 }
 
@@ -174,6 +176,7 @@ export class Subscription<M, S = never>
     this.emit('end');
   }
 
+  /** Iterates messages until the subscription ends; `break` unsubscribes when nothing else listens. */
   [Symbol.asyncIterator](): AsyncIterator<SubscriptionItem<M>> {
     const queue = new IteratorQueue<SubscriptionItem<M>>(() => {
       this.iterators.delete(queue);

@@ -8,10 +8,15 @@ export type TimerHandle = ReturnType<typeof globalThis.setTimeout>;
 
 /** Timers and the current time. */
 export interface Clock {
+  /** Milliseconds since the epoch. */
   now(): number;
+  /** Runs `callback` once after `ms`. */
   setTimeout(callback: () => void, ms: number): TimerHandle;
+  /** Cancels a {@link Clock.setTimeout}. */
   clearTimeout(handle: TimerHandle): void;
+  /** Runs `callback` every `ms`. */
   setInterval(callback: () => void, ms: number): TimerHandle;
+  /** Cancels a {@link Clock.setInterval}. */
   clearInterval(handle: TimerHandle): void;
 }
 

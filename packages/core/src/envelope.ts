@@ -17,12 +17,14 @@ const meta = z.unknown().optional();
 /** A topic position: which history (`epoch`) and how far into it (`offset`). */
 export const positionSchema = z.object({ epoch, offset });
 
+/** An error as it travels in `error` frames and `unsubscribed`. */
 export const wireErrorSchema = z.object({
   code: z.enum(errorCodeList),
   message: z.string().max(4096),
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** A presence member on the wire: connection id, user key, encoded state. */
 export const memberSchema = z.object({
   conn: z.string(),
   user: z.string().optional(),
@@ -138,9 +140,13 @@ export const serverMessageSchema = z.discriminatedUnion('t', [
   pong,
 ]);
 
+/** A message a client sends, after validation. */
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
+/** A message a server sends, after validation. */
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
+/** A presence member as it travels. */
 export type WireMember = z.infer<typeof memberSchema>;
+/** A position in a channel's history: its epoch and the last offset. */
 export type TopicPosition = z.infer<typeof positionSchema>;
 /** The message kinds of the protocol. */
 export type MessageKind = ClientMessage['t'] | ServerMessage['t'];

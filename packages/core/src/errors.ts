@@ -7,8 +7,11 @@ import { ERROR_CODES, type ErrorCode, isErrorCode } from './codes.js';
 
 /** One validation issue as it crosses the wire (a subset of a zod issue). */
 export interface WireIssue {
+  /** Where in the value the issue is, e.g. `['items', 2, 'name']`. */
   path: (string | number)[];
+  /** Human-readable description. */
   message: string;
+  /** The zod issue code, e.g. `invalid_type`. */
   code: string;
 }
 
@@ -25,14 +28,19 @@ export interface ErrorDetails {
 
 /** An error as it travels in an `error` frame. */
 export interface WireError {
+  /** Stable error code. */
   code: ErrorCode;
+  /** Human-readable message, safe to show. */
   message: string;
+  /** Structured detail. */
   details?: ErrorDetails;
 }
 
 /** Options for {@link SockkitError}. */
 export interface SockkitErrorOptions {
+  /** Structured, serialisable detail sent with the error. */
   details?: ErrorDetails;
+  /** The underlying error; kept locally, never sent. */
   cause?: unknown;
 }
 
@@ -46,6 +54,7 @@ export interface SockkitErrorOptions {
  * ```
  */
 export class SockkitError extends Error {
+  /** Always `'SockkitError'`: how copies of the package recognise each other's errors. */
   override readonly name = 'SockkitError';
   /** Stable code; match on this, never on `message`. */
   readonly code: ErrorCode;

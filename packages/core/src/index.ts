@@ -64,6 +64,7 @@ export type {
   CallOutput,
   ClientProcedures,
   ClientPublishableTopics,
+  ContractSection,
   HandlerInput,
   HandlerOutput,
   Handlers,

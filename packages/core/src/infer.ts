@@ -6,18 +6,19 @@
 import type * as z from 'zod';
 import type { ContractDef, ProcedureDef, TopicDef } from './contract.js';
 
-type Section<C, K extends keyof ContractDef> = C extends { [P in K]: infer S }
+/** Section `K` of contract `C`, or an empty record when the contract has none. */
+export type ContractSection<C, K extends keyof ContractDef> = C extends { [P in K]: infer S }
   ? S extends object
     ? S
     : Record<never, never>
   : Record<never, never>;
 
 /** The server procedures of contract `C`. */
-export type ServerProcedures<C> = Section<C, 'server'>;
+export type ServerProcedures<C> = ContractSection<C, 'server'>;
 /** The client procedures of contract `C`. */
-export type ClientProcedures<C> = Section<C, 'client'>;
+export type ClientProcedures<C> = ContractSection<C, 'client'>;
 /** The topics of contract `C`. */
-export type Topics<C> = Section<C, 'topics'>;
+export type Topics<C> = ContractSection<C, 'topics'>;
 
 /** What a caller passes to procedure `P`. */
 export type CallInput<P> = P extends { input: infer I extends z.ZodType } ? z.input<I> : undefined;

@@ -16,7 +16,9 @@ export interface PresenceMember<S = unknown> {
 
 /** A change to a channel's presence. */
 export interface PresenceEvent<S = unknown> {
+  /** What happened to the member. */
   type: 'join' | 'update' | 'leave';
+  /** The member, with its state after the change. */
   member: PresenceMember<S>;
 }
 

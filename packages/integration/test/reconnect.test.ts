@@ -44,14 +44,14 @@ describe('reconnect backoff', () => {
     const clock = new ManualClock();
     const port = await deadPort();
     await using client = connect({ port }, { clock, random: () => 0, reconnect: { maxAttempts: 2 } });
-    const call = client.call.echo({ id: 1, text: 'queued' });
+    const call = client.call.echo({ id: 1, text: 'queued' }).catch((e: unknown) => e);
     for (let i = 0; i < 2; i++) {
       // The reconnect timer (delay 0 with random 0), beside the queued call's 30 s timeout.
       await until(() => clock.pending().includes(0));
       clock.advance(0);
     }
     await until(() => client.state === 'closed');
-    await expect(call).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await call).toMatchObject({ code: 'UNAVAILABLE' });
   });
 
   it('spreads the delays of many clients uniformly (full jitter)', async () => {
@@ -101,6 +101,35 @@ describe('reconnect backoff', () => {
     await client.close();
     expect(client.state).toBe('closed');
     expect(clock.pending()).toEqual([]);
+  });
+});
+
+describe('waking up', () => {
+  it('reconnects at once, skipping the backoff wait, when the browser comes back online or the tab is visible', async () => {
+    // Node has no window: stand in for its `online` and `visibilitychange` events.
+    const windowEvents = new EventTarget();
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+    const g = globalThis as unknown as Record<string, unknown>;
+    g.addEventListener = windowEvents.addEventListener.bind(windowEvents);
+    g.removeEventListener = windowEvents.removeEventListener.bind(windowEvents);
+    g.document = doc;
+    try {
+      const clock = new ManualClock();
+      await using server = await startServer();
+      await using client = connect(server, { clock, random: () => 0.99, reconnect: { initialDelayMs: 60_000, maxDelayMs: 120_000 } });
+      await client.ready();
+      for (const wake of [() => windowEvents.dispatchEvent(new Event('online')), () => doc.dispatchEvent(new Event('visibilitychange'))]) {
+        server.connections.get(client.connectionId!)!.close(1012);
+        await until(() => client.state === 'reconnecting');
+        expect(clock.pending().some((d) => d > 50_000)).toBe(true); // a long backoff wait is pending
+        wake();
+        await until(() => client.state === 'open');
+      }
+    } finally {
+      delete g.addEventListener;
+      delete g.removeEventListener;
+      delete g.document;
+    }
   });
 });
 

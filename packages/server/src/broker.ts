@@ -20,24 +20,33 @@ import type { EncodedPayload, TopicPosition } from '@sockkit/core';
 
 /** A durable or volatile message as the broker delivers it. */
 export interface BrokerMessage {
+  /** Discriminant. */
   readonly kind: 'message';
+  /** The channel's epoch when the message was published. */
   readonly epoch: string;
   /** Absent for volatile messages. */
   readonly offset: number | undefined;
+  /** The message, encoded once. */
   readonly payload: EncodedPayload;
 }
 
 /** A presence member as the broker stores it; state stays encoded. */
 export interface BrokerMember {
+  /** Connection id (unique across nodes). */
   readonly conn: string;
+  /** User key from `authenticate`. */
   readonly user: string | undefined;
+  /** Presence state, encoded once. */
   readonly state: EncodedPayload;
 }
 
 /** A presence change on a channel. */
 export interface BrokerPresence {
+  /** Discriminant. */
   readonly kind: 'presence';
+  /** What happened to the member. */
   readonly type: 'join' | 'update' | 'leave';
+  /** The member after the change (for `leave`, as it was). */
   readonly member: BrokerMember;
 }
 

@@ -5,9 +5,13 @@
 
 /** A structured logger; `console` fits, and so do pino and winston. */
 export interface Logger {
+  /** Chatty detail; optional. */
   debug?(message: string, meta?: Record<string, unknown>): void;
+  /** Notable events; optional. */
   info?(message: string, meta?: Record<string, unknown>): void;
+  /** Something went wrong with one connection (slow consumer, socket error). */
   warn(message: string, meta?: Record<string, unknown>): void;
+  /** A handler or hook failed; `meta.error` holds the cause. */
   error(message: string, meta?: Record<string, unknown>): void;
 }
 

@@ -44,6 +44,7 @@ export interface AuthResult<Ctx> {
 export interface ServerCallOptions {
   /** Milliseconds before TIMEOUT. Default: the procedure's `timeout`, else 30 s. */
   timeout?: number;
+  /** Aborting rejects with CANCELLED and tells the client to abort its handler. */
   signal?: AbortSignal;
 }
 
@@ -98,9 +99,11 @@ export interface CallContext<C = unknown, Ctx = unknown> {
 
 /** One call as middleware sees it. */
 export interface MiddlewareCall<C, Ctx> {
+  /** The procedure being called. */
   readonly procedure: string;
   /** The validated input. */
   readonly input: unknown;
+  /** The context the handler will receive. */
   readonly ctx: CallContext<C, Ctx>;
 }
 
@@ -121,13 +124,17 @@ export type Middleware<C = unknown, Ctx = unknown> = (
 
 /** What topic hooks receive. */
 export interface TopicHookContext<C, Ctx, T> {
+  /** The connection's auth context. */
   readonly auth: Ctx;
+  /** The connection subscribing or publishing. */
   readonly conn: ServerConnection<C, Ctx>;
+  /** The channel's params, validated. */
   readonly params: TopicParams<T>;
 }
 
 /** Per-topic authorization and publish hooks. */
 export interface TopicHooks<C, Ctx, T> {
+  /** Who may subscribe and publish. */
   authorize?: {
     /** Return false (or throw) to refuse a subscribe with FORBIDDEN. Default: allowed. */
     subscribe?: (ctx: TopicHookContext<C, Ctx, T>) => boolean | Promise<boolean>;

@@ -378,6 +378,7 @@ export class TopicHub {
 
 /** Where a publish landed. */
 export interface TopicPositionReply {
+  /** The channel's epoch. */
   epoch: string;
   /** Absent for volatile messages. */
   offset?: number;
