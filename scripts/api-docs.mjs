@@ -81,9 +81,10 @@ function entryModules(pkg) {
   return [{ name: pkg.name, module: pkg }];
 }
 
-/** Undocumented exported symbols and members of exported classes and interfaces. */
+/** Undocumented exported symbols, and undocumented members of exported classes and interfaces. */
 function undocumented(projectJson) {
-  const missing = [];
+  const symbols = [];
+  const members = [];
   let total = 0;
   const packages = projectJson.kind === Kind.Module ? [projectJson] : (projectJson.children ?? []);
   for (const pkg of packages) {
@@ -91,19 +92,20 @@ function undocumented(projectJson) {
       for (const symbol of module.children ?? []) {
         if (symbol.kind === Kind.Reference) continue; // a re-export, documented where it is declared
         total += 1;
-        if (!documented(symbol)) missing.push(`${name}: ${symbol.name} (${kindNames[symbol.kind] ?? symbol.kind})`);
+        if (!documented(symbol))
+          symbols.push(`${name}: ${symbol.name} (${kindNames[symbol.kind] ?? symbol.kind})`);
         if (symbol.kind !== Kind.Class && symbol.kind !== Kind.Interface) continue;
         for (const member of symbol.children ?? []) {
           if (member.kind === Kind.Constructor || member.inheritedFrom || member.flags?.isExternal) continue;
           total += 1;
           if (!documented(member)) {
-            missing.push(`${name}: ${symbol.name}.${member.name} (${kindNames[member.kind] ?? member.kind})`);
+            members.push(`${name}: ${symbol.name}.${member.name} (${kindNames[member.kind] ?? member.kind})`);
           }
         }
       }
     }
   }
-  return { missing, total };
+  return { symbols, members, total };
 }
 
 const entryPoints = publicPackageDirs();
@@ -123,12 +125,14 @@ if (!values.check) {
 }
 if (values.json) await app.generateJson(project, resolve(values.json));
 
-const { missing, total } = undocumented(app.serializer.projectToObject(project, root));
+const { symbols, members, total } = undocumented(app.serializer.projectToObject(project, root));
 const warnings = app.logger.warningCount;
 const errors = app.logger.errorCount;
+for (const line of symbols) console.log(`undocumented symbol: ${line}`);
+for (const line of members) console.log(`undocumented member: ${line}`);
 console.log(
   `api-docs: ${entryPoints.length} packages, ${total} exported symbols and members, ` +
-    `${missing.length} undocumented, ${warnings} TypeDoc warnings, ${errors} errors`,
+    `${symbols.length + members.length} undocumented, ${warnings} TypeDoc warnings, ${errors} errors` +
+    (values.check ? '' : `; rendered into ${resolve(values.out)}`),
 );
-if (missing.length > 0) console.log(`Undocumented:\n  ${missing.join('\n  ')}`);
-process.exit(missing.length > 0 || warnings > 0 || errors > 0 ? 1 : 0);
+process.exit(symbols.length + members.length + warnings + errors > 0 ? 1 : 0);

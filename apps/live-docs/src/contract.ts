@@ -17,10 +17,13 @@ const version = z.number().int().nonnegative();
 
 /**
  * One change set in @codemirror/state's JSON form: numbers (kept lengths) and arrays
- * `[deletedLength, ...insertedLines]`. Structure is checked again by `ChangeSet.fromJSON`.
+ * `[deletedLength, ...insertedLines]`. Structure is checked again by `ChangeSet.fromJSON`; a
+ * line holding a line break would give the editors a document they cannot display, so it is
+ * refused here.
  */
+const line = z.string().regex(/^[^\r\n]*$/, 'inserted text is split into lines; a line holds no line break');
 export const changesJson = z
-  .array(z.union([z.number().int().nonnegative(), z.array(z.union([z.number().int().nonnegative(), z.string()]))]))
+  .array(z.union([z.number().int().nonnegative(), z.array(z.union([z.number().int().nonnegative(), line]))]))
   .max(100_000);
 
 /** One update as it travels: the author's collab client id and the change set. */

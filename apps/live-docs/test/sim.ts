@@ -125,7 +125,8 @@ export class SimNetwork {
   /** Client `i` loses its link: requests in flight fail, queued messages are lost. */
   disconnect(i: number): void {
     const client = this.clients[i]!;
-    for (const request of client.outbox.splice(0)) request.fail(new SockkitError('UNAVAILABLE', 'disconnected'));
+    for (const request of client.outbox.splice(0))
+      request.fail(new SockkitError('UNAVAILABLE', 'disconnected'));
     client.inbox.length = 0;
     client.sync.resync();
   }

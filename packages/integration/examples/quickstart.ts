@@ -8,7 +8,13 @@ import { z } from 'zod';
 export const contract = defineContract({
   server: { greet: { input: z.object({ name: z.string() }), output: z.string() } },
   client: { confirm: { input: z.object({ question: z.string() }), output: z.boolean() } },
-  topics: { chat: { params: z.object({ room: z.string() }), message: z.object({ text: z.string() }), publish: 'client' } },
+  topics: {
+    chat: {
+      params: z.object({ room: z.string() }),
+      message: z.object({ text: z.string() }),
+      publish: 'client',
+    },
+  },
 });
 
 export async function quickstart(): Promise<string[]> {

@@ -116,9 +116,16 @@ describe('waking up', () => {
     try {
       const clock = new ManualClock();
       await using server = await startServer();
-      await using client = connect(server, { clock, random: () => 0.99, reconnect: { initialDelayMs: 60_000, maxDelayMs: 120_000 } });
+      await using client = connect(server, {
+        clock,
+        random: () => 0.99,
+        reconnect: { initialDelayMs: 60_000, maxDelayMs: 120_000 },
+      });
       await client.ready();
-      for (const wake of [() => windowEvents.dispatchEvent(new Event('online')), () => doc.dispatchEvent(new Event('visibilitychange'))]) {
+      for (const wake of [
+        () => windowEvents.dispatchEvent(new Event('online')),
+        () => doc.dispatchEvent(new Event('visibilitychange')),
+      ]) {
         server.connections.get(client.connectionId!)!.close(1012);
         await until(() => client.state === 'reconnecting');
         expect(clock.pending().some((d) => d > 50_000)).toBe(true); // a long backoff wait is pending

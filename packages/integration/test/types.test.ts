@@ -18,7 +18,12 @@ const contract = defineContract({
   },
   client: { confirm: { input: z.object({ q: z.string() }), output: z.boolean() } },
   topics: {
-    doc: { params: z.object({ id: z.string() }), message: z.object({ v: z.number() }), presence: z.object({ name: z.string() }), publish: 'client' },
+    doc: {
+      params: z.object({ id: z.string() }),
+      message: z.object({ v: z.number() }),
+      presence: z.object({ name: z.string() }),
+      publish: 'client',
+    },
     news: { message: z.object({ headline: z.string() }) },
   },
 });
@@ -106,8 +111,11 @@ function serverSide() {
     },
   });
 
-  // @ts-expect-error a handler is missing
-  createSockkitServer({ contract, handlers: { echo: () => ({ text: '', n: 1 }), noInput: () => 'pong' as const } });
+  createSockkitServer({
+    contract,
+    // @ts-expect-error a handler (parse) is missing
+    handlers: { echo: () => ({ text: '', n: 1 }), noInput: () => 'pong' as const },
+  });
 }
 
 function clientHandlers() {

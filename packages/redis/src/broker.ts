@@ -125,7 +125,11 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
       history: (keys, since) => this.readHistory(keys, since),
       snapshot: (keys) => this.snapshot(keys),
       report: (gap) => {
-        if (!gap.recovered) this.logger.warn('channel gap not recovered', { ...gap });
+        if (!gap.recovered) {
+          this.logger.warn('channel gap not recovered', { ...gap });
+          // Tell the server, which tells its subscribers `recovered: false`.
+          this.listener(gap.channel, { kind: 'gap', from: gap.from, to: gap.to });
+        }
         this.emit('gap', gap);
       },
       warn: (message, meta) => this.logger.warn(message, meta),
@@ -148,6 +152,11 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     });
     this.timer = this.clock.setInterval(() => void this.tick(), Math.max(1, Math.floor(this.leaseMs / 3)));
     unrefTimer(this.timer);
+  }
+
+  /** Broker status for the server (it logs outages); see also `on('status')`. */
+  onStatus(listener: (status: LinkStatus, detail: { error?: Error | undefined }) => void): () => void {
+    return this.on('status', (status, detail) => listener(status, detail));
   }
 
   /** Redis health as this node sees it. */

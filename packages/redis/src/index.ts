@@ -23,4 +23,3 @@ export {
   type RelayTarget,
   type UserCallResult,
 } from './relay.js';
-export { type RelayableServer, relayTarget } from './target.js';

@@ -98,6 +98,10 @@ export class RedisLink extends Emitter<LinkEvents> {
     this.subscriber = new Redis(url, { ...base, connectionName: `${this.prefix}${this.node}:sub` });
     for (const redis of [this.commands, this.subscriber]) {
       redis.on('error', (error: Error) => {
+        // Reported once per outage through `status`; before the first connection, here.
+        if (this.state === 'connecting' && this.lastError === undefined) {
+          this.logger.warn('redis not reachable yet', { node: this.node, error: error.message });
+        }
         this.lastError = error;
       });
       redis.on('close', () => this.lost(redis));

@@ -4,7 +4,7 @@
  * killed by their own pid only; Redis connections are dropped with CLIENT KILL on this run's
  * own connections only.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createSockkitClient } from '@sockkit/client/node';
 import { type Child, findRedis, startNode } from '@sockkit/testing';
@@ -25,7 +25,8 @@ const url = await findRedis();
 const canSpawnRedis = await hasRedisServer();
 const prefix = uniquePrefix('cluster');
 const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
-const script = `${artifacts}cluster-node.mjs`;
+// One bundle per run, so concurrent runs never rewrite each other's script.
+const script = `${artifacts}cluster-node-${process.pid}.mjs`;
 
 type Client = ReturnType<typeof createSockkitClient<typeof clusterContract>>;
 
@@ -119,6 +120,7 @@ describe.skipIf(!url)('three server nodes on one Redis', () => {
   });
 
   afterAll(async () => {
+    rmSync(script, { force: true });
     await deleteKeys(url!, prefix);
   });
 

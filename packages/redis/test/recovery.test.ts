@@ -147,6 +147,27 @@ describe.skipIf(!url)('connection loss (CLIENT KILL on shared Redis)', () => {
   });
 });
 
+describe('no Redis at all', () => {
+  it('fails fast with UNAVAILABLE, queues nothing, and close() ends the wait for ready()', async () => {
+    const broker = new RedisBroker({
+      url: `redis://127.0.0.1:${await freePort()}`,
+      prefix,
+      logger: silentLogger,
+      reconnectDelay: () => 50,
+    });
+    const ready = broker.ready();
+    expect(broker.status).toBe('connecting');
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => unavailable(broker.publish('x', json(1), { volatile: false }))),
+    );
+    expect(results.every(Boolean)).toBe(true);
+    expect(await unavailable(broker.subscribe('x'))).toBe(true);
+    expect(queued(broker)).toBe(0);
+    await broker.close();
+    expect(await unavailable(ready)).toBe(true);
+  });
+});
+
 const canSpawn = await hasRedisServer();
 
 describe.skipIf(!canSpawn)('Redis restart (throwaway redis-server, no persistence)', () => {

@@ -50,8 +50,24 @@ export interface BrokerPresence {
   readonly member: BrokerMember;
 }
 
+/**
+ * Messages of a channel that were lost and could not be read back (e.g. Redis dropped them
+ * while this node was cut off). Subscribers on this node are told `recovered: false`.
+ */
+export interface BrokerGap {
+  /** Discriminant. */
+  readonly kind: 'gap';
+  /** The last position delivered before the hole. */
+  readonly from: TopicPosition;
+  /** Where delivery continues. */
+  readonly to: TopicPosition;
+}
+
 /** What a channel listener receives. */
-export type BrokerEvent = BrokerMessage | BrokerPresence;
+export type BrokerEvent = BrokerMessage | BrokerPresence | BrokerGap;
+
+/** A broker's link to its engine, for brokers that have one. */
+export type BrokerStatus = 'connecting' | 'up' | 'down' | 'closed';
 
 /** Receives the events of one channel on this node. */
 export type BrokerListener = (channel: string, event: BrokerEvent) => void;
@@ -96,4 +112,9 @@ export interface Broker {
   presenceMembers(channel: string): Promise<BrokerMember[]>;
   /** Releases resources; further calls fail. */
   close(): Promise<void>;
+  /**
+   * Optional: tells the server when the broker's engine becomes unreachable and reachable
+   * again (the server logs it); returns the remover.
+   */
+  onStatus?(listener: (status: BrokerStatus, detail: { error?: Error | undefined }) => void): () => void;
 }

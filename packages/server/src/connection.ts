@@ -4,7 +4,6 @@
  * calls from the server to this client, and cleanup when it closes.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import {
   batchFrame,
   CLOSE_CODES,
@@ -24,7 +23,7 @@ import {
 } from '@sockkit/core';
 import type { RawData, WebSocket } from 'ws';
 import { type CallState, cancelCall, handleCall } from './dispatch.js';
-import type { ServerCallOptions, ServerConnection } from './options.js';
+import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
 import { type Flushable, scheduleFlush } from './outbound.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ServerRuntime } from './runtime.js';
@@ -69,7 +68,7 @@ export class Connection implements Flushable, ServerConnection {
 
   constructor(
     readonly ws: WebSocket,
-    readonly request: IncomingMessage,
+    readonly request: UpgradeRequest,
     private readonly rt: ServerRuntime,
   ) {
     const { limits, clock } = rt;

@@ -7,10 +7,12 @@ export { SockkitError } from '@sockkit/core';
 export type {
   Broker,
   BrokerEvent,
+  BrokerGap,
   BrokerListener,
   BrokerMember,
   BrokerMessage,
   BrokerPresence,
+  BrokerStatus,
   HistoryReply,
   PublishOptions as BrokerPublishOptions,
 } from './broker.js';
@@ -29,6 +31,8 @@ export type {
   TopicHookContext,
   TopicHooks,
   TopicHooksMap,
+  UpgradeRequest,
 } from './options.js';
+export type { RelayTarget, RelayUserResult, ServerRelay, UserCallResult } from './relay.js';
 export { createSockkitServer, type PublishOptions, type SockkitServer } from './server.js';
 export type { TopicPositionReply } from './topics.js';

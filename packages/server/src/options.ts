@@ -2,7 +2,7 @@
  * The server's options and the types its hooks and handlers see. Every type is derived from
  * the contract `C` and the auth context `Ctx` that `authenticate` returns.
  */
-import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Server as HttpServer, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type {
   Caller,
   ClientProcedures,
@@ -19,11 +19,25 @@ import type {
 } from '@sockkit/core';
 import type { Broker } from './broker.js';
 import type { Logger } from './logger.js';
+import type { ServerRelay } from './relay.js';
+
+/**
+ * What a connection keeps of its HTTP upgrade request: headers (cookies), URL and peer
+ * address. A snapshot, so an open connection does not hold the whole request object.
+ */
+export interface UpgradeRequest {
+  /** Request headers, lower-cased. */
+  readonly headers: IncomingHttpHeaders;
+  /** Request URL (path and query). */
+  readonly url: string;
+  /** The peer's address as the socket saw it (a proxy's, behind one). */
+  readonly remoteAddress: string | undefined;
+}
 
 /** What `authenticate` sees of a connecting client. */
 export interface AuthRequest {
   /** The HTTP upgrade request: headers, cookies, remote address. */
-  request: IncomingMessage;
+  request: UpgradeRequest;
   /** The client's connection params (from its `params` provider), unvalidated. */
   params: unknown;
   /** Whether this is an in-band refresh of an open session rather than a new connection. */
@@ -56,7 +70,7 @@ export interface ServerSubscribeOptions<T> {
 
 /** One connected, authenticated client, as handlers and hooks see it. */
 export interface ServerConnection<C = unknown, Ctx = unknown> {
-  /** Connection id, unique per server node; also the presence member id. */
+  /** Connection id: random, unique across nodes; also the presence member id. */
   readonly id: string;
   /** Session id the client sees in `welcome`. */
   readonly session: string;
@@ -65,7 +79,7 @@ export interface ServerConnection<C = unknown, Ctx = unknown> {
   /** Auth context from `authenticate` (replaced by an in-band refresh). */
   readonly auth: Ctx;
   /** The upgrade request. */
-  readonly request: IncomingMessage;
+  readonly request: UpgradeRequest;
   /** Calls a procedure on this client, typed from the contract's `client` section. */
   readonly call: Caller<ClientProcedures<C>, ServerCallOptions>;
   /** Subscribes this connection to a channel (server-side join). */
@@ -172,6 +186,12 @@ export interface ServerOptions<C, Ctx> {
   middleware?: Middleware<C, Ctx>[];
   /** Where topics live. Default: a new {@link MemoryBroker}. */
   broker?: Broker;
+  /**
+   * Carries server → client calls to connections on other nodes (`server.connection(id)`,
+   * `server.user(key)`); e.g. `RedisRelay` from `@sockkit/redis`. The server starts it with
+   * `ready` and closes it with `close()`. Without it those reach this node's connections only.
+   */
+  relay?: ServerRelay;
   /** Listen on this port (0 for an ephemeral one) ... */
   port?: number;
   /** ... on this host. Default all interfaces. */

@@ -6,7 +6,11 @@ import { createServer, type Server as HttpServer, type IncomingMessage } from 'n
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
+  type CallArgs,
+  type Caller,
+  type CallOutput,
   CLOSE_CODES,
+  type ClientProcedures,
   type ContractDef,
   DEFAULT_LIMITS,
   PROTOCOL_VERSION,
@@ -23,7 +27,8 @@ import { Connection } from './connection.js';
 import { startHeartbeat } from './heartbeat.js';
 import { consoleLogger } from './logger.js';
 import { MemoryBroker } from './memory-broker.js';
-import type { ServerConnection, ServerOptions } from './options.js';
+import type { ServerCallOptions, ServerConnection, ServerOptions } from './options.js';
+import { localTarget, relayCall, type UserCallResult, userCall } from './relay.js';
 import type { AnyHandler, ServerRuntime } from './runtime.js';
 import { TopicHub, type TopicPositionReply } from './topics.js';
 import { negotiate, originAllowed } from './upgrade.js';
@@ -50,8 +55,24 @@ export interface SockkitServer<C, Ctx> {
   };
   /** Open connections on this node, by id. */
   readonly connections: ReadonlyMap<string, ServerConnection<C, Ctx>>;
-  /** Open connections of a user (by the `user` key `authenticate` returned). */
+  /** Open connections of a user on this node (by the `user` key `authenticate` returned). */
   connectionsOf(user: string): ServerConnection<C, Ctx>[];
+  /**
+   * Calls client procedures on connection `id` wherever it lives: directly on this node,
+   * through `relay` on another. NOT_FOUND when no node holds it.
+   */
+  connection(id: string): { readonly call: Caller<ClientProcedures<C>, ServerCallOptions> };
+  /**
+   * Calls client procedures on every connection of a user, on every node (with `relay`):
+   * one result per connection that answered.
+   */
+  user(user: string): {
+    readonly call: {
+      [K in keyof ClientProcedures<C>]: (
+        ...args: CallArgs<ClientProcedures<C>[K], ServerCallOptions>
+      ) => Promise<UserCallResult<CallOutput<ClientProcedures<C>[K]>>[]>;
+    };
+  };
   /** The broker topics run on. */
   readonly broker: Broker;
   /**
@@ -83,7 +104,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
   const logger = options.logger ?? consoleLogger;
   const contract = options.contract as ContractDef;
   const ownBroker = options.broker === undefined;
-  const broker = options.broker ?? new MemoryBroker({ clock });
+  const broker: Broker = options.broker ?? new MemoryBroker({ clock });
   const topics = new TopicHub(broker, contract);
   const connections = new Map<string, Connection>();
   const byUser = new Map<string, Set<Connection>>();
@@ -166,12 +187,31 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       ws.close(CLOSE_CODES.TRY_AGAIN_LATER.code, 'too many connections');
       return;
     }
-    new Connection(ws, request, rt);
+    const snapshot = {
+      headers: request.headers,
+      url: request.url ?? '/',
+      remoteAddress: request.socket.remoteAddress,
+    };
+    new Connection(ws, snapshot, rt);
   }
 
   const stopHeartbeat = startHeartbeat(clock, options.heartbeatMs ?? 30_000, () => connections.values());
+  const stopStatus = broker.onStatus?.((status, detail) => {
+    if (status === 'down')
+      logger.warn('broker unreachable: topics answer UNAVAILABLE', { error: detail.error?.message });
+    else if (status === 'up') logger.info?.('broker reachable again');
+  });
 
-  const ready = options.server
+  const { relay, codec } = { relay: options.relay, codec: rt.codec };
+  const localOf = (user: string) => [...(byUser.get(user) ?? [])];
+  relay?.serve(localTarget(connections, (user) => localOf(user).map((conn) => conn.id), codec));
+  const clientProcedures = Object.keys(contract.client ?? {});
+  const callerFor = (fn: (name: string, input: unknown, o?: ServerCallOptions) => Promise<unknown>) =>
+    Object.fromEntries(
+      clientProcedures.map((name) => [name, (input: unknown, o?: ServerCallOptions) => fn(name, input, o)]),
+    );
+
+  const listening = options.server
     ? Promise.resolve()
     : new Promise<void>((resolve, rejectReady) => {
         http.once('error', rejectReady);
@@ -180,6 +220,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
           resolve();
         });
       });
+  const ready = relay ? Promise.all([listening, relay.start()]).then(() => {}) : listening;
 
   const publish: Record<
     string,
@@ -203,6 +244,8 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     await Promise.all(closed);
     http.off('upgrade', onUpgrade);
     wss.close();
+    stopStatus?.();
+    await relay?.close();
     if (ownBroker) await broker.close();
     if (!options.server) await new Promise<void>((resolve) => http.close(() => resolve()));
   }
@@ -215,7 +258,21 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     },
     publish: publish as SockkitServer<C, Ctx>['publish'],
     connections: connections as unknown as ReadonlyMap<string, ServerConnection<C, Ctx>>,
-    connectionsOf: (user) => [...(byUser.get(user) ?? [])] as unknown as ServerConnection<C, Ctx>[],
+    connectionsOf: (user) => localOf(user) as unknown as ServerConnection<C, Ctx>[],
+    connection(id) {
+      const local = connections.get(id);
+      if (local) return { call: local.call as Caller<ClientProcedures<C>, ServerCallOptions> };
+      return {
+        call: callerFor((name, input, o) => relayCall(relay, contract, codec, id, name, input, o)) as never,
+      };
+    },
+    user(key) {
+      return {
+        call: callerFor((name, input, o) =>
+          userCall(relay, () => localOf(key), contract, codec, key, name, input, o),
+        ) as never,
+      };
+    },
     broker,
     close(closeOptions) {
       closing ??= close(closeOptions);

@@ -285,6 +285,10 @@ export class TopicHub {
         await this.guard(this.broker.presenceSet(key, member(conn, presence), 'join'));
       }
       const members = def.presence ? await this.guard(this.broker.presenceMembers(key)) : undefined;
+      if (channel.epoch === '') {
+        channel.epoch = position.epoch;
+        channel.epochJson = JSON.stringify(position.epoch);
+      }
       if (!conn.open || channel.pending.get(conn) !== pending) return;
       conn.send(subscribedFrame(requestId, topic, params, key, position, recovered, members));
       let last = position.offset;
@@ -349,15 +353,35 @@ export class TopicHub {
       .catch((error) => this.rt.logger.warn('broker unsubscribe failed', { channel: channel.key, error }));
   }
 
+  /**
+   * Messages up to `to` cannot be delivered: every live subscriber gets a fresh `subscribed`
+   * with `recovered: false` (its client emits `recovered(false)` and resyncs); pending ones
+   * will read the position themselves.
+   */
+  private lost(channel: LocalChannel, to: TopicPosition): void {
+    this.rt.logger.warn('topic history lost', { channel: channel.key, epoch: to.epoch, offset: to.offset });
+    if (channel.epoch !== to.epoch) {
+      channel.epoch = to.epoch;
+      channel.epochJson = JSON.stringify(to.epoch);
+    }
+    const params = channelParams(channel.key);
+    const frame = subscribedFrame(undefined, channel.topic, params, channel.key, to, false, undefined);
+    for (const conn of channel.live) conn.send(frame);
+  }
+
   /** Turns one broker event into one frame and hands it to every local subscriber. */
   private deliver(key: string, event: BrokerEvent): void {
     const channel = this.channels.get(key);
     if (!channel) return;
+    if (event.kind === 'gap') return this.lost(channel, event.to);
     let frame: string;
     let offset: number | undefined;
     let volatile: boolean;
     if (event.kind === 'message') {
       if (event.epoch !== channel.epoch) {
+        // History was lost under the subscribers' feet: tell them before the new epoch's messages.
+        if (channel.epoch !== '' && event.offset !== undefined)
+          this.lost(channel, { epoch: event.epoch, offset: event.offset - 1 });
         channel.epoch = event.epoch;
         channel.epochJson = JSON.stringify(event.epoch);
       }
@@ -382,6 +406,12 @@ export interface TopicPositionReply {
   epoch: string;
   /** Absent for volatile messages. */
   offset?: number;
+}
+
+/** The params encoded in a channel key (`topic:{json}`), as the client needs them to resubscribe. */
+function channelParams(key: string): unknown {
+  const colon = key.indexOf(':');
+  return colon === -1 ? undefined : JSON.parse(key.slice(colon + 1));
 }
 
 function member(conn: Connection, state: EncodedPayload): BrokerMember {

@@ -34,7 +34,14 @@ export function consumerManifest(packed: readonly PackedPackage[]): Record<strin
   // A Node user of @sockkit/server type-checks against Node's types.
   const root = readJson<{ devDependencies: Record<string, string> }>(join(repoRoot, 'package.json'));
   const devDependencies = { '@types/node': root.devDependencies['@types/node'] ?? '^20.17.0' };
-  return { name: 'sockkit-consumer', private: true, type: 'module', dependencies, devDependencies, overrides };
+  return {
+    name: 'sockkit-consumer',
+    private: true,
+    type: 'module',
+    dependencies,
+    devDependencies,
+    overrides,
+  };
 }
 
 /** Writes the consumer project into `dir`, installs it, and returns the install output. */

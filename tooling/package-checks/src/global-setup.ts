@@ -75,7 +75,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
   };
   const installable = context.packed.filter((p) => usable(p.name));
   if (context.packError !== null) context.consumerError = context.packError;
-  else if (installable.length === 0) context.consumerError = `nothing built: ${context.missingBuild.join(', ')}`;
+  else if (installable.length === 0)
+    context.consumerError = `nothing built: ${context.missingBuild.join(', ')}`;
   else {
     const consumerDir = join(workDir, 'consumer');
     try {

@@ -27,7 +27,10 @@ interface NpmPackEntry {
 }
 
 /** Packs `packages` into `destination` with one `npm pack` run. */
-export async function packAll(packages: readonly PublicPackage[], destination: string): Promise<PackedPackage[]> {
+export async function packAll(
+  packages: readonly PublicPackage[],
+  destination: string,
+): Promise<PackedPackage[]> {
   mkdirSync(destination, { recursive: true });
   const args = ['pack', '--json', '--pack-destination', destination];
   for (const pkg of packages) args.push('--workspace', pkg.name);

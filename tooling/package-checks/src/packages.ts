@@ -78,8 +78,9 @@ export function manifestPaths(manifest: Manifest): ManifestPath[] {
   }
   const walk = (value: unknown, field: string): void => {
     if (typeof value === 'string') out.push({ field, path: value });
-    else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${field}[${i}]`));
-    else if (value && typeof value === 'object') {
+    else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) walk(item, `${field}[${i}]`);
+    } else if (value && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) walk(inner, `${field}["${key}"]`);
     }
   };

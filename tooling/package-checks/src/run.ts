@@ -87,7 +87,11 @@ export function describeRun(result: RunResult): string {
 }
 
 /** Runs a command and throws with its output unless it exits 0 in time. */
-export async function runOk(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+export async function runOk(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<RunResult> {
   const result = await run(command, args, options);
   if (result.code !== 0) throw new Error(describeRun(result));
   return result;

@@ -36,7 +36,7 @@ const secretContents: readonly [RegExp, string][] = [
   [/\bgithub_pat_[A-Za-z0-9_]{40,}\b/, 'GitHub token'],
   [/\bAKIA[0-9A-Z]{16}\b/, 'AWS access key'],
   [/\bxox[abprs]-[A-Za-z0-9-]{10,}/, 'Slack token'],
-  [/\/\/[^\s/]*:_authToken=\S+/, 'registry auth token'],
+  [/\/\/\S*:_authToken=\S+/, 'registry auth token'],
 ];
 
 /** Why a path should not be in the tarball, or null. */
@@ -81,7 +81,10 @@ export function sourceMapProblems(root: string, files: readonly string[]): strin
   const problems: string[] = [];
   for (const file of files) {
     if (file.endsWith('.map')) {
-      const map = JSON.parse(readFileSync(join(root, file), 'utf8')) as { sources?: string[]; sourceRoot?: string };
+      const map = JSON.parse(readFileSync(join(root, file), 'utf8')) as {
+        sources?: string[];
+        sourceRoot?: string;
+      };
       for (const source of map.sources ?? []) {
         if (/^[a-z]+:/i.test(source)) {
           problems.push(`${file}: source ${source} is a URL, not a shipped file`);
@@ -99,7 +102,8 @@ export function sourceMapProblems(root: string, files: readonly string[]): strin
       const match = /[#@] sourceMappingURL=(\S+)\s*$/.exec(text);
       if (match?.[1] && !match[1].startsWith('data:')) {
         const target = posix.normalize(posix.join(posix.dirname(file), match[1]));
-        if (!shipped.has(target)) problems.push(`${file}: sourceMappingURL ${match[1]} is not in the tarball`);
+        if (!shipped.has(target))
+          problems.push(`${file}: sourceMappingURL ${match[1]} is not in the tarball`);
       }
     }
   }

@@ -38,7 +38,10 @@ describe.skipIf(!chromiumPath)('consumer project (browser)', () => {
     });
     if (built.code !== 0) throw new Error(describeRun(built));
     buildOutput = built.stdout + built.stderr;
-    server = await startNode(['web-server.mjs'], /LISTENING (\d+)/, { cwd: context.consumerDir, timeoutMs: 20_000 });
+    server = await startNode(['web-server.mjs'], /LISTENING (\d+)/, {
+      cwd: context.consumerDir,
+      timeoutMs: 20_000,
+    });
     origin = `http://127.0.0.1:${server.ready[1]}`;
   });
 
@@ -68,9 +71,13 @@ describe.skipIf(!chromiumPath)('consumer project (browser)', () => {
         }
       });
       await page.goto(`${origin}${path}`, { timeout: 30_000 });
-      await page.waitForFunction(() => document.getElementById('result')?.textContent !== 'pending', undefined, {
-        timeout: 30_000,
-      });
+      await page.waitForFunction(
+        () => document.getElementById('result')?.textContent !== 'pending',
+        undefined,
+        {
+          timeout: 30_000,
+        },
+      );
       const text = (await page.textContent('#result')) ?? '';
       return { outcome: JSON.parse(text) as Outcome, problems };
     } finally {

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PackedPackage } from '../src/pack.ts';
 import { manifestPaths, publicPackages } from '../src/packages.ts';
-import { extract, listFiles, readIfExists, secretsIn, sourceMapProblems, unwantedReason } from '../src/tarball.ts';
+import {
+  extract,
+  listFiles,
+  readIfExists,
+  secretsIn,
+  sourceMapProblems,
+  unwantedReason,
+} from '../src/tarball.ts';
 
 const context = inject('packChecks');
 const packages = publicPackages();
@@ -30,7 +37,9 @@ describe.each(packages)('$name', (pkg) => {
     packed = found;
     root = await extract(packed.tarball, join(context.workDir, 'extracted', pkg.name));
     files = listFiles(root);
-    console.log(`${packed.name}@${packed.version} — ${files.length} files in ${packed.tarball}:\n  ${files.join('\n  ')}`);
+    console.log(
+      `${packed.name}@${packed.version} — ${files.length} files in ${packed.tarball}:\n  ${files.join('\n  ')}`,
+    );
   });
 
   it('tarball holds exactly the files npm pack listed', () => {
@@ -47,7 +56,8 @@ describe.each(packages)('$name', (pkg) => {
         continue;
       }
       const normal = path.replace(/^\.\//, '');
-      if (!existsSync(join(pkg.dir, normal))) problems.push(`${field}: ${path} missing in ${pkg.dir} (built?)`);
+      if (!existsSync(join(pkg.dir, normal)))
+        problems.push(`${field}: ${path} missing in ${pkg.dir} (built?)`);
       if (!files.includes(normal)) problems.push(`${field}: ${path} not in the tarball`);
     }
     expect(problems).toEqual([]);
@@ -72,7 +82,10 @@ describe.each(packages)('$name', (pkg) => {
   });
 
   it('ships package.json unchanged and a README with install, example and API sections', () => {
-    const shipped = JSON.parse(readIfExists(root, 'package.json') ?? '{}') as { name?: string; version?: string };
+    const shipped = JSON.parse(readIfExists(root, 'package.json') ?? '{}') as {
+      name?: string;
+      version?: string;
+    };
     expect(shipped.name).toBe(pkg.name);
     expect(shipped.version).toBe(pkg.version);
     const readme = readIfExists(root, 'README.md');
@@ -107,6 +120,7 @@ describe.each(packages)('$name', (pkg) => {
     expect(m.exports).toBeTypeOf('object');
     expect(m.files, 'an allow-list of packed files').toEqual(expect.arrayContaining(['dist']));
     const raw = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')) as Record<string, unknown>;
-    for (const field of ['description', 'license', 'repository', 'engines']) expect(raw[field], field).toBeDefined();
+    for (const field of ['description', 'license', 'repository', 'engines'])
+      expect(raw[field], field).toBeDefined();
   });
 });

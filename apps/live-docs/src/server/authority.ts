@@ -77,9 +77,13 @@ export class CollabAuthority {
   push(id: string, version: number, updates: readonly WireUpdate[]): PushResult {
     if (updates.length === 0) throw new SockkitError('BAD_REQUEST', 'a push needs at least one update');
     if (updates.length > this.limits.maxUpdatesPerPush) {
-      throw new SockkitError('PAYLOAD_TOO_LARGE', `at most ${this.limits.maxUpdatesPerPush} updates per push`, {
-        details: { limit: this.limits.maxUpdatesPerPush },
-      });
+      throw new SockkitError(
+        'PAYLOAD_TOO_LARGE',
+        `at most ${this.limits.maxUpdatesPerPush} updates per push`,
+        {
+          details: { limit: this.limits.maxUpdatesPerPush },
+        },
+      );
     }
     const doc = this.current(id);
     if (version > doc.version) {
@@ -104,17 +108,25 @@ export class CollabAuthority {
         inserted += insert.length;
       });
       if (inserted > this.limits.maxInsertChars) {
-        throw new SockkitError('PAYLOAD_TOO_LARGE', `a push may insert at most ${this.limits.maxInsertChars} characters`, {
-          details: { limit: this.limits.maxInsertChars },
-        });
+        throw new SockkitError(
+          'PAYLOAD_TOO_LARGE',
+          `a push may insert at most ${this.limits.maxInsertChars} characters`,
+          {
+            details: { limit: this.limits.maxInsertChars },
+          },
+        );
       }
       text = changes.apply(text);
       stored.push({ clientID: update.clientID, changes: JSON.stringify(changes.toJSON()) });
     });
     if (text.length > this.limits.maxDocChars && text.length > doc.text.length) {
-      throw new SockkitError('PAYLOAD_TOO_LARGE', `a document may hold at most ${this.limits.maxDocChars} characters`, {
-        details: { limit: this.limits.maxDocChars },
-      });
+      throw new SockkitError(
+        'PAYLOAD_TOO_LARGE',
+        `a document may hold at most ${this.limits.maxDocChars} characters`,
+        {
+          details: { limit: this.limits.maxDocChars },
+        },
+      );
     }
 
     if (!this.store.append(id, version, stored)) {
@@ -161,7 +173,11 @@ export class CollabAuthority {
       if (!loaded) throw notFound(id);
       let text = lines(loaded.snapshotText);
       for (const update of loaded.tail) text = ChangeSet.fromJSON(JSON.parse(update.changes)).apply(text);
-      doc = { text, version: loaded.snapshotVersion + loaded.tail.length, snapshotVersion: loaded.snapshotVersion };
+      doc = {
+        text,
+        version: loaded.snapshotVersion + loaded.tail.length,
+        snapshotVersion: loaded.snapshotVersion,
+      };
       if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     } else {
       this.cache.delete(id); // re-inserted below: the Map's order is the LRU order

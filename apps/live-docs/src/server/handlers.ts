@@ -23,7 +23,9 @@ const notFound = (id: string) => new SockkitError('NOT_FOUND', `no document ${id
 export function createHandlers(authority: CollabAuthority, server: () => Server, log: Logger) {
   const store = authority.store;
   const announce = (promise: Promise<unknown>) =>
-    promise.catch((error: unknown) => log.warn('publish failed (subscribers will catch up by pulling)', error));
+    promise.catch((error: unknown) =>
+      log.warn('publish failed (subscribers will catch up by pulling)', error),
+    );
 
   return {
     listDocs: () => store.listDocs(),
@@ -46,11 +48,17 @@ export function createHandlers(authority: CollabAuthority, server: () => Server,
       return { id };
     },
     openDoc: ({ id }: { id: string }) => authority.open(id),
-    pushUpdates: async (input: { id: string; version: number; updates: Parameters<CollabAuthority['push']>[2] }, _ctx: Ctx) => {
+    pushUpdates: async (
+      input: { id: string; version: number; updates: Parameters<CollabAuthority['push']>[2] },
+      _ctx: Ctx,
+    ) => {
       const result = authority.push(input.id, input.version, input.updates);
       if (result.accepted) {
         await announce(
-          server().publish.doc({ id: input.id }, { type: 'updates', since: result.since, updates: result.updates }),
+          server().publish.doc(
+            { id: input.id },
+            { type: 'updates', since: result.since, updates: result.updates },
+          ),
         );
       }
       return { accepted: result.accepted, version: result.version };

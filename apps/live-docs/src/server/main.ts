@@ -10,11 +10,28 @@ import { startLiveDocs } from './app.js';
 
 const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * The Redis broker for running several nodes. Loaded only when REDIS_URL is set, so a single
+ * node needs neither @sockkit/redis nor a Redis. Nodes must share the SQLite file (same host)
+ * or a store with the same conditional append; see the README.
+ */
 async function redisBroker(url: string): Promise<Broker> {
   const specifier = '@sockkit/redis';
-  const redis = (await import(specifier)) as { RedisBroker?: new (options: { url: string }) => Broker };
+  type RedisModule = {
+    RedisBroker?: new (options: { url: string; prefix: string }) => Broker & { ready?: () => Promise<void> };
+  };
+  const redis = (await import(specifier).catch((error: unknown) => {
+    throw new Error(
+      `REDIS_URL is set but @sockkit/redis cannot be loaded (npm run build -w @sockkit/redis?)`,
+      {
+        cause: error,
+      },
+    );
+  })) as RedisModule;
   if (!redis.RedisBroker) throw new Error('@sockkit/redis does not export RedisBroker');
-  return new redis.RedisBroker({ url });
+  const broker = new redis.RedisBroker({ url, prefix: 'live-docs:' });
+  await broker.ready?.();
+  return broker;
 }
 
 async function devMiddleware() {

@@ -91,11 +91,15 @@ export class DocStore {
       list: db.prepare<[], MetaRow>('SELECT * FROM docs ORDER BY updated_at DESC, id'),
       meta: db.prepare<[string], MetaRow>('SELECT * FROM docs WHERE id = ?'),
       version: db.prepare<[string], { version: number }>('SELECT version FROM docs WHERE id = ?'),
-      insertDoc: db.prepare('INSERT INTO docs (id, title, version, created_at, updated_at) VALUES (?, ?, 0, ?, ?)'),
+      insertDoc: db.prepare(
+        'INSERT INTO docs (id, title, version, created_at, updated_at) VALUES (?, ?, 0, ?, ?)',
+      ),
       rename: db.prepare('UPDATE docs SET title = ?, updated_at = ? WHERE id = ?'),
       remove: db.prepare('DELETE FROM docs WHERE id = ?'),
       bump: db.prepare('UPDATE docs SET version = ?, updated_at = ? WHERE id = ? AND version = ?'),
-      insertUpdate: db.prepare('INSERT INTO updates (doc_id, version, client_id, changes) VALUES (?, ?, ?, ?)'),
+      insertUpdate: db.prepare(
+        'INSERT INTO updates (doc_id, version, client_id, changes) VALUES (?, ?, ?, ?)',
+      ),
       updatesAfter: db.prepare<[string, number, number], { client_id: string; changes: string }>(
         'SELECT client_id, changes FROM updates WHERE doc_id = ? AND version > ? ORDER BY version LIMIT ?',
       ),

@@ -103,14 +103,6 @@ export class CollabSync {
     this.kick();
   }
 
-  /** Resolves when nothing is unconfirmed and no step is running (tests). */
-  async settled(): Promise<void> {
-    while (this.running || this.unconfirmed > 0 || this.behind) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      if (this.disposed) return;
-    }
-  }
-
   /** Stops all work; later messages are ignored. */
   dispose(): void {
     this.disposed = true;

@@ -11,6 +11,7 @@ import { CollabSync, type SyncStatus } from '../shared/sync-engine.js';
 import { createEditor } from './editor/create-editor.js';
 import { keepRemoteCursors, setRemoteCursor } from './editor/remote-cursors.js';
 import { identity } from './identity.js';
+import { LARGE_DOC, type PreviewSource, previewSource } from './preview-window.js';
 import { client, useConnectionState, usePresence, useSubscription } from './sockkit.js';
 
 const newClientID = () => crypto.randomUUID().slice(0, 13);
@@ -20,6 +21,7 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 export function useDocSession(id: string, container: Ref<HTMLElement | undefined>) {
   const meta = shallowRef<DocMeta>();
   const source = ref('');
+  const previewWindow = shallowRef<PreviewSource['window']>();
   const status = ref<SyncStatus>('saved');
   const unconfirmed = ref(0);
   const problem = ref<string>();
@@ -38,7 +40,11 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     'doc',
     { id },
     {
-      presence: () => ({ name: identity.name || 'anonymous', color: identity.color, clientID: clientID.value }),
+      presence: () => ({
+        name: identity.name || 'anonymous',
+        color: identity.color,
+        clientID: clientID.value,
+      }),
       onMessage(message) {
         if (message.type === 'deleted') {
           missing.value = true;
@@ -81,9 +87,11 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     else sync?.resync();
   });
 
+  /** Sends this editor's selection at most once per `delay` ms (the latest one when it fires). */
   function publishCursor(delay = 60): void {
-    clearTimeout(cursorTimer);
+    if (cursorTimer !== undefined) return;
     cursorTimer = setTimeout(() => {
+      cursorTimer = undefined;
       if (!view || !sync || connection.state.value !== 'open') return;
       const { anchor, head } = view.state.selection.main;
       client.publish
@@ -102,13 +110,24 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     }, delay);
   }
 
+  /** Refreshes the preview soon; for large documents when the page is idle, so typing comes first. */
   function schedulePreview(): void {
     if (previewTimer !== undefined || !view) return;
-    const delay = view.state.doc.length > 200_000 ? 400 : 50;
-    previewTimer = setTimeout(() => {
+    const large = view.state.doc.length > LARGE_DOC;
+    const refresh = () => {
       previewTimer = undefined;
-      if (view) source.value = view.state.doc.toString();
-    }, delay);
+      if (!view) return;
+      const picked = previewSource(view.state.doc, view.viewport.from, view.viewport.to);
+      source.value = picked.text;
+      previewWindow.value = picked.window;
+    };
+    previewTimer = setTimeout(
+      () => {
+        if (large && 'requestIdleCallback' in window) window.requestIdleCallback(refresh, { timeout: 1000 });
+        else refresh();
+      },
+      large ? 200 : 50,
+    );
   }
 
   function teardown(): void {
@@ -133,7 +152,6 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     teardown();
     clientID.value = newClientID();
     meta.value = opened.meta;
-    source.value = opened.text;
     const editor = createEditor({
       parent: container.value,
       text: opened.text,
@@ -145,6 +163,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
           unconfirmed.value = sync?.unconfirmed ?? 0;
         },
         onDocChange: schedulePreview,
+        onViewport: schedulePreview,
         onSelection: () => publishCursor(),
         onRefused: (reason) => {
           problem.value = reason;
@@ -175,6 +194,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
       },
     );
     sync.resync();
+    schedulePreview();
     loading.value = false;
     exposeForTests();
   }
@@ -203,6 +223,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
   return {
     meta,
     source,
+    previewWindow,
     status,
     unconfirmed,
     problem,
@@ -215,4 +236,3 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     focus: () => view?.focus(),
   };
 }
-

@@ -5,7 +5,17 @@
 import { reactive, watch } from 'vue';
 
 const KEY = 'live-docs:identity';
-const COLORS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324', '#469990'];
+const COLORS = [
+  '#e6194b',
+  '#3cb44b',
+  '#4363d8',
+  '#f58231',
+  '#911eb4',
+  '#42d4f4',
+  '#f032e6',
+  '#9a6324',
+  '#469990',
+];
 
 interface Identity {
   user: string;
@@ -17,7 +27,11 @@ function load(): Identity {
   try {
     const stored = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Partial<Identity> | null;
     if (stored && typeof stored.user === 'string' && typeof stored.color === 'string') {
-      return { user: stored.user, name: typeof stored.name === 'string' ? stored.name : '', color: stored.color };
+      return {
+        user: stored.user,
+        name: typeof stored.name === 'string' ? stored.name : '',
+        color: stored.color,
+      };
     }
   } catch {
     // a corrupt entry: start afresh

@@ -22,4 +22,5 @@ export const client = createSockkitClient({
   pingTimeoutMs: 5000,
 });
 
-export const { plugin, useCall, useSubscription, usePresence, useConnectionState } = createSockkitVue(contract);
+export const { plugin, useCall, useSubscription, usePresence, useConnectionState } =
+  createSockkitVue(contract);

@@ -17,6 +17,8 @@ export interface EditorHooks {
   onLocalChange(): void;
   /** The document changed, for any reason. */
   onDocChange(view: EditorView): void;
+  /** The visible part of the document changed (scrolling). */
+  onViewport(view: EditorView): void;
   /** The user's selection moved or the document changed under it. */
   onSelection(view: EditorView): void;
   /** A change was refused before it entered the document. */
@@ -70,11 +72,12 @@ export function createEditor(options: EditorOptions): EditorView {
         sizeGuard,
         EditorView.updateListener.of((update) => {
           if (update.docChanged) hooks.onDocChange(update.view);
-          if (update.transactions.some((t) => t.docChanged && !t.annotation(Transaction.remote))) hooks.onLocalChange();
+          else if (update.viewportChanged) hooks.onViewport(update.view);
+          if (update.transactions.some((t) => t.docChanged && !t.annotation(Transaction.remote)))
+            hooks.onLocalChange();
           if (update.selectionSet || update.docChanged) hooks.onSelection(update.view);
         }),
       ],
     }),
   });
 }
-

@@ -101,6 +101,7 @@ export function remoteCursors(): Extension {
   return [
     cursorsField,
     EditorView.baseTheme({
+      '.cm-content': { paddingTop: '16px' },
       '.cm-remote-caret': {
         position: 'relative',
         borderLeft: '2px solid',

@@ -1,0 +1,93 @@
+/**
+ * A headless editor over a real sockkit connection: an EditorState with collab(), the same
+ * CollabSync the browser uses, the `doc` topic for fan-out and a resync after every rejoin.
+ */
+import { collab } from '@codemirror/collab';
+import { EditorState, type Transaction } from '@codemirror/state';
+import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
+import { contract, type LiveDocsContract } from '../src/contract.js';
+import { CollabSync, type StateHost } from '../src/shared/sync-engine.js';
+
+export class SocketEditor implements StateHost {
+  state!: EditorState;
+  sync!: CollabSync;
+  readonly fatal: unknown[] = [];
+  /** Round-trip times of accepted and rejected pushes, in ms. */
+  readonly pushTimes: number[] = [];
+
+  private constructor(
+    readonly client: SockkitClient<LiveDocsContract>,
+    readonly docId: string,
+  ) {}
+
+  /** Connects, opens `docId` and subscribes to its updates. */
+  static async open(url: string, docId: string, user: string): Promise<SocketEditor> {
+    const client = createSockkitClient({
+      url,
+      contract,
+      params: () => ({ user }),
+      offline: 'reject',
+      timeout: 30_000,
+      reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+    });
+    await client.ready();
+    const editor = new SocketEditor(client, docId);
+    const opened = await client.call.openDoc({ id: docId });
+    editor.state = EditorState.create({
+      doc: opened.text,
+      extensions: [collab({ startVersion: opened.version, clientID: user })],
+    });
+    editor.sync = new CollabSync(
+      editor,
+      {
+        push: async (version, updates) => {
+          const start = performance.now();
+          const result = await client.call.pushUpdates({ id: docId, version, updates });
+          editor.pushTimes.push(performance.now() - start);
+          return result;
+        },
+        pull: (since) => client.call.pullUpdates({ id: docId, since }),
+      },
+      { onFatal: (error) => editor.fatal.push(error), retryDelay: () => 50 },
+    );
+    const sub = client.subscribe.doc({ id: docId }, (message) => {
+      if (message.type === 'updates') editor.sync.receive(message.since, message.updates);
+    });
+    sub.on('recovered', () => editor.sync.resync());
+    await sub.ready;
+    editor.sync.resync();
+    return editor;
+  }
+
+  dispatch(transaction: Transaction): void {
+    this.state = transaction.state;
+  }
+
+  /** A local edit at relative position `at` (0..1). */
+  edit(at: number, deleteCount: number, insert: string): void {
+    const length = this.state.doc.length;
+    const from = Math.min(length, Math.floor(at * (length + 1)));
+    const to = Math.min(length, from + deleteCount);
+    if (from === to && insert === '') return;
+    this.dispatch(this.state.update({ changes: { from, to, insert } }));
+    this.sync.changed();
+  }
+
+  get text(): string {
+    return this.state.doc.toString();
+  }
+
+  async close(): Promise<void> {
+    this.sync.dispose();
+    await this.client.close();
+  }
+}
+
+/** Waits until `check` holds, polling; fails after `limitMs` with `what`. */
+export async function until(check: () => boolean, what: string, limitMs = 20_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
