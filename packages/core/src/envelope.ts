@@ -6,26 +6,26 @@
 import * as z from 'zod';
 import { errorCodeList } from './codes.js';
 
-const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const name = z.string().min(1).max(128);
-const channel = z.string().min(1).max(1024);
-const epoch = z.string().min(1).max(64);
-const offset = z.number().int().nonnegative();
+const id = /* @__PURE__ */ z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const name = /* @__PURE__ */ z.string().min(1).max(128);
+const channel = /* @__PURE__ */ z.string().min(1).max(1024);
+const epoch = /* @__PURE__ */ z.string().min(1).max(64);
+const offset = /* @__PURE__ */ z.number().int().nonnegative();
 /** Codec metadata (superjson `meta`), opaque to the envelope. */
-const meta = z.unknown().optional();
+const meta = /* @__PURE__ */ z.unknown().optional();
 
 /** A topic position: which history (`epoch`) and how far into it (`offset`). */
-export const positionSchema = z.object({ epoch, offset });
+export const positionSchema = /* @__PURE__ */ z.object({ epoch, offset });
 
 /** An error as it travels in `error` frames and `unsubscribed`. */
-export const wireErrorSchema = z.object({
+export const wireErrorSchema = /* @__PURE__ */ z.object({
   code: z.enum(errorCodeList),
   message: z.string().max(4096),
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** A presence member on the wire: connection id, user key, encoded state. */
-export const memberSchema = z.object({
+export const memberSchema = /* @__PURE__ */ z.object({
   conn: z.string(),
   user: z.string().optional(),
   d: z.unknown().optional(),
@@ -33,21 +33,21 @@ export const memberSchema = z.object({
 });
 
 // Messages either side may send.
-const call = z.object({ t: z.literal('call'), id, p: name, d: z.unknown().optional(), m: meta });
-const result = z.object({ t: z.literal('result'), id, d: z.unknown().optional(), m: meta });
-const error = z.object({ t: z.literal('error'), id: id.optional(), e: wireErrorSchema });
-const cancel = z.object({ t: z.literal('cancel'), id });
-const ping = z.object({ t: z.literal('ping'), id: id.optional() });
-const pong = z.object({ t: z.literal('pong'), id: id.optional() });
+const call = /* @__PURE__ */ z.object({ t: z.literal('call'), id, p: name, d: z.unknown().optional(), m: meta });
+const result = /* @__PURE__ */ z.object({ t: z.literal('result'), id, d: z.unknown().optional(), m: meta });
+const error = /* @__PURE__ */ z.object({ t: z.literal('error'), id: id.optional(), e: wireErrorSchema });
+const cancel = /* @__PURE__ */ z.object({ t: z.literal('cancel'), id });
+const ping = /* @__PURE__ */ z.object({ t: z.literal('ping'), id: id.optional() });
+const pong = /* @__PURE__ */ z.object({ t: z.literal('pong'), id: id.optional() });
 
 // Client to server.
-const hello = z.object({
+const hello = /* @__PURE__ */ z.object({
   t: z.literal('hello'),
   params: z.unknown().optional(),
   session: z.string().max(128).optional(),
 });
-const auth = z.object({ t: z.literal('auth'), id, params: z.unknown().optional() });
-const sub = z.object({
+const auth = /* @__PURE__ */ z.object({ t: z.literal('auth'), id, params: z.unknown().optional() });
+const sub = /* @__PURE__ */ z.object({
   t: z.literal('sub'),
   id,
   topic: name,
@@ -55,8 +55,8 @@ const sub = z.object({
   from: positionSchema.optional(),
   presence: z.object({ d: z.unknown().optional(), m: meta }).optional(),
 });
-const unsub = z.object({ t: z.literal('unsub'), id, c: channel });
-const pub = z.object({
+const unsub = /* @__PURE__ */ z.object({ t: z.literal('unsub'), id, c: channel });
+const pub = /* @__PURE__ */ z.object({
   t: z.literal('pub'),
   id,
   topic: name,
@@ -65,10 +65,10 @@ const pub = z.object({
   m: meta,
   volatile: z.boolean().optional(),
 });
-const pset = z.object({ t: z.literal('pset'), id, c: channel, d: z.unknown().optional(), m: meta });
+const pset = /* @__PURE__ */ z.object({ t: z.literal('pset'), id, c: channel, d: z.unknown().optional(), m: meta });
 
 // Server to client.
-const welcome = z.object({
+const welcome = /* @__PURE__ */ z.object({
   t: z.literal('welcome'),
   session: z.string(),
   conn: z.string(),
@@ -79,8 +79,8 @@ const welcome = z.object({
     maxSubscriptions: z.number(),
   }),
 });
-const authok = z.object({ t: z.literal('authok'), id, expiresAt: z.number().optional() });
-const subscribed = z.object({
+const authok = /* @__PURE__ */ z.object({ t: z.literal('authok'), id, expiresAt: z.number().optional() });
+const subscribed = /* @__PURE__ */ z.object({
   t: z.literal('subscribed'),
   /** The `sub` this answers; absent when the server subscribed the connection itself. */
   id: id.optional(),
@@ -92,8 +92,8 @@ const subscribed = z.object({
   recovered: z.boolean(),
   presence: z.array(memberSchema).optional(),
 });
-const unsubscribed = z.object({ t: z.literal('unsubscribed'), c: channel, e: wireErrorSchema.optional() });
-const msg = z.object({
+const unsubscribed = /* @__PURE__ */ z.object({ t: z.literal('unsubscribed'), c: channel, e: wireErrorSchema.optional() });
+const msg = /* @__PURE__ */ z.object({
   t: z.literal('msg'),
   c: channel,
   e: epoch,
@@ -101,7 +101,7 @@ const msg = z.object({
   d: z.unknown().optional(),
   m: meta,
 });
-const presence = z.object({
+const presence = /* @__PURE__ */ z.object({
   t: z.literal('presence'),
   c: channel,
   ev: z.enum(['join', 'update', 'leave']),
@@ -109,7 +109,7 @@ const presence = z.object({
 });
 
 /** Any message a client may send. */
-export const clientMessageSchema = z.discriminatedUnion('t', [
+export const clientMessageSchema = /* @__PURE__ */ z.discriminatedUnion('t', [
   hello,
   auth,
   call,
@@ -125,7 +125,7 @@ export const clientMessageSchema = z.discriminatedUnion('t', [
 ]);
 
 /** Any message a server may send. */
-export const serverMessageSchema = z.discriminatedUnion('t', [
+export const serverMessageSchema = /* @__PURE__ */ z.discriminatedUnion('t', [
   welcome,
   authok,
   call,

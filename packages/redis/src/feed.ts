@@ -21,6 +21,7 @@ export type GapCause = 'reconnect' | 'gap' | 'epoch' | 'overflow';
 
 /** One hole in a channel's live delivery on this node and how it was handled. */
 export interface GapReport {
+  /** The channel key the hole was in. */
   readonly channel: string;
   /**
    * `reconnect`: Redis was unreachable; `gap`: a live message skipped offsets (pub/sub

@@ -10,6 +10,7 @@ export type { GapCause, GapReport } from './feed.js';
 export { DEFAULT_PREFIX } from './keys.js';
 export {
   defaultReconnectDelay,
+  type LinkEvents,
   type LinkStatus,
   type Outage,
   RedisLink,
@@ -23,3 +24,4 @@ export {
   type RelayTarget,
   type UserCallResult,
 } from './relay.js';
+export type { Script } from './scripts.js';

@@ -20,7 +20,9 @@ export type LinkStatus = 'connecting' | 'up' | 'down' | 'closed';
 
 /** A period during which Redis was unreachable, in this node's clock (ms). */
 export interface Outage {
+  /** When the link went down. */
   readonly from: number;
+  /** When the link was up again. */
   readonly to: number;
 }
 
@@ -34,6 +36,7 @@ export interface StatusDetail {
 
 /** Events of a link. */
 export type LinkEvents = {
+  /** Health changed: `down` with the last error, `up` with the outage window that just ended. */
   status: [status: LinkStatus, detail: StatusDetail];
 };
 
@@ -62,7 +65,9 @@ export interface RedisLinkOptions {
 
 /** The connections of one node to Redis. */
 export class RedisLink extends Emitter<LinkEvents> {
+  /** Prefix of every key and pub/sub channel (`options.prefix`, default `sockkit:`). */
   readonly prefix: string;
+  /** This node's id: the relay's reply address and part of the connection names. */
   readonly node: string;
   /** Connection for commands and scripts. */
   readonly commands: Redis;

@@ -98,6 +98,7 @@ interface Waiting {
 
 /** Relays server → client calls between nodes. */
 export class RedisRelay {
+  /** The node's Redis connections the relay publishes and listens on. */
   readonly link: RedisLink;
   private target: RelayTarget | undefined;
   private readonly timeoutMs: number;

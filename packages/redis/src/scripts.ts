@@ -37,7 +37,9 @@ end
 
 /** A Lua script run by EVALSHA with an EVAL fallback. */
 export class Script {
+  /** The full Lua source: the shared prelude followed by the script's body. */
   readonly source: string;
+  /** SHA-1 of `source`, as EVALSHA addresses it. */
   readonly sha: string;
 
   constructor(body: string) {

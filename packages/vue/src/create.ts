@@ -34,11 +34,13 @@ export interface SockkitVue<C extends ContractDef> {
   provide(client: SockkitClientLike<C>): void;
   /** The provided client, typed. */
   useClient(): SockkitClientLike<C>;
+  /** {@link useCall} with the procedure names and types of `C`. */
   useCall<K extends ProcedureName<C>>(
     name: K,
     input?: MaybeRefOrGetter<CallInput<ServerProcedures<C>[K]>>,
     options?: UseCallOptions,
   ): UseCallReturn<CallInput<ServerProcedures<C>[K]>, CallOutput<ServerProcedures<C>[K]>>;
+  /** {@link useSubscription} with the topic names and types of `C`. */
   useSubscription<K extends TopicName<C>>(
     name: K,
     params: MaybeRefOrGetter<TopicParamsInput<Topics<C>[K]>>,
@@ -48,7 +50,9 @@ export interface SockkitVue<C extends ContractDef> {
     PresenceState<Topics<C>[K]>,
     PresenceStateInput<Topics<C>[K]>
   >;
+  /** {@link usePresence}, unchanged: its types come from the `useSubscription` result it is given. */
   usePresence: typeof usePresence;
+  /** {@link useConnectionState}, taking a client typed for `C`. */
   useConnectionState(client?: SockkitClientLike<C>): UseConnectionStateReturn;
 }
 

@@ -12,6 +12,7 @@ export type {
   ProcedureName,
   SockkitClientLike,
   SubscribeOptionsLike,
+  Subscribers,
   SubscriptionLike,
   TopicName,
 } from './client-shape.js';

@@ -13,6 +13,7 @@ export interface PresentUser<State> {
   key: string;
   /** The state of their most recent connection. */
   state: State;
+  /** Each connection the user is present with (one per tab or device). */
   connections: PresenceMember<State>[];
 }
 
