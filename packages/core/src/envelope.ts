@@ -33,7 +33,13 @@ export const memberSchema = /* @__PURE__ */ z.object({
 });
 
 // Messages either side may send.
-const call = /* @__PURE__ */ z.object({ t: z.literal('call'), id, p: name, d: z.unknown().optional(), m: meta });
+const call = /* @__PURE__ */ z.object({
+  t: z.literal('call'),
+  id,
+  p: name,
+  d: z.unknown().optional(),
+  m: meta,
+});
 const result = /* @__PURE__ */ z.object({ t: z.literal('result'), id, d: z.unknown().optional(), m: meta });
 const error = /* @__PURE__ */ z.object({ t: z.literal('error'), id: id.optional(), e: wireErrorSchema });
 const cancel = /* @__PURE__ */ z.object({ t: z.literal('cancel'), id });
@@ -65,7 +71,13 @@ const pub = /* @__PURE__ */ z.object({
   m: meta,
   volatile: z.boolean().optional(),
 });
-const pset = /* @__PURE__ */ z.object({ t: z.literal('pset'), id, c: channel, d: z.unknown().optional(), m: meta });
+const pset = /* @__PURE__ */ z.object({
+  t: z.literal('pset'),
+  id,
+  c: channel,
+  d: z.unknown().optional(),
+  m: meta,
+});
 
 // Server to client.
 const welcome = /* @__PURE__ */ z.object({
@@ -92,7 +104,11 @@ const subscribed = /* @__PURE__ */ z.object({
   recovered: z.boolean(),
   presence: z.array(memberSchema).optional(),
 });
-const unsubscribed = /* @__PURE__ */ z.object({ t: z.literal('unsubscribed'), c: channel, e: wireErrorSchema.optional() });
+const unsubscribed = /* @__PURE__ */ z.object({
+  t: z.literal('unsubscribed'),
+  c: channel,
+  e: wireErrorSchema.optional(),
+});
 const msg = /* @__PURE__ */ z.object({
   t: z.literal('msg'),
   c: channel,
