@@ -30,11 +30,20 @@ describe('history lost under live subscribers', () => {
     sub.on('recovered', (ok) => flags.push(ok));
     await sub.ready;
     await server.publish.news(undefined, { n: 1 });
-    broker.emitEvent('news', { kind: 'gap', from: { epoch: broker.epoch, offset: 1 }, to: { epoch: broker.epoch, offset: 5 } });
+    broker.emitEvent('news', {
+      kind: 'gap',
+      from: { epoch: broker.epoch, offset: 1 },
+      to: { epoch: broker.epoch, offset: 5 },
+    });
     await until(() => flags.length === 2);
     expect(flags).toEqual([true, false]);
     expect(sub.position).toEqual({ epoch: broker.epoch, offset: 5 });
-    broker.emitEvent('news', { kind: 'message', epoch: broker.epoch, offset: 6, payload: { json: '{"n":6}', meta: undefined } });
+    broker.emitEvent('news', {
+      kind: 'message',
+      epoch: broker.epoch,
+      offset: 6,
+      payload: { json: '{"n":6}', meta: undefined },
+    });
     await until(() => got.length === 2);
     expect(got).toEqual([1, 6]);
   });
@@ -44,25 +53,41 @@ describe('history lost under live subscribers', () => {
     await using server = await startServer({ broker });
     await using client = connect(server);
     const events: string[] = [];
-    const sub = client.subscribe.news(undefined, (m, info) => events.push(`msg ${m.n}@${info.epoch}:${info.offset}`));
+    const sub = client.subscribe.news(undefined, (m, info) =>
+      events.push(`msg ${m.n}@${info.epoch}:${info.offset}`),
+    );
     sub.on('recovered', (ok) => events.push(`recovered ${ok}`));
     await sub.ready;
     await server.publish.news(undefined, { n: 1 });
-    broker.emitEvent('news', { kind: 'message', epoch: 'fresh', offset: 1, payload: { json: '{"n":100}', meta: undefined } });
+    broker.emitEvent('news', {
+      kind: 'message',
+      epoch: 'fresh',
+      offset: 1,
+      payload: { json: '{"n":100}', meta: undefined },
+    });
     await until(() => events.length === 4);
-    expect(events).toEqual(['recovered true', `msg 1@${broker.epoch}:1`, 'recovered false', 'msg 100@fresh:1']);
+    expect(events).toEqual([
+      'recovered true',
+      `msg 1@${broker.epoch}:1`,
+      'recovered false',
+      'msg 100@fresh:1',
+    ]);
   });
 });
 
 describe('calls by connection id and by user', () => {
   it('server.connection(id) calls a client; server.user(key) calls all of a user’s connections', async () => {
     await using server = await startServer();
-    const answer = (name: string) => ({ confirm: ({ question }: { question: string }) => question === `${name}?` });
+    const answer = (name: string) => ({
+      confirm: ({ question }: { question: string }) => question === `${name}?`,
+    });
     await using phone = connect(server, { params: () => ({ token: 'alice' }), handlers: answer('phone') });
     await using laptop = connect(server, { params: () => ({ token: 'alice' }), handlers: answer('laptop') });
     await using bob = connect(server, { params: () => ({ token: 'bob' }), handlers: answer('bob') });
     await Promise.all([phone.ready(), laptop.ready(), bob.ready()]);
-    await expect(server.connection(phone.connectionId!).call.confirm({ question: 'phone?' })).resolves.toBe(true);
+    await expect(server.connection(phone.connectionId!).call.confirm({ question: 'phone?' })).resolves.toBe(
+      true,
+    );
     const results = await server.user('alice').call.confirm({ question: 'laptop?' });
     expect(results.map((r) => [r.conn, r.ok && r.value]).sort()).toEqual(
       [
@@ -71,6 +96,8 @@ describe('calls by connection id and by user', () => {
       ].sort(),
     );
     await expect(server.user('nobody').call.confirm({ question: 'x' })).resolves.toEqual([]);
-    await expect(server.connection('no-such-conn').call.confirm({ question: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(server.connection('no-such-conn').call.confirm({ question: 'x' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });
