@@ -10,6 +10,7 @@ import {
   type Codec,
   type ContractDef,
   callFrame,
+  Emitter,
   lookup,
   PendingCalls,
   readFrame,
@@ -24,7 +25,6 @@ import {
   type WireError,
 } from '@sockkit/core';
 import { type Backoff, backoffPolicy, reconnectDelay } from './backoff.js';
-import { Emitter } from './emitter.js';
 import { onWake, resolveWebSocket, type SocketConstructor, type SocketLike } from './environment.js';
 import type {
   CallOptions,

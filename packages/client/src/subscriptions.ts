@@ -5,13 +5,13 @@
  */
 import {
   applyPresence,
+  Emitter,
   type PresenceMember,
   resetPresence,
   SockkitError,
   type TopicPosition,
   type WireMember,
 } from '@sockkit/core';
-import { Emitter } from './emitter.js';
 
 /** Where a delivered message sits in its channel. */
 export interface MessageInfo {

@@ -24,6 +24,7 @@ export {
   type ProcedureDef,
   type TopicDef,
 } from './contract.js';
+export { Emitter, type EventMap } from './emitter.js';
 export {
   type ClientMessage,
   clientMessageSchema,

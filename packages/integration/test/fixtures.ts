@@ -10,6 +10,17 @@ import { createSockkitServer, type ServerOptions, type SockkitServer, silentLogg
 import WebSocket from 'ws';
 import { z } from 'zod';
 
+/** Every type the codec must carry beyond JSON. */
+const everyType = z.object({
+  date: z.date(),
+  map: z.map(z.string(), z.number()),
+  set: z.set(z.number()),
+  big: z.bigint(),
+  bytes: z.instanceof(Uint8Array),
+  re: z.instanceof(RegExp),
+  missing: z.undefined(),
+});
+
 export const contract = defineContract({
   server: {
     echo: {
@@ -19,26 +30,7 @@ export const contract = defineContract({
     whoami: { output: z.object({ user: z.string().nullable(), conn: z.string() }) },
     slow: { input: z.object({ ms: z.number() }), output: z.string() },
     fail: { input: z.enum(['sockkit', 'plain', 'output']), output: z.string() },
-    types: {
-      input: z.object({
-        date: z.date(),
-        map: z.map(z.string(), z.number()),
-        set: z.set(z.number()),
-        big: z.bigint(),
-        bytes: z.instanceof(Uint8Array),
-        re: z.instanceof(RegExp),
-        missing: z.undefined(),
-      }),
-      output: z.object({
-        date: z.date(),
-        map: z.map(z.string(), z.number()),
-        set: z.set(z.number()),
-        big: z.bigint(),
-        bytes: z.instanceof(Uint8Array),
-        re: z.instanceof(RegExp),
-        missing: z.undefined(),
-      }),
-    },
+    types: { input: everyType, output: everyType },
     askClient: { input: z.object({ question: z.string() }), output: z.boolean() },
     counter: { input: z.object({ ms: z.number() }), output: z.number(), idempotent: true },
   },

@@ -13,6 +13,7 @@
  */
 import {
   type Clock,
+  Emitter,
   type EncodedPayload,
   SockkitError,
   systemClock,
@@ -31,7 +32,6 @@ import {
   type HistoryReply,
   type Logger,
 } from '@sockkit/server';
-import { Emitter } from './emitter.js';
 import { Feed, type FeedHost, type GapReport, type Snapshot } from './feed.js';
 import { type ChannelKeys, channelKeys } from './keys.js';
 import { Leases } from './leases.js';

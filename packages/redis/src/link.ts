@@ -8,10 +8,9 @@
  * itself with jittered backoff, resubscribes its pub/sub channels, and only then reports
  * `up` again, with the outage window, so the broker can fill what the window missed.
  */
-import { type Clock, isSockkitError, SockkitError, systemClock } from '@sockkit/core';
+import { type Clock, Emitter, isSockkitError, SockkitError, systemClock } from '@sockkit/core';
 import { consoleLogger, type Logger } from '@sockkit/server';
 import { Redis, type RedisOptions } from 'ioredis';
-import { Emitter } from './emitter.js';
 import { checkPrefix, DEFAULT_PREFIX } from './keys.js';
 import type { Script } from './scripts.js';
 

@@ -18,30 +18,16 @@ import {
   unrefTimer,
   type WireError,
 } from '@sockkit/core';
+import type { RelayUserResult, ServerRelay, RelayTarget as ServerRelayTarget } from '@sockkit/server';
 import { relayChannel, replyChannel } from './keys.js';
 import type { RedisLink } from './link.js';
 import { decodeBody, encodeBody } from './wire.js';
 
-/** What the relay needs from the local server. */
-export interface RelayTarget {
-  /**
-   * Calls client procedure `procedure` on local connection `conn` and resolves with its
-   * encoded result; returns undefined when `conn` is not on this node.
-   */
-  call(
-    conn: string,
-    procedure: string,
-    input: EncodedPayload,
-    timeoutMs: number,
-  ): Promise<EncodedPayload> | undefined;
-  /** Ids of the local connections of `user`. */
-  connectionsOf(user: string): string[];
-}
+/** What the relay needs from the local server (the server builds it). */
+export type RelayTarget = ServerRelayTarget;
 
 /** The answer of one of a user's connections. */
-export type UserCallResult =
-  | { readonly conn: string; readonly ok: true; readonly result: EncodedPayload }
-  | { readonly conn: string; readonly ok: false; readonly error: SockkitError };
+export type UserCallResult = RelayUserResult;
 
 /** Options of one relayed call. */
 export interface RelayCallOptions {
@@ -97,7 +83,7 @@ interface Waiting {
 }
 
 /** Relays server → client calls between nodes. */
-export class RedisRelay {
+export class RedisRelay implements ServerRelay {
   /** The node's Redis connections the relay publishes and listens on. */
   readonly link: RedisLink;
   private target: RelayTarget | undefined;

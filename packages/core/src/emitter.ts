@@ -1,6 +1,7 @@
 /**
  * A tiny typed event emitter: `on` returns the function that removes the listener, so
- * teardown is one call (and a list of them is torn down together).
+ * teardown is one call (and a list of them is torn down together). Shared by the client's
+ * events and by brokers' status events.
  */
 
 /** Map of event name to listener arguments. */
