@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  batchFrame,
   CLOSE_CODES,
   type ClientMessage,
   callFrame,
@@ -24,7 +23,7 @@ import {
 import type { RawData, WebSocket } from 'ws';
 import { type CallState, cancelCall, handleCall } from './dispatch.js';
 import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
-import { type Flushable, scheduleFlush } from './outbound.js';
+import { encodeBatch, type Flushable, scheduleFlush } from './outbound.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ServerRuntime } from './runtime.js';
 
@@ -304,7 +303,7 @@ export class Connection implements Flushable, ServerConnection {
     const frames = this.outbound;
     this.outbound = [];
     this.outboundBytes = 0;
-    if (this.ws.readyState === 1) this.ws.send(batchFrame(frames));
+    if (this.ws.readyState === 1) this.ws.send(encodeBatch(frames), { binary: false });
   }
 
   /** Sends an error frame. */
