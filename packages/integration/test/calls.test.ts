@@ -75,7 +75,9 @@ describe('calls from client to server', () => {
     await using server = await startServer();
     await using client = connect(server);
     aborted.length = 0;
-    await expect(client.call.slow({ ms: 5000 }, { timeout: 50 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    // Connected first: a call still queued for the connection would time out without reaching the server.
+    await client.ready();
+    await expect(client.call.slow({ ms: 5000 }, { timeout: 200 })).rejects.toMatchObject({ code: 'TIMEOUT' });
     await expect.poll(() => aborted).toEqual(['slow']);
   });
 
