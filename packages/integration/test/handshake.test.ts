@@ -93,10 +93,11 @@ describe('authentication', () => {
     await using server = await startServer({
       authenticate: ({ params, refresh }) => {
         tokens.push({ refresh, params });
-        return { context: { user: 'u' }, user: 'u', expiresAt: Date.now() + 400 };
+        return { context: { user: 'u' }, user: 'u', expiresAt: Date.now() + 3000 };
       },
     });
-    await using client = connect(server, { params: () => ({ token }), refreshBeforeExpiryMs: 300 });
+    // Refresh 100 ms into each 3 s session: far from expiry even on a loaded machine.
+    await using client = connect(server, { params: () => ({ token }), refreshBeforeExpiryMs: 2900 });
     await client.ready();
     const session = client.session;
     token = 't2';
