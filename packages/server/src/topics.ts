@@ -184,11 +184,6 @@ export class TopicHub {
     await Promise.all([...conn.subscriptions].map((key) => this.leave(conn, key).catch(() => {})));
   }
 
-  /** Number of channels this node delivers. */
-  get channelCount(): number {
-    return this.channels.size;
-  }
-
   // ---- internals ------------------------------------------------------------------------
 
   private resolve(topic: string, params: unknown): { def: TopicDef; params: unknown } {
