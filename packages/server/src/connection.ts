@@ -169,7 +169,7 @@ export class Connection implements Flushable, ServerConnection {
   private route(message: ClientMessage): void {
     if (this.state !== 'open') {
       if (message.t === 'hello' && this.state === 'handshake') {
-        void this.hello(message.params, message.session);
+        void this.hello(message.params);
         return;
       }
       if (message.t === 'hello')
@@ -216,7 +216,7 @@ export class Connection implements Flushable, ServerConnection {
 
   // ---- handshake and auth -------------------------------------------------------------
 
-  private async hello(params: unknown, _previousSession: string | undefined): Promise<void> {
+  private async hello(params: unknown): Promise<void> {
     this.state = 'authenticating';
     try {
       const result = await this.authenticate(params, false);
