@@ -69,8 +69,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const file of files) {
     const { total, functions, owners } = selfTimes(JSON.parse(readFileSync(file, 'utf8')));
     const pct = (/** @type {number} */ ms) => `${((ms / total) * 100).toFixed(1)}%`;
-    process.stdout.write(`\n## ${file}\nbusy ${total.toFixed(0)} ms (idle and (program) excluded)\n\nby owner:\n`);
-    for (const [owner, ms] of owners.slice(0, 12)) process.stdout.write(`  ${pct(ms).padStart(6)}  ${owner}\n`);
+    process.stdout.write(
+      `\n## ${file}\nbusy ${total.toFixed(0)} ms (idle and (program) excluded)\n\nby owner:\n`,
+    );
+    for (const [owner, ms] of owners.slice(0, 12))
+      process.stdout.write(`  ${pct(ms).padStart(6)}  ${owner}\n`);
     process.stdout.write('top self time:\n');
     for (const [fn, ms] of functions.slice(0, top)) process.stdout.write(`  ${pct(ms).padStart(6)}  ${fn}\n`);
   }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--peers ws,trpc] [--workloads w1,w2] [--reps N]`
+ * `npm run bench [-- --quick] [--peers ws,trpc] [--workloads w1,w2] [--reps N] [--profile] [--unpinned]`
  * Runs every workload against every peer (each pair in a fresh server process and a fresh load
  * process), repeats the full run three times with peers in rotating order, prints medians and
  * ratios to raw ws, and writes them to results/. Exits non-zero when any run failed.
@@ -8,8 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PEERS, REPS, RUNNABLE } from './lib/config.mjs';
+import { waitForQuiet } from './lib/quiet.mjs';
+import { replaceSection } from './lib/readme.mjs';
 import { machine, markdown, medians, ratios, targets } from './lib/report.mjs';
-import { runOne } from './lib/runner.mjs';
+import { CAN_PIN, runOne } from './lib/runner.mjs';
+import { median } from './lib/stats.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -18,11 +21,13 @@ const { values } = parseArgs({
     workloads: { type: 'string' },
     reps: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    unpinned: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick ?? false;
 const peers = values.peers?.split(',') ?? PEERS;
 const workloads = values.workloads?.split(',') ?? RUNNABLE;
+const pin = CAN_PIN && !values.unpinned;
 const reps = Number(values.reps ?? REPS[quick ? 'quick' : 'full']);
 for (const p of peers)
   if (!PEERS.includes(p)) throw new Error(`unknown peer ${p}; one of ${PEERS.join(', ')}`);
@@ -36,19 +41,49 @@ for (const w of workloads)
  */
 function profileArgs(peer, workload) {
   const dir = fileURLToPath(new URL(`./results/profiles/${peer}-${workload}/`, import.meta.url));
-  const prof = (/** @type {string} */ role) => ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${role}.cpuprofile`];
+  const prof = (/** @type {string} */ role) => [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    dir,
+    '--cpu-prof-name',
+    `${role}.cpuprofile`,
+  ];
   return { server: prof('server'), load: prof('load') };
 }
 
+/** @param {number} x */
+const pct = (x) => `${Math.round(x * 100)}%`;
+
 const startedAt = new Date();
+const loadAtStart = machine().loadAverage;
+if (!quick && loadAtStart[0] > 0.5) {
+  process.stderr.write(
+    `note: load average ${loadAtStart.join(' / ')} before the run; other work will move the numbers\n`,
+  );
+}
 /** @type {import('./lib/runner.mjs').RunResult[]} */
 const runs = [];
+/** Milliseconds a full run may spend in total waiting for a quiet machine. */
+let quietBudgetMs = 120_000;
+/** @type {number[]} CPU share used by other work in the second before each run */
+const busyBefore = [];
 for (let rep = 0; rep < reps; rep++) {
   // Rotate the order so no peer always runs first (or right after the heaviest one).
   const order = peers.map((_, i) => peers[(i + rep) % peers.length]);
   for (const workload of workloads) {
     for (const peer of order) {
-      const run = await runOne({ peer, workload, quick, nodeArgs: values.profile ? profileArgs(peer, workload) : {} });
+      // Full runs wait (within a budget) for other work on the machine to pause before each run.
+      if (!quick && quietBudgetMs > 0) {
+        const quiet = await waitForQuiet({ maxMs: Math.min(20_000, quietBudgetMs) });
+        quietBudgetMs -= quiet.waitedMs;
+        busyBefore.push(quiet.busy ?? Number.NaN);
+      }
+      const run = await runOne({
+        peer,
+        workload,
+        quick,
+        nodeArgs: values.profile ? profileArgs(peer, workload) : {},
+      });
       runs.push({ ...run, rep });
       const summary = run.ok
         ? Object.entries(run.metrics ?? {})
@@ -63,20 +98,26 @@ for (let rep = 0; rep < reps; rep++) {
 }
 
 const med = medians(runs);
-const table = markdown(med, peers);
+const table = markdown(med, peers, runs);
 const failed = runs.filter((r) => !r.ok);
 const seconds = (Date.now() - startedAt.getTime()) / 1000;
 const report = {
   mode: quick ? 'quick' : 'full',
   startedAt: startedAt.toISOString(),
   seconds,
-  machine: machine(),
+  machine: {
+    ...machine(),
+    loadAverageAtStart: loadAtStart,
+    pinned: pin,
+    otherCpuBeforeRuns:
+      busyBefore.length > 0 ? { median: median(busyBefore), max: Math.max(...busyBefore) } : null,
+  },
   peers,
   workloads,
   reps,
   medians: med,
   ratios: ratios(med, peers),
-  targets: targets(med),
+  targets: targets(med, runs),
   failed: failed.length,
   runs,
 };
@@ -84,9 +125,34 @@ const dir = new URL('./results/', import.meta.url);
 mkdirSync(dir, { recursive: true });
 const json = `${JSON.stringify(report, null, 2)}\n`;
 // Only a complete full run replaces latest.json (the one bench/README.md shows).
-const complete = !quick && !values.profile && peers.length === PEERS.length && workloads.length === RUNNABLE.length;
-writeFileSync(new URL(`${quick ? 'quick' : 'full'}-${startedAt.toISOString().replaceAll(':', '-')}.json`, dir), json);
+const complete =
+  !quick && !values.profile && peers.length === PEERS.length && workloads.length === RUNNABLE.length;
+writeFileSync(
+  new URL(`${quick ? 'quick' : 'full'}-${startedAt.toISOString().replaceAll(':', '-')}.json`, dir),
+  json,
+);
 writeFileSync(new URL(complete ? 'latest.json' : `${quick ? 'quick' : 'partial'}-latest.json`, dir), json);
+if (complete) {
+  const m = report.machine;
+  replaceSection(
+    'results',
+    [
+      `Run of ${report.startedAt} (${reps} repetitions, medians; ${seconds.toFixed(0)} s), \`npm run bench\`.`,
+      `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average (1/5/15 min) ${m.loadAverageAtStart.join(' / ')} at the start, ${m.loadAverage.join(' / ')} at the end; ${pin ? 'server pinned to CPU 0, load to CPU 1' : 'not pinned'}.`,
+      m.otherCpuBeforeRuns
+        ? `Other work's CPU share in the second before each run: median ${pct(m.otherCpuBeforeRuns.median)}, max ${pct(m.otherCpuBeforeRuns.max)} (each run waits up to 20 s for it to fall below 15%).`
+        : '',
+      `Commit ${m.commit}${m.packagesChanged ? ' with uncommitted changes in packages/' : ''}. Versions: ${Object.entries(
+        m.versions,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}.`,
+      '',
+      table,
+      failed.length > 0 ? `\n${failed.length} run(s) failed; see results/latest.json.` : '',
+    ].join('\n'),
+  );
+}
 process.stdout.write(
   `${table}\n\n${runs.length - failed.length}/${runs.length} runs completed correctly in ${seconds.toFixed(0)} s${quick ? ' (quick mode: counts only, no speed asserted)' : ''}\n`,
 );

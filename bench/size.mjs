@@ -4,13 +4,21 @@
  * anyway); superjson is counted for sockkit because @sockkit/core depends on it.
  *   node size.mjs          sockkit only, fails above the budget
  *   node size.mjs --all    sockkit and the reference clients, as a markdown table
+ *   (--readme also writes that table into README.md; --inputs lists bytes per package)
  */
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { replaceSection } from './lib/readme.mjs';
 
-/** The budget for @sockkit/client + @sockkit/core, gzipped, in bytes (10 kB). */
+/** The budget for @sockkit/client + @sockkit/core, gzipped, in bytes (10 kB): issue 6's target, not met yet. */
 export const BUDGET_BYTES = 10_000;
+
+/**
+ * What `npm test` enforces until the client fits the budget: the size measured when the bench
+ * landed (11.7 kB) plus a little, so that growth fails the tests while the budget is open work.
+ */
+export const GUARD_BYTES = 12_000;
 
 /**
  * @typedef {object} Entry
@@ -98,6 +106,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   if (process.argv.includes('--inputs')) {
     for (const r of rows) process.stdout.write(`${r.name}: ${JSON.stringify(r.inputs)}\n`);
+  }
+  if (process.argv.includes('--readme') && rows.length === entries.length) {
+    replaceSection(
+      'size',
+      [
+        '| bundle | minified | min + gzip -9 |',
+        '|---|---:|---:|',
+        ...rows.map((r) => `| ${r.name} | ${kB(r.minified)} | ${kB(r.gzipped)} |`),
+      ].join('\n'),
+    );
   }
   if (failed) process.exitCode = 1;
 }

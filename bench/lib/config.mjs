@@ -10,7 +10,8 @@ export const PEERS = ['ws', 'socketio', 'trpc', 'sockkit'];
 export const BASELINE = 'ws';
 
 /**
- * Workloads. `w6` (cross-node fan-out through Redis) keeps its slot but does not run yet.
+ * Workloads. `w6` (cross-node fan-out through Redis) needs three server processes and Redis; it
+ * has its own runner, `w6/run.mjs` (see w6/README.md).
  * @type {Record<string, { title: string, pending?: string }>}
  */
 export const WORKLOADS = {
@@ -19,7 +20,7 @@ export const WORKLOADS = {
   w3: { title: 'fan-out' },
   w4: { title: 'idle-memory' },
   w5: { title: 'connect-rate' },
-  w6: { title: 'cross-node fan-out', pending: 'needs the Redis broker (later)' },
+  w6: { title: 'cross-node fan-out', pending: 'runs with its own runner: node bench/w6/run.mjs' },
 };
 
 /** Workloads that run today. */

@@ -1,9 +1,11 @@
 /**
  * Turns runs into medians, ratios to the baseline, target verdicts and markdown tables.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { dirname, join } from 'node:path';
 import { BASELINE, METRICS, TARGETS } from './config.mjs';
 import { median } from './stats.mjs';
 
@@ -68,10 +70,13 @@ export function ratios(med, peers) {
 }
 
 /**
- * The issue's targets for sockkit, each with its measured ratio and verdict.
+ * The issue's targets for sockkit, each with its measured ratio (of the medians, as the issue
+ * states them) and verdict, plus the median of the ratios paired within each repetition, which
+ * drifts less when the machine's load changes between repetitions.
  * @param {ReturnType<typeof medians>} med
+ * @param {RunResult[]} [runs] with `rep`, for the paired ratios
  */
-export function targets(med) {
+export function targets(med, runs = []) {
   return TARGETS.map((t) => {
     const ratio = metricOf(med, 'sockkit', t.workload, t.metric) / metricOf(med, t.vs, t.workload, t.metric);
     const pass = Number.isFinite(ratio)
@@ -79,7 +84,16 @@ export function targets(med) {
         ? ratio >= t.min
         : ratio <= (t.max ?? 0)
       : null;
-    return { ...t, ratio, pass };
+    /** @param {string} peer @param {number} rep */
+    const at = (peer, rep) =>
+      runs.find((r) => r.ok && r.peer === peer && r.workload === t.workload && r.rep === rep)?.metrics?.[
+        t.metric
+      ];
+    const reps = [...new Set(runs.map((r) => r.rep ?? 0))];
+    const pairedRatio = median(
+      reps.map((rep) => (at('sockkit', rep) ?? Number.NaN) / (at(t.vs, rep) ?? Number.NaN)),
+    );
+    return { ...t, ratio, pass, pairedRatio };
   });
 }
 
@@ -94,8 +108,9 @@ function fmt(x) {
  * Markdown tables: absolute medians, ratios to the baseline, and the targets.
  * @param {ReturnType<typeof medians>} med
  * @param {string[]} peers
+ * @param {RunResult[]} [runs]
  */
-export function markdown(med, peers) {
+export function markdown(med, peers, runs = []) {
   const r = ratios(med, peers);
   const head = `| metric | ${peers.join(' | ')} |\n|---|${peers.map(() => '---:').join('|')}|`;
   const abs = METRICS.map(
@@ -107,12 +122,14 @@ export function markdown(med, peers) {
         .map((p) => `${fmt(r[p][`${m.workload}.${m.metric}`])}×`)
         .join(' | ')} |`,
   );
-  const tgt = targets(med).map(
-    (t) =>
-      `| ${t.workload} ${t.metric} sockkit/${t.vs} | ${t.min !== undefined ? `≥ ${t.min}` : `≤ ${t.max}`} | ${Number.isFinite(t.ratio) ? `${fmt(t.ratio)}×` : 'n/a'} | ${
-        t.pass === null ? 'n/a' : t.pass ? 'met' : 'missed'
-      } |`,
-  );
+  /** @param {number} x */
+  const times = (x) => (Number.isFinite(x) ? `${fmt(x)}×` : 'n/a');
+  const tgt = targets(med, runs).map((t) => {
+    const wanted = t.min !== undefined ? `≥ ${t.min}` : `≤ ${t.max}`;
+    const verdict = t.pass === null ? 'n/a' : t.pass ? 'met' : 'missed';
+    return `| ${t.workload} ${t.metric} sockkit/${t.vs} | ${wanted} | ${times(t.ratio)} | ${verdict} | ${times(t.pairedRatio)} |`;
+  });
+
   return [
     '**Absolute (medians)**',
     '',
@@ -126,20 +143,43 @@ export function markdown(med, peers) {
     '',
     '**Targets**',
     '',
-    '| target | wanted | measured | verdict |\n|---|---:|---:|---|',
+    '| target | wanted | ratio of medians | verdict | median of per-repetition ratios |\n|---|---:|---:|---|---:|',
     ...tgt,
   ].join('\n');
 }
 
 const require = createRequire(import.meta.url);
 
-/** @param {string} name */
+/**
+ * Installed version of a package (found from its entry point when it does not export package.json).
+ * @param {string} name
+ */
 function versionOf(name) {
   try {
-    const path = require.resolve(`${name}/package.json`);
-    return JSON.parse(readFileSync(path, 'utf8')).version;
+    let dir = dirname(require.resolve(name));
+    while (dir !== dirname(dir)) {
+      const pkg = join(dir, 'package.json');
+      if (existsSync(pkg)) {
+        const json = JSON.parse(readFileSync(pkg, 'utf8'));
+        if (json.name === name) return json.version;
+      }
+      dir = dirname(dir);
+    }
   } catch {
-    return 'n/a';
+    // not installed
+  }
+  return 'n/a';
+}
+
+/**
+ * Output of a git command in the repository, or '' when git is unavailable.
+ * @param {string[]} args
+ */
+function git(args) {
+  try {
+    return execFileSync('git', args, { cwd: new URL('.', import.meta.url), encoding: 'utf8' }).trim();
+  } catch {
+    return '';
   }
 }
 
@@ -153,6 +193,8 @@ export function machine() {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    packagesChanged: git(['status', '--porcelain', '--', 'packages']) !== '',
     versions: Object.fromEntries(
       ['ws', 'socket.io', 'socket.io-client', '@trpc/server', '@trpc/client', 'zod', 'superjson'].map((n) => [
         n,

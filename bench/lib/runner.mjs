@@ -2,7 +2,8 @@
  * Runs one workload against one peer: starts the peer's server in its own Node process, then the
  * load in another, both bounded by the workload's time limit, and stops both by their own pids.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FULL, QUICK, TIMEOUT_MS } from './config.mjs';
 import { serverScript } from './peer.mjs';
@@ -19,16 +20,33 @@ const SERVER_READY_MS = 15_000;
  * @property {Record<string, number>} [checks]
  * @property {string} [error]
  * @property {number} ms wall time of the load process
+ * @property {number} [rep] repetition index (set by the orchestrator)
  */
+
+/**
+ * Whether processes can be pinned to CPUs: Linux with `taskset` and at least two cores. Pinned,
+ * the server owns CPU 0 and the load CPU 1, so every run sees the same scheduling (unpinned, a
+ * ping-pong between two processes flips between sharing a core and waking an idle one, which
+ * moves W1's p50 between about 40 and 110 µs from one run to the next on the same code).
+ */
+export const CAN_PIN =
+  process.platform === 'linux' && cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
 /**
  * A child process that prints JSON lines on stdout.
  * @param {string[]} args node arguments
+ * @param {number} [cpu] pin to this CPU
  */
-function startChild(args) {
+function startChild(args, cpu) {
   // Every peer runs as it would in production (sockkit skips output validation there).
   const env = { ...process.env, NODE_ENV: 'production' };
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child =
+    cpu !== undefined
+      ? spawn('taskset', ['-c', String(cpu), process.execPath, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env,
+        })
+      : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   let buffer = '';
   /** @type {Array<(line: Record<string, unknown>) => void>} */
@@ -102,29 +120,37 @@ function startChild(args) {
 
 /**
  * Runs `workload` against `peer` once.
- * @param {{ peer: string, workload: string, quick?: boolean, nodeArgs?: { server?: string[], load?: string[] } }} options
+ * @param {{ peer: string, workload: string, quick?: boolean, pin?: boolean, nodeArgs?: { server?: string[], load?: string[] } }} options
  * @returns {Promise<RunResult>}
  */
-export async function runOne({ peer, workload, quick = false, nodeArgs = {} }) {
+export async function runOne({ peer, workload, quick = false, pin = CAN_PIN, nodeArgs = {} }) {
   const mode = quick ? 'quick' : 'full';
   const params = (quick ? QUICK : FULL)[/** @type {keyof typeof FULL} */ (workload)];
   const timeoutMs = TIMEOUT_MS[mode][/** @type {keyof typeof FULL} */ (workload)];
-  const server = startChild(['--expose-gc', ...(nodeArgs.server ?? []), serverScript(peer)]);
+  const server = startChild(
+    ['--expose-gc', ...(nodeArgs.server ?? []), serverScript(peer)],
+    pin ? 0 : undefined,
+  );
   /** @type {ReturnType<typeof startChild> | undefined} */
   let load;
+  let finished = false;
   const started = performance.now();
   try {
     const ready = await server.waitFor('ready', SERVER_READY_MS);
-    load = startChild([
-      ...(nodeArgs.load ?? []),
-      LOAD,
-      peer,
-      workload,
-      String(ready.url),
-      String(ready.control),
-      JSON.stringify(params),
-    ]);
+    load = startChild(
+      [
+        ...(nodeArgs.load ?? []),
+        LOAD,
+        peer,
+        workload,
+        String(ready.url),
+        String(ready.control),
+        JSON.stringify(params),
+      ],
+      pin ? 1 : undefined,
+    );
     const result = await load.waitFor('result', timeoutMs);
+    finished = true;
     const { event: _event, ...rest } = result;
     return /** @type {RunResult} */ ({ ...rest, peer, workload, ms: performance.now() - started });
   } catch (error) {
@@ -138,7 +164,9 @@ export async function runOne({ peer, workload, quick = false, nodeArgs = {} }) {
     };
   } finally {
     // The load process exits by itself after its result (writing its profile if asked).
-    if (load !== undefined) await Promise.race([load.exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    if (load !== undefined && finished) {
+      await Promise.race([load.exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    }
     await Promise.all([load?.stop(), server.stop()]);
   }
 }

@@ -21,7 +21,10 @@ await server.ready;
 await serveControl({
   url: `ws://127.0.0.1:${server.port}/`,
   publish: (topic, message) =>
-    server.publish.room({ id: topic }, /** @type {ReturnType<typeof import('../../lib/payloads.mjs').fanoutMessage>} */ (message)),
+    server.publish.room(
+      { id: topic },
+      /** @type {ReturnType<typeof import('../../lib/payloads.mjs').fanoutMessage>} */ (message),
+    ),
   connections: () => server.connections.size,
   subscribers: (topic) => {
     const key = channelKey('room', { id: topic });
