@@ -409,7 +409,8 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
   private send(frame: string): void {
     if (!this.socket) return;
     this.outbound.push(frame);
-    if (this.outbound.length === 1) queueMicrotask(() => this.flush(this.socket));
+    // A resolved promise rather than queueMicrotask: Node wraps each queueMicrotask in an AsyncResource.
+    if (this.outbound.length === 1) void Promise.resolve().then(() => this.flush(this.socket));
   }
 
   private flush(socket: SocketLike | undefined): void {

@@ -248,8 +248,9 @@ export class TopicHub {
         details: { limit: this.rt.limits.maxSubscriptions },
       });
     }
-    subs.add(key);
     const channel = this.attach(key, topic, def);
+    // The channel's own key string: one copy however many connections subscribe.
+    subs.add(channel.key);
     const pending: Pending = { buffer: [] };
     channel.pending.set(conn, pending);
     try {
