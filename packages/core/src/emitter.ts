@@ -25,7 +25,9 @@ export class Emitter<E extends EventMap> {
   protected emit<K extends keyof E>(event: K, ...args: E[K]): void {
     const set = this.listeners[event];
     if (!set) return;
-    for (const listener of [...set]) {
+    // Iterated in place (no copy per event: this runs once per delivered message). A listener
+    // removed during the loop is skipped; one added is called too.
+    for (const listener of set) {
       try {
         listener(...args);
       } catch (error) {
