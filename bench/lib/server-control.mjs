@@ -22,18 +22,7 @@ import { fanoutMessage } from './payloads.mjs';
  * @param {PeerServer} peer
  */
 export async function serveControl(peer) {
-  const control = createServer((req, res) => {
-    handle(peer, req.url ?? '/').then(
-      (body) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      },
-      (error) => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: String(error?.stack ?? error) }));
-      },
-    );
-  });
+  const control = jsonServer((url) => handle(peer, url));
   await new Promise((resolve) => control.listen(0, '127.0.0.1', () => resolve(undefined)));
   const address = /** @type {import('node:net').AddressInfo} */ (control.address());
   const stop = async () => {
@@ -93,4 +82,23 @@ async function memory(peer) {
     external: usage.external,
     connections: peer.connections(),
   };
+}
+
+/**
+ * An HTTP server answering every request with the JSON of `handle(url)`, or 500 with the error.
+ * @param {(url: string) => Promise<unknown>} handle
+ */
+export function jsonServer(handle) {
+  return createServer((req, res) => {
+    handle(req.url ?? '/').then(
+      (body) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      },
+      (error) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: String(error?.stack ?? error) }));
+      },
+    );
+  });
 }

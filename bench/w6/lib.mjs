@@ -60,27 +60,7 @@ export function parse(value) {
   return { seq: m.seq, at: m.at };
 }
 
-/**
- * Nearest-rank p-th percentile (0–100) of ascending `sorted`.
- * @param {Float64Array | number[]} sorted
- * @param {number} p
- */
-export function percentile(sorted, p) {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-
-/**
- * Median of the finite values, NaN when there are none.
- * @param {number[]} values
- */
-export function median(values) {
-  const xs = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (xs.length === 0) return Number.NaN;
-  const mid = xs.length >> 1;
-  return xs.length % 2 === 1 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
-}
+export { median, percentile } from '../lib/stats.mjs';
 
 /**
  * GETs a path of a server process's control endpoint and returns its JSON.

@@ -10,8 +10,9 @@
  * It exits on SIGTERM/SIGINT, when its stdin closes (the orchestrator is gone), or after
  * `lifetimeMs` whatever happens.
  */
-import { createServer } from 'node:http';
+
 import { setTimeout as sleep, setImmediate as tick } from 'node:timers/promises';
+import { jsonServer } from '../lib/server-control.mjs';
 import { loadPeer, message } from './lib.mjs';
 
 const [peerName, json] = process.argv.slice(2);
@@ -61,18 +62,7 @@ async function handle(url) {
   }
 }
 
-const controlServer = createServer((req, res) => {
-  handle(new URL(req.url ?? '/', 'http://127.0.0.1')).then(
-    (body) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    },
-    (error) => {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: String(error?.stack ?? error) }));
-    },
-  );
-});
+const controlServer = jsonServer((url) => handle(new URL(url, 'http://127.0.0.1')));
 await new Promise((resolve) => controlServer.listen(0, '127.0.0.1', () => resolve(undefined)));
 const { port } = /** @type {import('node:net').AddressInfo} */ (controlServer.address());
 
