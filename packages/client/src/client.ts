@@ -12,7 +12,7 @@ import {
   callFrame,
   Emitter,
   lookup,
-  PendingCalls,
+  payloadFields,
   readFrame,
   type ServerMessage,
   SockkitError,
@@ -25,6 +25,7 @@ import {
   type WireError,
 } from '@sockkit/core';
 import { type Backoff, backoffPolicy, reconnectDelay } from './backoff.js';
+import { Channels } from './channels.js';
 import { onWake, resolveWebSocket, type SocketConstructor, type SocketLike } from './environment.js';
 import type {
   CallOptions,
@@ -35,18 +36,9 @@ import type {
   SockkitClient,
   SubscribeOptions,
 } from './options.js';
+import { Requests } from './requests.js';
 import { CallServer } from './serve.js';
-import { Subscription, type SubscriptionHost } from './subscriptions.js';
-
-const DEFAULT_TIMEOUT_MS = 30_000;
-
-/** A call this client sent or will send. */
-interface Outgoing {
-  frame: string;
-  sent: boolean;
-  /** Re-sent after a reconnect instead of failing. */
-  idempotent: boolean;
-}
+import type { Subscription } from './subscriptions.js';
 
 type AnySubscription = Subscription<unknown, unknown>;
 
@@ -65,7 +57,7 @@ export function createSockkitClient<const C extends ContractDef>(
   return new Client(options as ClientOptions<ContractDef>) as unknown as SockkitClient<C>;
 }
 
-class Client extends Emitter<ClientEvents> implements SubscriptionHost {
+class Client extends Emitter<ClientEvents> {
   state: ConnectionState = 'connecting';
   session: string | undefined;
   connectionId: string | undefined;
@@ -90,16 +82,13 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
   private readonly codec: Codec;
   private readonly clock: Clock;
   private readonly backoff: Backoff;
-  private readonly pending: PendingCalls;
+  private readonly requests: Requests;
   private readonly server: CallServer;
-  private readonly subs = new Set<AnySubscription>();
-  private readonly byChannel = new Map<string, AnySubscription>();
-  private readonly subRequests = new Map<number, AnySubscription>();
+  private readonly channels: Channels;
   private socket: SocketLike | undefined;
   private outbound: string[] = [];
-  private nextId = 1;
+  private lastId = 0;
   private attempt = 0;
-  private maxMessageBytes = Number.POSITIVE_INFINITY;
   private closedByUser = false;
   private timers: Partial<
     Record<'reconnect' | 'stable' | 'ping' | 'pong' | 'refresh', TimerHandle | undefined>
@@ -115,7 +104,8 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
     this.codec = options.codec ?? superjsonCodec;
     this.clock = options.clock ?? systemClock;
     this.backoff = backoffPolicy(options.reconnect);
-    this.pending = new PendingCalls(this.clock);
+    this.requests = new Requests(this, options, this.clock);
+    this.channels = new Channels(this, this.requests, this.codec);
     this.server = new CallServer(this.contract, (options.handlers ?? {}) as never, this.codec, (frame) =>
       this.send(frame),
     );
@@ -123,7 +113,7 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
       this.call[name] = (input, o) => this.request(name, input, o);
     }
     for (const [topic, def] of Object.entries(this.contract.topics ?? {})) {
-      this.subscribe[topic] = (params, handler, o) => this.addSubscription(topic, params, handler, o);
+      this.subscribe[topic] = (params, handler, o) => this.channels.add(topic, params, handler, o ?? {});
       if (def.publish === 'client')
         this.publish[topic] = (params, message, o) => this.sendPublish(topic, params, message, o);
     }
@@ -198,21 +188,15 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
   private welcome(message: Extract<ServerMessage, { t: 'welcome' }>): void {
     this.session = message.session;
     this.connectionId = message.conn;
-    this.maxMessageBytes = message.limits.maxMessageBytes;
+    this.requests.maxMessageBytes = message.limits.maxMessageBytes;
     this.setState('open');
     this.timers.stable = this.clock.setTimeout(() => {
       this.attempt = 0;
     }, this.backoff.stableAfterMs);
     this.armRefresh(message.expiresAt);
     this.armPing();
-    for (const sub of this.subs) this.sendSubscribe(sub);
-    for (const [, data] of this.pending.entriesData()) {
-      const out = data as Outgoing;
-      if (!out.sent) {
-        out.sent = true;
-        this.send(out.frame);
-      }
-    }
+    this.channels.resubscribeAll();
+    this.requests.sendQueued();
   }
 
   private linkLost(socket: SocketLike, code: number, reason: string): void {
@@ -221,7 +205,7 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
     this.outbound = [];
     this.clearTimers();
     this.server.abortAll();
-    this.subRequests.clear();
+    this.channels.linkLost();
     const lost = new SockkitError('UNAVAILABLE', `connection lost (${code}${reason ? ` ${reason}` : ''})`);
     if (this.closedByUser) return;
     if (!shouldReconnect(code)) {
@@ -235,8 +219,7 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
       return;
     }
     // Calls the server may already have run fail; idempotent ones wait to be re-sent.
-    this.pending.rejectWhere(lost, (data) => (data as Outgoing).sent && !(data as Outgoing).idempotent);
-    for (const [, data] of this.pending.entriesData()) (data as Outgoing).sent = false;
+    this.requests.linkLost(lost);
     this.scheduleReconnect();
   }
 
@@ -266,10 +249,8 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
   private shutDown(error: SockkitError): void {
     this.clearTimers();
     this.closedByUser = true;
-    this.pending.rejectWhere(error);
-    for (const sub of [...this.subs]) sub.end(error);
-    this.subs.clear();
-    this.byChannel.clear();
+    this.requests.rejectAll(error);
+    this.channels.endAll(error);
     this.setState('closed');
   }
 
@@ -326,12 +307,12 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
   async updateAuth(): Promise<void> {
     if (this.state !== 'open') return;
     const params = await this.options.params?.();
-    const id = this.nextId++;
+    const id = this.nextId();
     const frame =
       params === undefined
         ? `{"t":"auth","id":${id}}`
         : `{"t":"auth","id":${id},"params":${JSON.stringify(params)}}`;
-    const expiresAt = await this.track(id, frame, 'auth', {}, false);
+    const expiresAt = await this.requests.track(id, frame, 'auth', {}, false);
     this.armRefresh(expiresAt as number | undefined);
   }
 
@@ -359,12 +340,12 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
       case 'welcome':
         return this.welcome(message);
       case 'msg':
-        return this.byChannel.get(message.c)?.deliver(message.e, message.o, message.d, message.m);
+        return this.channels.get(message.c)?.deliver(message.e, message.o, message.d, message.m);
       case 'result':
-        this.pending.settle(message.id, undefined, this.codec.decode(message.d, message.m));
+        this.requests.settle(message.id, undefined, this.codec.decode(message.d, message.m));
         return;
       case 'authok':
-        this.pending.settle(message.id, undefined, message.expiresAt);
+        this.requests.settle(message.id, undefined, message.expiresAt);
         return;
       case 'error':
         return this.failed(message.id, SockkitError.fromWire(message.e as WireError));
@@ -373,17 +354,11 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
       case 'cancel':
         return this.server.cancel(message.id);
       case 'subscribed':
-        return this.subscribed(message);
-      case 'unsubscribed': {
-        const sub = this.byChannel.get(message.c);
-        if (!sub) return;
-        this.forget(sub);
-        if (message.e) sub.fail(SockkitError.fromWire(message.e as WireError));
-        else sub.end();
-        return;
-      }
+        return this.channels.confirmed(message);
+      case 'unsubscribed':
+        return this.channels.ended(message);
       case 'presence':
-        return this.byChannel.get(message.c)?.presenceEvent(message.ev, message.member);
+        return this.channels.get(message.c)?.presenceEvent(message.ev, message.member);
       case 'ping':
         return this.send(message.id === undefined ? '{"t":"pong"}' : `{"t":"pong","id":${message.id}}`);
       case 'pong':
@@ -393,20 +368,13 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
 
   private failed(id: number | undefined, error: SockkitError): void {
     if (id === undefined) return this.emit('error', error);
-    const sub = this.subRequests.get(id);
-    if (sub) {
-      this.subRequests.delete(id);
-      this.forget(sub);
-      sub.fail(error);
-      return;
-    }
-    this.pending.settle(id, error);
+    if (!this.channels.refused(id, error)) this.requests.settle(id, error);
   }
 
   // ---- outbound ----------------------------------------------------------------------------
 
-  /** Queues a frame; frames queued in one turn leave as one batch frame. */
-  private send(frame: string): void {
+  /** Queues a frame; frames queued in one turn leave as one batch frame. @internal */
+  send(frame: string): void {
     if (!this.socket) return;
     this.outbound.push(frame);
     // A resolved promise rather than queueMicrotask: Node wraps each queueMicrotask in an AsyncResource.
@@ -420,62 +388,9 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
     if (socket && socket.readyState === 1) socket.send(batchFrame(frames));
   }
 
-  /** Registers an outgoing request and sends it now or when connected. */
-  private track(
-    id: number,
-    frame: string,
-    label: string,
-    options: CallOptions,
-    idempotent: boolean,
-    timeout?: number,
-  ): Promise<unknown> {
-    if (this.state === 'closed') return Promise.reject(new SockkitError('UNAVAILABLE', 'client is closed'));
-    if (frame.length > this.maxMessageBytes / 3 && utf8Length(frame) > this.maxMessageBytes) {
-      return Promise.reject(
-        new SockkitError(
-          'PAYLOAD_TOO_LARGE',
-          `${label} exceeds the server's limit of ${this.maxMessageBytes} bytes`,
-          {
-            details: { limit: this.maxMessageBytes },
-          },
-        ),
-      );
-    }
-    const open = this.state === 'open';
-    if (!open) {
-      if (this.options.offline === 'reject')
-        return Promise.reject(new SockkitError('UNAVAILABLE', 'not connected'));
-      let queued = 0;
-      for (const [, data] of this.pending.entriesData()) if (!(data as Outgoing).sent) queued++;
-      const max = this.options.maxQueued ?? 1000;
-      if (queued >= max) {
-        return Promise.reject(
-          new SockkitError('LIMIT_EXCEEDED', `more than ${max} calls queued while offline`, {
-            details: { limit: max },
-          }),
-        );
-      }
-    }
-    const out: Outgoing = { frame, sent: open, idempotent };
-    const promise = this.pending.add(
-      id,
-      {
-        label,
-        timeoutMs: options.timeout ?? timeout ?? this.options.timeout ?? DEFAULT_TIMEOUT_MS,
-        signal: options.signal,
-        onGiveUp: (gaveUp, data) => {
-          if ((data as Outgoing).sent) this.send(`{"t":"cancel","id":${gaveUp}}`);
-        },
-      },
-      out,
-    );
-    if (open) this.send(frame);
-    return promise;
-  }
-
   private request(name: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
     const def = lookup(this.contract.server, name)!;
-    const id = this.nextId++;
+    const id = this.nextId();
     let frame: string;
     try {
       frame = callFrame(id, name, this.codec.encode(input));
@@ -484,7 +399,7 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
         new SockkitError('BAD_REQUEST', `input of ${name} cannot be encoded`, { cause: error }),
       );
     }
-    return this.track(id, frame, name, options, def.idempotent === true, def.timeout);
+    return this.requests.track(id, frame, name, options, def.idempotent === true, def.timeout);
   }
 
   private sendPublish(
@@ -493,138 +408,27 @@ class Client extends Emitter<ClientEvents> implements SubscriptionHost {
     message: unknown,
     options: PublishOptions = {},
   ): Promise<unknown> {
-    const id = this.nextId++;
-    const payload = this.codec.encode(message);
+    const id = this.nextId();
     const paramsPart = params === undefined ? '' : `,"params":${JSON.stringify(params)}`;
     const volatile = options.volatile ? ',"volatile":true' : '';
-    const d = payload.json === undefined ? '' : `,"d":${payload.json}`;
-    const m = payload.meta === undefined ? '' : `,"m":${payload.meta}`;
-    const frame = `{"t":"pub","id":${id},"topic":${JSON.stringify(topic)}${paramsPart}${d}${m}${volatile}}`;
-    return this.track(id, frame, `publish to ${topic}`, options, false);
+    const fields = payloadFields(this.codec.encode(message));
+    const frame = `{"t":"pub","id":${id},"topic":${JSON.stringify(topic)}${paramsPart}${fields}${volatile}}`;
+    return this.requests.track(id, frame, `publish to ${topic}`, options, false);
   }
 
   // ---- subscriptions --------------------------------------------------------------------------
 
   subscriptions(): AnySubscription[] {
-    return [...this.subs];
+    return this.channels.all();
   }
 
-  private addSubscription(
-    topic: string,
-    params: unknown,
-    handler: ((message: unknown, info: unknown) => void) | undefined,
-    options: SubscribeOptions<unknown> = {},
-  ): AnySubscription {
-    const sub = new Subscription<unknown, unknown>(topic, params, this, options.presence);
-    if (handler) sub.on('message', handler);
-    if (this.state === 'closed') {
-      sub.end(new SockkitError('UNAVAILABLE', 'client is closed'));
-      return sub;
-    }
-    this.subs.add(sub);
-    if (options.signal) {
-      if (options.signal.aborted) sub.unsubscribe();
-      else options.signal.addEventListener('abort', () => sub.unsubscribe(), { once: true });
-    }
-    if (this.state === 'open') this.sendSubscribe(sub);
-    return sub;
+  /** @internal A fresh request id. */
+  nextId(): number {
+    return ++this.lastId;
   }
 
-  private sendSubscribe(sub: AnySubscription): void {
-    const id = this.nextId++;
-    sub.requestId = id;
-    this.subRequests.set(id, sub);
-    const params = sub.params === undefined ? '' : `,"params":${JSON.stringify(sub.params)}`;
-    const from = sub.position ? `,"from":${JSON.stringify(sub.position)}` : '';
-    let presence = '';
-    if (sub.presenceState !== undefined) {
-      const payload = this.codec.encode(sub.presenceState);
-      presence = `,"presence":{${payload.json === undefined ? '' : `"d":${payload.json}`}${payload.meta === undefined ? '' : `,"m":${payload.meta}`}}`;
-    }
-    this.send(`{"t":"sub","id":${id},"topic":${JSON.stringify(sub.topic)}${params}${from}${presence}}`);
+  /** @internal The server subscribed this connection to a channel. */
+  joined(sub: AnySubscription): void {
+    this.emit('subscription', sub);
   }
-
-  private subscribed(message: Extract<ServerMessage, { t: 'subscribed' }>): void {
-    let sub = message.id === undefined ? undefined : this.subRequests.get(message.id);
-    if (sub) {
-      this.subRequests.delete(message.id!);
-      if (sub.ended) {
-        // Unsubscribed while the request was in flight.
-        this.sendUnsubscribeFrame(message.c);
-        return;
-      }
-    } else {
-      // The server subscribed this connection itself (or confirms a server-side join again).
-      sub = this.byChannel.get(message.c);
-      if (!sub) {
-        sub = new Subscription<unknown, unknown>(message.topic, message.params, this, undefined);
-        this.subs.add(sub);
-        this.byChannel.set(message.c, sub);
-        sub.confirmed(
-          message.c,
-          { epoch: message.epoch, offset: message.offset },
-          message.recovered,
-          message.presence,
-        );
-        this.emit('subscription', sub);
-        return;
-      }
-    }
-    this.byChannel.set(message.c, sub);
-    const sentPresence = sub.presenceState;
-    sub.confirmed(
-      message.c,
-      { epoch: message.epoch, offset: message.offset },
-      message.recovered,
-      message.presence,
-    );
-    if (sub.presenceState !== sentPresence) void this.sendPresence(sub, sub.presenceState);
-  }
-
-  private forget(sub: AnySubscription): void {
-    this.subs.delete(sub);
-    if (sub.channel !== undefined && this.byChannel.get(sub.channel) === sub)
-      this.byChannel.delete(sub.channel);
-  }
-
-  sendUnsubscribe(sub: AnySubscription): void {
-    this.forget(sub);
-    if (sub.channel !== undefined && this.state === 'open') this.sendUnsubscribeFrame(sub.channel);
-  }
-
-  private sendUnsubscribeFrame(channel: string): void {
-    const id = this.nextId++;
-    this.track(id, `{"t":"unsub","id":${id},"c":${JSON.stringify(channel)}}`, 'unsubscribe', {}, false).catch(
-      () => {},
-    );
-  }
-
-  async sendPresence(sub: AnySubscription, state: unknown): Promise<void> {
-    // Not confirmed or offline: the state goes with the next (re)subscribe.
-    if (
-      sub.channel === undefined ||
-      this.state !== 'open' ||
-      (sub.requestId !== undefined && this.subRequests.has(sub.requestId))
-    )
-      return;
-    const id = this.nextId++;
-    const payload = this.codec.encode(state);
-    const d = payload.json === undefined ? '' : `,"d":${payload.json}`;
-    const m = payload.meta === undefined ? '' : `,"m":${payload.meta}`;
-    await this.track(
-      id,
-      `{"t":"pset","id":${id},"c":${JSON.stringify(sub.channel)}${d}${m}}`,
-      'presence',
-      {},
-      false,
-    );
-  }
-
-  decode(json: unknown, meta: unknown): unknown {
-    return this.codec.decode(json, meta);
-  }
-}
-
-function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).length;
 }

@@ -1,0 +1,180 @@
+/**
+ * The client's subscriptions, by channel and by pending `sub` request: subscribing and
+ * resubscribing from the last position after every reconnect, confirmations (including
+ * joins the server made itself), presence updates and unsubscribing.
+ */
+import { type Codec, payloadFields, type ServerMessage, SockkitError, type WireError } from '@sockkit/core';
+import type { ConnectionState, SubscribeOptions } from './options.js';
+import type { Requests } from './requests.js';
+import { Subscription, type SubscriptionHost } from './subscriptions.js';
+
+type AnySubscription = Subscription<unknown, unknown>;
+
+/** What the registry needs from the client. */
+export interface ChannelsHost {
+  readonly state: ConnectionState;
+  send(frame: string): void;
+  nextId(): number;
+  /** The server subscribed this connection to a channel. */
+  joined(sub: AnySubscription): void;
+}
+
+/** Live subscriptions of one client. */
+export class Channels implements SubscriptionHost {
+  private readonly subs = new Set<AnySubscription>();
+  private readonly byChannel = new Map<string, AnySubscription>();
+  private readonly byRequest = new Map<number, AnySubscription>();
+
+  constructor(
+    private readonly host: ChannelsHost,
+    private readonly requests: Requests,
+    private readonly codec: Codec,
+  ) {}
+
+  /** Every live subscription. */
+  all(): AnySubscription[] {
+    return [...this.subs];
+  }
+
+  /** The subscription of channel `key`, if any. */
+  get(key: string): AnySubscription | undefined {
+    return this.byChannel.get(key);
+  }
+
+  /** A new subscription; sent now when connected, else on connect. */
+  add(
+    topic: string,
+    params: unknown,
+    handler: ((message: unknown, info: unknown) => void) | undefined,
+    options: SubscribeOptions<unknown>,
+  ): AnySubscription {
+    const sub = new Subscription<unknown, unknown>(topic, params, this, options.presence);
+    if (handler) sub.on('message', handler);
+    if (this.host.state === 'closed') {
+      sub.end(new SockkitError('UNAVAILABLE', 'client is closed'));
+      return sub;
+    }
+    this.subs.add(sub);
+    if (options.signal) {
+      if (options.signal.aborted) sub.unsubscribe();
+      else options.signal.addEventListener('abort', () => sub.unsubscribe(), { once: true });
+    }
+    if (this.host.state === 'open') this.subscribe(sub);
+    return sub;
+  }
+
+  /** Connected: (re)subscribes everything, each from its last position, with its presence. */
+  resubscribeAll(): void {
+    for (const sub of this.subs) this.subscribe(sub);
+  }
+
+  /** The link dropped: requests in flight are void (everything is re-sent on connect). */
+  linkLost(): void {
+    this.byRequest.clear();
+  }
+
+  /** The client closed: every subscription ends with `error`. */
+  endAll(error: SockkitError): void {
+    for (const sub of [...this.subs]) sub.end(error);
+    this.subs.clear();
+    this.byChannel.clear();
+  }
+
+  /** An error answered request `id`; true when it was a `sub` (the subscription fails). */
+  refused(id: number, error: SockkitError): boolean {
+    const sub = this.byRequest.get(id);
+    if (!sub) return false;
+    this.byRequest.delete(id);
+    this.forget(sub);
+    sub.fail(error);
+    return true;
+  }
+
+  /** The server confirmed a subscribe, or subscribed this connection itself. */
+  confirmed(message: Extract<ServerMessage, { t: 'subscribed' }>): void {
+    const position = { epoch: message.epoch, offset: message.offset };
+    let sub = message.id === undefined ? undefined : this.byRequest.get(message.id);
+    if (sub) {
+      this.byRequest.delete(message.id!);
+      if (sub.ended) {
+        // Unsubscribed while the request was in flight.
+        this.unsubscribeChannel(message.c);
+        return;
+      }
+    } else {
+      sub = this.byChannel.get(message.c);
+      if (!sub) {
+        sub = new Subscription<unknown, unknown>(message.topic, message.params, this, undefined);
+        this.subs.add(sub);
+        this.byChannel.set(message.c, sub);
+        sub.confirmed(message.c, position, message.recovered, message.presence);
+        this.host.joined(sub);
+        return;
+      }
+    }
+    this.byChannel.set(message.c, sub);
+    const sentPresence = sub.presenceState;
+    sub.confirmed(message.c, position, message.recovered, message.presence);
+    if (sub.presenceState !== sentPresence) void this.sendPresence(sub, sub.presenceState);
+  }
+
+  /** The server ended a subscription. */
+  ended(message: Extract<ServerMessage, { t: 'unsubscribed' }>): void {
+    const sub = this.byChannel.get(message.c);
+    if (!sub) return;
+    this.forget(sub);
+    if (message.e) sub.fail(SockkitError.fromWire(message.e as WireError));
+    else sub.end();
+  }
+
+  sendUnsubscribe(sub: AnySubscription): void {
+    this.forget(sub);
+    if (sub.channel !== undefined && this.host.state === 'open') this.unsubscribeChannel(sub.channel);
+  }
+
+  async sendPresence(sub: AnySubscription, state: unknown): Promise<void> {
+    // Not confirmed, or offline: the state goes with the next (re)subscribe.
+    const inFlight = sub.requestId !== undefined && this.byRequest.has(sub.requestId);
+    if (sub.channel === undefined || this.host.state !== 'open' || inFlight) return;
+    const id = this.host.nextId();
+    const fields = payloadFields(this.codec.encode(state));
+    await this.requests.track(
+      id,
+      `{"t":"pset","id":${id},"c":${JSON.stringify(sub.channel)}${fields}}`,
+      'presence',
+      {},
+      false,
+    );
+  }
+
+  decode(json: unknown, meta: unknown): unknown {
+    return this.codec.decode(json, meta);
+  }
+
+  private subscribe(sub: AnySubscription): void {
+    const id = this.host.nextId();
+    sub.requestId = id;
+    this.byRequest.set(id, sub);
+    const params = sub.params === undefined ? '' : `,"params":${JSON.stringify(sub.params)}`;
+    const from = sub.position ? `,"from":${JSON.stringify(sub.position)}` : '';
+    // payloadFields starts with a comma; the presence object holds only the payload fields.
+    const presence =
+      sub.presenceState === undefined
+        ? ''
+        : `,"presence":{${payloadFields(this.codec.encode(sub.presenceState)).slice(1)}}`;
+    this.host.send(`{"t":"sub","id":${id},"topic":${JSON.stringify(sub.topic)}${params}${from}${presence}}`);
+  }
+
+  private unsubscribeChannel(channel: string): void {
+    const id = this.host.nextId();
+    this.requests
+      .track(id, `{"t":"unsub","id":${id},"c":${JSON.stringify(channel)}}`, 'unsubscribe', {}, false)
+      .catch(() => {});
+  }
+
+  private forget(sub: AnySubscription): void {
+    this.subs.delete(sub);
+    if (sub.channel !== undefined && this.byChannel.get(sub.channel) === sub)
+      this.byChannel.delete(sub.channel);
+  }
+}
