@@ -1,33 +1,29 @@
 /**
  * One WebSocket connection: the sockkit handshake, defensive reading of every inbound frame
  * (size, rate, JSON, envelope), routing to calls and topics, coalesced and bounded writes,
- * calls from the server to this client, and cleanup when it closes.
+ * and cleanup when it closes. Calls from the server to this client live in client-calls.ts.
  */
 import { randomBytes } from 'node:crypto';
 import {
   CLOSE_CODES,
   type ClientMessage,
-  callFrame,
   clientMessageSchema,
   errorFrame,
-  lookup,
-  PendingCalls,
   peekCallId,
   readFrame,
   SockkitError,
   type TimerHandle,
   unrefTimer,
-  validate,
   type WireError,
 } from '@sockkit/core';
 import type { RawData, WebSocket } from 'ws';
+import { ClientCalls } from './client-calls.js';
 import { type CallState, cancelCall, handleCall } from './dispatch.js';
 import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
 import { encodeBatch, type Flushable, scheduleFlush } from './outbound.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ServerRuntime } from './runtime.js';
 
-const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 /** After a close frame, how long a peer that does not read gets before its socket is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
 /** setTimeout's ceiling; longer session expiries are re-armed. */
@@ -55,8 +51,7 @@ export class Connection implements Flushable, ServerConnection {
   private closeCode: { code: number; reason: string } | undefined;
   private outbound: string[] = [];
   private outboundBytes = 0;
-  private outgoing: PendingCalls | undefined;
-  private nextCallId = 1;
+  private clientCalls: ClientCalls | undefined;
   private readonly bucket: TokenBucket;
   private rateStrikes = 0;
   private protocolErrors = 0;
@@ -187,7 +182,8 @@ export class Connection implements Flushable, ServerConnection {
         return cancelCall(this, message.id);
       case 'result':
       case 'error':
-        return this.answer(message);
+        this.clientCalls ??= new ClientCalls(this, this.rt);
+        return this.clientCalls.answer(message);
       case 'sub':
         return void this.rt.topics.clientSubscribe(this, message);
       case 'unsub':
@@ -325,56 +321,9 @@ export class Connection implements Flushable, ServerConnection {
   }
 
   /** Calls procedure `name` on this client; validates input before and output on arrival. */
-  async callClient(name: string, input: unknown, options: ServerCallOptions = {}): Promise<unknown> {
-    const def = lookup(this.rt.contract.client, name);
-    if (!def) throw new SockkitError('NOT_FOUND', `no client procedure '${name}' in the contract`);
-    if (this.state !== 'open') throw new SockkitError('UNAVAILABLE', 'connection is not open');
-    const value = def.input ? validate(def.input, input, `input of client.${name}`) : undefined;
-    const id = this.nextCallId++;
-    this.outgoing ??= new PendingCalls(this.rt.clock);
-    const promise = this.outgoing.add(
-      id,
-      {
-        label: `client.${name}`,
-        timeoutMs: options.timeout ?? def.timeout ?? DEFAULT_CALL_TIMEOUT_MS,
-        signal: options.signal,
-        onGiveUp: (gaveUp) => this.send(`{"t":"cancel","id":${gaveUp}}`),
-      },
-      name,
-    );
-    this.send(callFrame(id, name, this.rt.codec.encode(value)));
-    return promise;
-  }
-
-  private answer(message: Extract<ClientMessage, { t: 'result' | 'error' }>): void {
-    const id = message.id;
-    if (id === undefined) {
-      // An error frame about a frame the server sent: nothing awaits it, log for operators.
-      if (message.t === 'error')
-        this.rt.logger.warn('client reported an error', { conn: this.id, error: message.e });
-      return;
-    }
-    const name = this.outgoing?.data(id) as string | undefined;
-    let outcome: ReturnType<PendingCalls['settle']>;
-    if (message.t === 'error') {
-      outcome = this.outgoing?.settle(id, SockkitError.fromWire(message.e as WireError)) ?? 'unknown';
-    } else if (name === undefined) {
-      outcome = this.outgoing?.settle(id, undefined) ?? 'unknown';
-    } else {
-      try {
-        const def = lookup(this.rt.contract.client, name)!;
-        const value = validate(
-          def.output,
-          this.rt.codec.decode(message.d, message.m),
-          `result of client.${name}`,
-        );
-        outcome = this.outgoing!.settle(id, undefined, value);
-      } catch (error) {
-        outcome = this.outgoing!.settle(id, SockkitError.from(error));
-      }
-    }
-    if (outcome === 'unknown')
-      this.sendError(undefined, { code: 'BAD_REQUEST', message: `${message.t} for unknown call id ${id}` });
+  callClient(name: string, input: unknown, options?: ServerCallOptions): Promise<unknown> {
+    this.clientCalls ??= new ClientCalls(this, this.rt);
+    return this.clientCalls.call(name, input, options);
   }
 
   // ---- topics facade --------------------------------------------------------------------
@@ -433,7 +382,7 @@ export class Connection implements Flushable, ServerConnection {
     if (this.inflight)
       for (const call of this.inflight.values())
         call.abort(new SockkitError('UNAVAILABLE', 'connection closed'));
-    this.outgoing?.rejectWhere(new SockkitError('UNAVAILABLE', 'connection closed'));
+    this.clientCalls?.closed();
     void this.rt.topics.dropConnection(this);
     if (wasOpen) this.rt.closed(this, code, reason);
   }
