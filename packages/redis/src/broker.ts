@@ -252,13 +252,7 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
 
   async presenceLeave(channel: string, conn: string): Promise<void> {
     this.assertOpen();
-    this.leases.remove(channel, conn);
-    const keys = this.keys(channel);
-    await this.link.run(
-      presenceLeaveScript,
-      [keys.members, keys.leases, keys.version],
-      [keys.events, conn, this.leaseMs],
-    );
+    await this.leave(channel, conn);
   }
 
   async presenceMembers(channel: string): Promise<BrokerMember[]> {
