@@ -5,12 +5,13 @@
  * again from the same file, failing whatever was in flight.
  */
 import { collab } from '@codemirror/collab';
-import { EditorState, type Transaction } from '@codemirror/state';
+import { EditorState } from '@codemirror/state';
 import { SockkitError } from '@sockkit/core';
 import type { WireUpdate } from '../src/contract.js';
 import { CollabAuthority } from '../src/server/authority.js';
 import { DocStore } from '../src/server/store.js';
-import { CollabSync, type StateHost, type SyncTransport } from '../src/shared/sync-engine.js';
+import { CollabSync, type SyncTransport } from '../src/shared/sync-engine.js';
+import { HeadlessEditor } from './headless-editor.js';
 
 interface Request {
   handler(): unknown;
@@ -24,7 +25,7 @@ interface Fanout {
 }
 
 /** One simulated editor. */
-export class SimClient implements StateHost {
+export class SimClient extends HeadlessEditor {
   state: EditorState;
   readonly outbox: Request[] = [];
   readonly inbox: Fanout[] = [];
@@ -37,6 +38,7 @@ export class SimClient implements StateHost {
     version: number,
     text: string,
   ) {
+    super();
     this.state = EditorState.create({ doc: text, extensions: [collab({ startVersion: version, clientID })] });
     const transport: SyncTransport = {
       push: (base, updates) => this.request(() => net.authority.push(net.docId, base, updates)),
@@ -46,24 +48,6 @@ export class SimClient implements StateHost {
       retryDelay: () => 0,
       onFatal: (error) => this.fatal.push(error),
     });
-  }
-
-  dispatch(transaction: Transaction): void {
-    this.state = transaction.state;
-  }
-
-  /** A local edit at relative position `at` (0..1). */
-  edit(at: number, deleteCount: number, insert: string): void {
-    const length = this.state.doc.length;
-    const from = Math.min(length, Math.floor(at * (length + 1)));
-    const to = Math.min(length, from + deleteCount);
-    if (from === to && insert === '') return;
-    this.dispatch(this.state.update({ changes: { from, to, insert } }));
-    this.sync.changed();
-  }
-
-  get text(): string {
-    return this.state.doc.toString();
   }
 
   private request<T>(handler: () => T): Promise<T> {

@@ -3,12 +3,13 @@
  * CollabSync the browser uses, the `doc` topic for fan-out and a resync after every rejoin.
  */
 import { collab } from '@codemirror/collab';
-import { EditorState, type Transaction } from '@codemirror/state';
+import { EditorState } from '@codemirror/state';
 import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
 import { contract, type LiveDocsContract } from '../src/contract.js';
-import { CollabSync, type StateHost } from '../src/shared/sync-engine.js';
+import { CollabSync } from '../src/shared/sync-engine.js';
+import { HeadlessEditor } from './headless-editor.js';
 
-export class SocketEditor implements StateHost {
+export class SocketEditor extends HeadlessEditor {
   state!: EditorState;
   sync!: CollabSync;
   readonly fatal: unknown[] = [];
@@ -18,7 +19,9 @@ export class SocketEditor implements StateHost {
   private constructor(
     readonly client: SockkitClient<LiveDocsContract>,
     readonly docId: string,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Connects, opens `docId` and subscribes to its updates. */
   static async open(url: string, docId: string, user: string): Promise<SocketEditor> {
@@ -57,24 +60,6 @@ export class SocketEditor implements StateHost {
     await sub.ready;
     editor.sync.resync();
     return editor;
-  }
-
-  dispatch(transaction: Transaction): void {
-    this.state = transaction.state;
-  }
-
-  /** A local edit at relative position `at` (0..1). */
-  edit(at: number, deleteCount: number, insert: string): void {
-    const length = this.state.doc.length;
-    const from = Math.min(length, Math.floor(at * (length + 1)));
-    const to = Math.min(length, from + deleteCount);
-    if (from === to && insert === '') return;
-    this.dispatch(this.state.update({ changes: { from, to, insert } }));
-    this.sync.changed();
-  }
-
-  get text(): string {
-    return this.state.doc.toString();
   }
 
   async close(): Promise<void> {
