@@ -202,7 +202,8 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     else if (status === 'up') logger.info?.('broker reachable again');
   });
 
-  const { relay, codec } = { relay: options.relay, codec: rt.codec };
+  const relay = options.relay;
+  const codec = rt.codec;
   const localOf = (user: string) => [...(byUser.get(user) ?? [])];
   relay?.serve(localTarget(connections, (user) => localOf(user).map((conn) => conn.id), codec));
   const clientProcedures = Object.keys(contract.client ?? {});
