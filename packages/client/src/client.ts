@@ -12,12 +12,12 @@ import {
   callFrame,
   Emitter,
   lookup,
+  parseServerMessage,
   payloadFields,
   readFrame,
   type ServerMessage,
   SockkitError,
   SUBPROTOCOL,
-  serverMessageSchema,
   shouldReconnect,
   superjsonCodec,
   systemClock,
@@ -321,16 +321,16 @@ class Client extends Emitter<ClientEvents> {
   private receive(data: unknown): void {
     if (typeof data !== 'string')
       return this.emit('error', new SockkitError('BAD_REQUEST', 'binary frame from server'));
-    const frame = readFrame(data);
-    if (!frame.ok)
+    const messages = readFrame(data);
+    if (typeof messages === 'string')
       return this.emit(
         'error',
-        new SockkitError('BAD_REQUEST', `unreadable frame from server (${frame.reason})`),
+        new SockkitError('BAD_REQUEST', `unreadable frame from server (${messages})`),
       );
     this.alive();
-    for (const raw of frame.messages) {
-      const parsed = serverMessageSchema.safeParse(raw);
-      if (parsed.success) this.route(parsed.data);
+    for (const raw of messages) {
+      const message = parseServerMessage(raw);
+      if (message) this.route(message);
       else this.emit('error', new SockkitError('BAD_REQUEST', 'malformed message from server'));
     }
   }

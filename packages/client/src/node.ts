@@ -6,14 +6,49 @@
 import type { ContractDef } from '@sockkit/core';
 import WebSocket from 'ws';
 import { createSockkitClient as create } from './client.js';
-import type { SocketConstructor } from './environment.js';
+import type { SocketLike } from './environment.js';
 import type { ClientOptions, SockkitClient } from './options.js';
 
 export * from './index.js';
+
+/**
+ * ws behind the browser API the client uses, except that `message` listeners get ws's own
+ * event: its EventTarget layer builds a MessageEvent per frame, which a client receiving a
+ * fan-out would pay for on every delivery.
+ */
+class NodeSocket implements SocketLike {
+  private readonly ws: WebSocket;
+
+  constructor(url: string, protocols: string[]) {
+    this.ws = new WebSocket(url, protocols);
+  }
+
+  get readyState(): number {
+    return this.ws.readyState;
+  }
+
+  get protocol(): string {
+    return this.ws.protocol;
+  }
+
+  send(data: string): void {
+    this.ws.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void): void {
+    if (type !== 'message') return this.ws.addEventListener(type, listener as () => void);
+    const deliver = listener as (event: { data: unknown }) => void;
+    this.ws.on('message', (data, binary) => deliver({ data: binary ? data : data.toString() }));
+  }
+}
 
 /** Creates a client that connects with `ws`. Same options as the browser build. */
 export function createSockkitClient<const C extends ContractDef>(
   options: ClientOptions<C>,
 ): SockkitClient<C> {
-  return create({ WebSocket: WebSocket as unknown as SocketConstructor, ...options });
+  return create({ WebSocket: NodeSocket, ...options });
 }

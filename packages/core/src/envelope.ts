@@ -6,13 +6,13 @@
 import * as z from 'zod';
 import { errorCodeList } from './codes.js';
 
-const id = /* @__PURE__ */ z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const name = /* @__PURE__ */ z.string().min(1).max(128);
-const channel = /* @__PURE__ */ z.string().min(1).max(1024);
+export const id = /* @__PURE__ */ z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+export const name = /* @__PURE__ */ z.string().min(1).max(128);
+export const channel = /* @__PURE__ */ z.string().min(1).max(1024);
 const epoch = /* @__PURE__ */ z.string().min(1).max(64);
 const offset = /* @__PURE__ */ z.number().int().nonnegative();
 /** Codec metadata (superjson `meta`), opaque to the envelope. */
-const meta = /* @__PURE__ */ z.unknown().optional();
+export const meta = /* @__PURE__ */ z.unknown().optional();
 
 /** A topic position: which history (`epoch`) and how far into it (`offset`). */
 export const positionSchema = /* @__PURE__ */ z.object({ epoch, offset });
@@ -32,52 +32,28 @@ export const memberSchema = /* @__PURE__ */ z.object({
   m: meta,
 });
 
-// Messages either side may send.
-const call = /* @__PURE__ */ z.object({
+// Messages either side may send (exported for client-envelope.ts).
+export const call = /* @__PURE__ */ z.object({
   t: z.literal('call'),
   id,
   p: name,
   d: z.unknown().optional(),
   m: meta,
 });
-const result = /* @__PURE__ */ z.object({ t: z.literal('result'), id, d: z.unknown().optional(), m: meta });
-const error = /* @__PURE__ */ z.object({ t: z.literal('error'), id: id.optional(), e: wireErrorSchema });
-const cancel = /* @__PURE__ */ z.object({ t: z.literal('cancel'), id });
-const ping = /* @__PURE__ */ z.object({ t: z.literal('ping'), id: id.optional() });
-const pong = /* @__PURE__ */ z.object({ t: z.literal('pong'), id: id.optional() });
-
-// Client to server.
-const hello = /* @__PURE__ */ z.object({
-  t: z.literal('hello'),
-  params: z.unknown().optional(),
-  session: z.string().max(128).optional(),
-});
-const auth = /* @__PURE__ */ z.object({ t: z.literal('auth'), id, params: z.unknown().optional() });
-const sub = /* @__PURE__ */ z.object({
-  t: z.literal('sub'),
+export const result = /* @__PURE__ */ z.object({
+  t: z.literal('result'),
   id,
-  topic: name,
-  params: z.unknown().optional(),
-  from: positionSchema.optional(),
-  presence: z.object({ d: z.unknown().optional(), m: meta }).optional(),
-});
-const unsub = /* @__PURE__ */ z.object({ t: z.literal('unsub'), id, c: channel });
-const pub = /* @__PURE__ */ z.object({
-  t: z.literal('pub'),
-  id,
-  topic: name,
-  params: z.unknown().optional(),
-  d: z.unknown().optional(),
-  m: meta,
-  volatile: z.boolean().optional(),
-});
-const pset = /* @__PURE__ */ z.object({
-  t: z.literal('pset'),
-  id,
-  c: channel,
   d: z.unknown().optional(),
   m: meta,
 });
+export const error = /* @__PURE__ */ z.object({
+  t: z.literal('error'),
+  id: id.optional(),
+  e: wireErrorSchema,
+});
+export const cancel = /* @__PURE__ */ z.object({ t: z.literal('cancel'), id });
+export const ping = /* @__PURE__ */ z.object({ t: z.literal('ping'), id: id.optional() });
+export const pong = /* @__PURE__ */ z.object({ t: z.literal('pong'), id: id.optional() });
 
 // Server to client.
 const welcome = /* @__PURE__ */ z.object({
@@ -124,22 +100,6 @@ const presence = /* @__PURE__ */ z.object({
   member: memberSchema,
 });
 
-/** Any message a client may send. */
-export const clientMessageSchema = /* @__PURE__ */ z.discriminatedUnion('t', [
-  hello,
-  auth,
-  call,
-  result,
-  error,
-  cancel,
-  sub,
-  unsub,
-  pub,
-  pset,
-  ping,
-  pong,
-]);
-
 /** Any message a server may send. */
 export const serverMessageSchema = /* @__PURE__ */ z.discriminatedUnion('t', [
   welcome,
@@ -156,13 +116,40 @@ export const serverMessageSchema = /* @__PURE__ */ z.discriminatedUnion('t', [
   pong,
 ]);
 
-/** A message a client sends, after validation. */
-export type ClientMessage = z.infer<typeof clientMessageSchema>;
 /** A message a server sends, after validation. */
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 /** A presence member as it travels. */
 export type WireMember = z.infer<typeof memberSchema>;
 /** A position in a channel's history: its epoch and the last offset. */
 export type TopicPosition = z.infer<typeof positionSchema>;
-/** The message kinds of the protocol. */
-export type MessageKind = ClientMessage['t'] | ServerMessage['t'];
+
+// ---- hot path ---------------------------------------------------------------------------------
+
+/**
+ * The most frequent kinds (`call`, `result`, `msg`) checked by hand against the very limits of
+ * their schemas above, so that the common case allocates nothing. This only ever accepts: a
+ * message it does not pass is parsed by the schema, which decides validity and explains why.
+ * `test/envelope.test.ts` checks that whatever this accepts, the schema accepts too.
+ */
+export function isId(value: unknown): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+export function isText(value: unknown, max: number): boolean {
+  return typeof value === 'string' && value.length >= 1 && value.length <= max;
+}
+
+export function isHot(raw: unknown, kind: 'call' | 'result' | 'msg'): raw is Record<string, unknown> {
+  return typeof raw === 'object' && raw !== null && (raw as { t?: unknown }).t === kind;
+}
+
+/** Parses a message a server sent: `result` and `msg` by hand when well formed, anything else by the schema. */
+export function parseServerMessage(raw: unknown): ServerMessage | undefined {
+  if (isHot(raw, 'result') ? isId(raw.id) : isHot(raw, 'msg') && isHotMsg(raw)) return raw as ServerMessage;
+  const parsed = serverMessageSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function isHotMsg(raw: Record<string, unknown>): boolean {
+  return isText(raw.c, 1024) && isText(raw.e, 64) && (raw.o === undefined || isId(raw.o));
+}

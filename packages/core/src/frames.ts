@@ -49,21 +49,16 @@ export function batchFrame(frames: readonly string[]): string {
 /** Why a frame could not be read. */
 export type FrameReadError = 'binary' | 'json' | 'shape';
 
-/** The messages of a frame (one, or several for a batch), still to be validated. */
-export type FrameReadResult = { ok: true; messages: unknown[] } | { ok: false; reason: FrameReadError };
-
-/** Parses a text frame into its raw messages. */
-export function readFrame(text: string): FrameReadResult {
+/** Parses a text frame into its raw messages (one, or several for a batch), still to be validated. */
+export function readFrame(text: string): unknown[] | FrameReadError {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, reason: 'json' };
+    return 'json';
   }
-  if (Array.isArray(value))
-    return value.length === 0 ? { ok: false, reason: 'shape' } : { ok: true, messages: value };
-  if (typeof value === 'object' && value !== null) return { ok: true, messages: [value] };
-  return { ok: false, reason: 'shape' };
+  if (Array.isArray(value)) return value.length === 0 ? 'shape' : value;
+  return typeof value === 'object' && value !== null ? [value] : 'shape';
 }
 
 /**

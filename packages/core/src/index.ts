@@ -5,6 +5,12 @@
  * @packageDocumentation
  */
 export { channelKey, stableStringify, topicOfChannel } from './channels.js';
+export {
+  type ClientMessage,
+  clientMessageSchema,
+  type MessageKind,
+  parseClientMessage,
+} from './client-envelope.js';
 export { type Clock, systemClock, type TimerHandle, unrefTimer } from './clock.js';
 export { type Codec, type EncodedPayload, superjsonCodec } from './codec.js';
 export {
@@ -26,10 +32,8 @@ export {
 } from './contract.js';
 export { Emitter, type EventMap } from './emitter.js';
 export {
-  type ClientMessage,
-  clientMessageSchema,
-  type MessageKind,
   memberSchema,
+  parseServerMessage,
   positionSchema,
   type ServerMessage,
   serverMessageSchema,
@@ -51,7 +55,6 @@ export {
   callFrame,
   errorFrame,
   type FrameReadError,
-  type FrameReadResult,
   messageFrame,
   payloadFields,
   peekCallId,

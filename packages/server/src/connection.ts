@@ -9,6 +9,7 @@ import {
   type ClientMessage,
   clientMessageSchema,
   errorFrame,
+  parseClientMessage,
   peekCallId,
   readFrame,
   SockkitError,
@@ -110,15 +111,15 @@ export class Connection implements Flushable, ServerConnection {
       });
       return;
     }
-    const frame = readFrame(text);
-    if (!frame.ok) {
+    const messages = readFrame(text);
+    if (typeof messages === 'string') {
       return this.protocolError(
-        frame.reason === 'json'
+        messages === 'json'
           ? 'malformed JSON'
           : 'a frame must hold a message object or a non-empty array of them',
       );
     }
-    for (const raw of frame.messages) this.receiveMessage(raw);
+    for (const raw of messages) this.receiveMessage(raw);
   }
 
   private receiveMessage(raw: unknown): void {
@@ -138,7 +139,7 @@ export class Connection implements Flushable, ServerConnection {
       return;
     }
     this.rateStrikes = 0;
-    const parsed = clientMessageSchema.safeParse(raw);
+    const parsed = parseClientMessage(raw);
     if (!parsed.success) {
       const kind = typeof raw === 'object' && raw !== null ? (raw as { t?: unknown }).t : undefined;
       const known = typeof kind === 'string' && KINDS.has(kind);
