@@ -21,7 +21,7 @@ import type { RawData, WebSocket } from 'ws';
 import { ClientCalls } from './client-calls.js';
 import { type CallState, cancelCall, handleCall } from './dispatch.js';
 import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
-import { encodeBatch, type Flushable, scheduleFlush } from './outbound.js';
+import { encodeBatch, type Flushable, scheduleFlush, writeBatch } from './outbound.js';
 import { TokenBucket } from './rate-limit.js';
 import type { ServerRuntime } from './runtime.js';
 
@@ -300,7 +300,7 @@ export class Connection implements Flushable, ServerConnection {
     const frames = this.outbound;
     this.outbound = [];
     this.outboundBytes = 0;
-    if (this.ws.readyState === 1) this.ws.send(encodeBatch(frames), { binary: false });
+    if (this.ws.readyState === 1) writeBatch(this.ws, encodeBatch(frames));
   }
 
   /** Sends an error frame. */

@@ -3,7 +3,15 @@
  * output validation, and exactly one reply. Handler failures that are not SockkitErrors are
  * logged here and reach the caller as INTERNAL without detail.
  */
-import { type ClientMessage, errorFrame, lookup, resultFrame, SockkitError, validate } from '@sockkit/core';
+import {
+  type ClientMessage,
+  errorFrame,
+  lookup,
+  resultFrame,
+  SockkitError,
+  type TimerHandle,
+  validate,
+} from '@sockkit/core';
 import type { Connection } from './connection.js';
 import type { CallContext, MiddlewareCall } from './options.js';
 import type { ServerRuntime } from './runtime.js';
@@ -86,17 +94,21 @@ export function handleCall(rt: ServerRuntime, conn: Connection, message: CallMes
   }
   const call = new CallState(conn, id, name);
   inflight.set(id, call);
-  void run(rt, call, handler, input, def.output, def.timeout);
+  run(rt, call, handler, input, def.output, def.timeout);
 }
 
-async function run(
+/**
+ * Runs the handler and replies once. A handler that returns a plain value is answered in the
+ * same turn, without a promise: most are synchronous, and each promise hop adds latency.
+ */
+function run(
   rt: ServerRuntime,
   call: CallState,
   handler: (input: unknown, ctx: unknown) => unknown,
   input: unknown,
   output: import('zod').ZodType,
   timeoutMs: number | undefined,
-): Promise<void> {
+): void {
   const timer =
     timeoutMs === undefined
       ? undefined
@@ -108,26 +120,60 @@ async function run(
           call.abort(new SockkitError('TIMEOUT', 'handler timed out'));
           call.conn.inflight?.delete(call.id);
         }, timeoutMs);
+  let value: unknown;
+  try {
+    value = rt.middleware.length === 0 ? handler(input, call) : withMiddleware(rt, call, input, handler);
+  } catch (error) {
+    reply(rt, call, timer, failure(rt, call, error));
+    return;
+  }
+  if (isThenable(value)) {
+    value.then(
+      (resolved) => succeed(rt, call, timer, output, resolved),
+      (error: unknown) => reply(rt, call, timer, failure(rt, call, error)),
+    );
+  } else succeed(rt, call, timer, output, value);
+}
+
+function succeed(
+  rt: ServerRuntime,
+  call: CallState,
+  timer: TimerHandle | undefined,
+  output: import('zod').ZodType,
+  value: unknown,
+): void {
   let frame: string;
   try {
-    const value =
-      rt.middleware.length === 0
-        ? await handler(input, call)
-        : await withMiddleware(rt, call, input, handler);
     const checked = rt.validateOutput ? checkOutput(output, value, call.procedure) : value;
     frame = resultFrame(call.id, rt.codec.encode(checked));
   } catch (error) {
-    const err = SockkitError.from(error);
-    if (err.code === 'INTERNAL' && !call.settled) {
-      rt.logger.error(`handler '${call.procedure}' failed`, { conn: call.conn.id, error: err.cause ?? err });
-    }
-    frame = errorFrame(call.id, err.toWire());
+    frame = failure(rt, call, error);
   }
+  reply(rt, call, timer, frame);
+}
+
+/** Sends the one reply of a call, unless it was cancelled or timed out meanwhile. */
+function reply(rt: ServerRuntime, call: CallState, timer: TimerHandle | undefined, frame: string): void {
   if (timer !== undefined) rt.clock.clearTimeout(timer);
   if (call.settled) return;
   call.settled = true;
   call.conn.inflight?.delete(call.id);
   call.conn.send(frame);
+}
+
+/** The error frame for a failed call; unexpected failures are logged and stay on the server. */
+function failure(rt: ServerRuntime, call: CallState, error: unknown): string {
+  const err = SockkitError.from(error);
+  if (err.code === 'INTERNAL' && !call.settled) {
+    rt.logger.error(`handler '${call.procedure}' failed`, { conn: call.conn.id, error: err.cause ?? err });
+  }
+  return errorFrame(call.id, err.toWire());
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function checkOutput(output: import('zod').ZodType, value: unknown, procedure: string): unknown {
