@@ -9,36 +9,8 @@ import type { Clock, EncodedPayload, TimerHandle } from '@sockkit/core';
 import type { BrokerEvent } from '@sockkit/server';
 import { missing } from '@sockkit/testing';
 import { Redis } from 'ioredis';
-import { randomId } from '../src/link.js';
 
-/** A prefix no other run shares. */
-export function uniquePrefix(label: string): string {
-  return `sockkit-test:${label}:${process.pid}:${randomId()}:`;
-}
-
-/** Deletes every key under `prefix` (SCAN, never FLUSH*). */
-export async function deleteKeys(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
-        'COUNT',
-        500,
-      );
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
+export { deleteKeys, uniquePrefix } from '@sockkit/testing/redis';
 
 /** Kills the Redis connections whose name starts with `namePrefix` (this run's only). */
 export async function killClients(url: string, namePrefix: string): Promise<number> {

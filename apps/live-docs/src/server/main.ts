@@ -15,7 +15,7 @@ const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  * node needs neither @sockkit/redis nor a Redis. Nodes must share the SQLite file (same host)
  * or a store with the same conditional append; see the README.
  */
-async function redisBroker(url: string): Promise<Broker> {
+async function redisBroker(url: string, prefix: string): Promise<Broker> {
   const specifier = '@sockkit/redis';
   type RedisModule = {
     RedisBroker?: new (options: { url: string; prefix: string }) => Broker & { ready?: () => Promise<void> };
@@ -29,7 +29,7 @@ async function redisBroker(url: string): Promise<Broker> {
     );
   })) as RedisModule;
   if (!redis.RedisBroker) throw new Error('@sockkit/redis does not export RedisBroker');
-  const broker = new redis.RedisBroker({ url, prefix: 'live-docs:' });
+  const broker = new redis.RedisBroker({ url, prefix });
   await broker.ready?.();
   return broker;
 }
@@ -52,7 +52,9 @@ const app = await startLiveDocs({
   dbPath: resolve(appRoot, process.env.LIVE_DOCS_DB ?? 'data/live-docs.sqlite'),
   webRoot: resolve(appRoot, 'dist/web'),
   ...(dev ? { middleware: await devMiddleware() } : {}),
-  ...(process.env.REDIS_URL ? { broker: await redisBroker(process.env.REDIS_URL) } : {}),
+  ...(process.env.REDIS_URL
+    ? { broker: await redisBroker(process.env.REDIS_URL, process.env.LIVE_DOCS_REDIS_PREFIX ?? 'live-docs:') }
+    : {}),
 });
 console.log(`live-docs ready at ${app.url} (database ${app.store.path}${dev ? ', dev mode' : ''})`);
 
