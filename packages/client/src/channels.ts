@@ -113,9 +113,10 @@ export class Channels implements SubscriptionHost {
       }
     }
     this.byChannel.set(message.c, sub);
-    const sentPresence = sub.presenceState;
     sub.confirmed(message.c, position, message.recovered, message.presence);
-    if (sub.presenceState !== sentPresence) void this.sendPresence(sub, sub.presenceState);
+    // Presence set while the request was in flight (or by a listener just now) is not on the
+    // server yet: the request carried the state of when it was sent.
+    if (sub.presenceState !== sub.subscribedPresence) void this.sendPresence(sub, sub.presenceState);
   }
 
   /** The server ended a subscription. */
@@ -154,6 +155,7 @@ export class Channels implements SubscriptionHost {
   private subscribe(sub: AnySubscription): void {
     const id = this.host.nextId();
     sub.requestId = id;
+    sub.subscribedPresence = sub.presenceState;
     this.byRequest.set(id, sub);
     const params = sub.params === undefined ? '' : `,"params":${JSON.stringify(sub.params)}`;
     const from = sub.position ? `,"from":${JSON.stringify(sub.position)}` : '';

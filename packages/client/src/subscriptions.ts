@@ -71,6 +71,8 @@ export class Subscription<M, S = never>
   readonly ready: Promise<void>;
   /** Presence state to (re)join with. */
   presenceState: unknown;
+  /** @internal The presence state the last `sub` request carried. */
+  subscribedPresence: unknown;
   /** @internal Id of the `sub` request awaiting `subscribed`. */
   requestId: number | undefined;
 

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { errorCodeList } from './codes.js';
 
+// Field schemas (the shared ones exported for client-envelope.ts).
 export const id = /* @__PURE__ */ z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const name = /* @__PURE__ */ z.string().min(1).max(128);
 export const channel = /* @__PURE__ */ z.string().min(1).max(1024);
@@ -124,21 +125,22 @@ export type WireMember = z.infer<typeof memberSchema>;
 export type TopicPosition = z.infer<typeof positionSchema>;
 
 // ---- hot path ---------------------------------------------------------------------------------
+// The most frequent kinds (`call`, `result`, `msg`) are checked by hand against exactly the
+// limits of their schemas above, so that the common case allocates no parsed copy. The checks
+// only ever accept: a message they do not pass goes to the schema, which decides and explains.
+// test/envelope.test.ts holds both to the same verdict on messages around every limit.
 
-/**
- * The most frequent kinds (`call`, `result`, `msg`) checked by hand against the very limits of
- * their schemas above, so that the common case allocates nothing. This only ever accepts: a
- * message it does not pass is parsed by the schema, which decides validity and explains why.
- * `test/envelope.test.ts` checks that whatever this accepts, the schema accepts too.
- */
+/** A call id or offset: a non-negative safe integer (`id` / `offset` above). */
 export function isId(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+/** A string of 1 to `max` UTF-16 units (`z.string().min(1).max(max)`). */
 export function isText(value: unknown, max: number): boolean {
   return typeof value === 'string' && value.length >= 1 && value.length <= max;
 }
 
+/** An object whose `t` is `kind`. */
 export function isHot(raw: unknown, kind: 'call' | 'result' | 'msg'): raw is Record<string, unknown> {
   return typeof raw === 'object' && raw !== null && (raw as { t?: unknown }).t === kind;
 }

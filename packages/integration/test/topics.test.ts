@@ -191,6 +191,22 @@ describe('presence', () => {
     expect([...aliceSub.presence.keys()]).toEqual([alice.connectionId]);
   });
 
+  it('sends presence set while the subscribe is still in flight', async () => {
+    await using server = await startServer();
+    await using alice = connect(server, { params: () => ({ token: 'alice' }) });
+    await using bob = connect(server, { params: () => ({ token: 'bob' }) });
+    await bob.ready();
+    const aliceSub = alice.subscribe.chat({ room: 'q' }, undefined, { presence: { name: 'Alice' } });
+    await aliceSub.ready;
+    const bobSub = bob.subscribe.chat({ room: 'q' }, undefined, { presence: { name: 'first' } });
+    // The `sub` carrying 'first' is on the wire; this change must not be lost on confirmation.
+    const update = bobSub.setPresence({ name: 'second' });
+    await bobSub.ready;
+    await update;
+    await expect.poll(() => aliceSub.presence.get(bob.connectionId!)?.state.name).toBe('second');
+    await expect.poll(() => bobSub.presence.get(bob.connectionId!)?.state.name).toBe('second');
+  });
+
   it('rejects invalid presence state with BAD_REQUEST', async () => {
     await using server = await startServer();
     await using client = connect(server);
