@@ -46,8 +46,10 @@ async function startCluster(
   const started = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const name = `n${i + 1}-${Math.random().toString(36).slice(2, 8)}`;
+      // Generous: `npm test` starts these while other suites (browsers, package builds) load both cores.
       const child = await startNode([script], /listening (\d+)/, {
         env: { REDIS_URL: redisUrl, PREFIX: prefix, NODE_NAME: name, PORT: '0', ...env(i) },
+        timeoutMs: 40_000,
       });
       const node = Object.assign(child, { port: Number(child.ready[1]), name });
       nodes.push(node);
@@ -99,7 +101,7 @@ function contiguous(offsets: number[]): boolean {
   return offsets.every((offset, i) => i === 0 || offset === offsets[i - 1]! + 1);
 }
 
-describe.skipIf(!url)('three server nodes on one Redis', () => {
+describe.skipIf(!url)('three server nodes on one Redis', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     await build({
