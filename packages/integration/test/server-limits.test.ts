@@ -74,9 +74,12 @@ describe('backpressure', () => {
     }
     await until(() => closes.length === 1);
     expect(closes).toEqual([CLOSE_CODES.SLOW_CONSUMER.code]);
-    // What the server held for this client never exceeded the limit by more than one flush.
+    // What the server held for this client never exceeded the limit by more than one flush,
+    // and it did fill up to it: the close came from the limit. (How much the kernel absorbs
+    // first varies: about 25 MB alone here, 0.7 MB once while other suites loaded the machine.)
     expect(maxBuffered).toBeLessThan(max + 64 * 1024);
-    expect(published * text.length).toBeGreaterThan(max * 4);
+    expect(maxBuffered).toBeGreaterThan(max / 2);
+    expect(published * text.length).toBeGreaterThan(max);
   });
 });
 
