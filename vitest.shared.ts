@@ -23,6 +23,9 @@ export function sockkitTestConfig(dir: string, overrides: ViteUserConfig['test']
       reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
       testTimeout: 20_000,
       hookTimeout: 30_000,
+      // expect.poll waits for something that happens eventually (a presence join, a page
+      // update). Its 1 s default is too short when CI runs browsers and servers on 2 busy cores.
+      expect: { poll: { timeout: 10_000 } },
       ...overrides,
     },
   };

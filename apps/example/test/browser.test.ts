@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs, findChromium, startNode } from '@sockkit/testing';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 
 const executablePath = findChromium();
 const server = fileURLToPath(new URL('../dist/server.js', import.meta.url));
@@ -38,7 +38,31 @@ describe.skipIf(!executablePath)('example chat in Chromium', () => {
   it('connects, serves a server → client call, chats and shows presence across two pages', async () => {
     const [a, b] = [await context.newPage(), await context.newPage()];
     const errors: string[] = [];
-    for (const page of [a, b]) page.on('pageerror', (e) => errors.push(e.message));
+    const consoleLines: string[] = [];
+    for (const [label, page] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => consoleLines.push(`${label} ${m.type()}: ${m.text()}`));
+    }
+    // On failure, say what each page showed: a timeout alone does not tell which step stalled.
+    onTestFailed(async () => {
+      for (const [label, page] of [
+        ['a', a],
+        ['b', b],
+      ] as const) {
+        const shown = await page
+          .evaluate(() =>
+            ['state', 'greeting', 'people', 'log'].map(
+              (id) => `${id}=${document.getElementById(id)?.textContent}`,
+            ),
+          )
+          .catch((e: Error) => [`unreadable: ${e.message}`]);
+        console.error(`page ${label}: ${shown.join(' | ')}`);
+      }
+      console.error(['page errors:', ...errors, 'console:', ...consoleLines].join('\n'));
+    });
     await a.goto(url);
     await b.goto(url);
     for (const page of [a, b]) {
