@@ -12,6 +12,11 @@ import * as z from 'zod';
 
 /** A document id: URL-safe, as created by the server. */
 export const docId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid document id');
+/**
+ * An editor session's collab client id. Kept to plain characters: it is stored with every
+ * update, and a client must get back exactly the id it sent to recognise its own updates.
+ */
+export const clientId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid client id');
 const title = z.string().trim().min(1).max(200);
 const version = z.number().int().nonnegative();
 
@@ -27,7 +32,7 @@ export const changesJson = z
   .max(100_000);
 
 /** One update as it travels: the author's collab client id and the change set. */
-export const updateSchema = z.object({ clientID: z.string().min(1).max(64), changes: changesJson });
+export const updateSchema = z.object({ clientID: clientId, changes: changesJson });
 export type WireUpdate = z.infer<typeof updateSchema>;
 
 export const docMeta = z.object({
@@ -41,7 +46,7 @@ export type DocMeta = z.infer<typeof docMeta>;
 
 /** A cursor or selection of one editor, in its document coordinates. */
 export const cursorSchema = z.object({
-  clientID: z.string().min(1).max(64),
+  clientID: clientId,
   name: z.string().max(64),
   color: z.string().max(32),
   anchor: z.number().int().nonnegative(),
@@ -54,7 +59,7 @@ export type Cursor = z.infer<typeof cursorSchema>;
 export const personSchema = z.object({
   name: z.string().trim().min(1).max(64),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
-  clientID: z.string().min(1).max(64),
+  clientID: clientId,
 });
 export type Person = z.infer<typeof personSchema>;
 

@@ -136,6 +136,11 @@ describe('sync procedures', () => {
         updates: [{ clientID: 'x', changes: 'abc' as unknown as [] }],
       });
       await expect(wrongShape).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      // Client ids are stored with each update and must come back exactly as sent.
+      for (const clientID of ['', 'half \uD83D', 'a'.repeat(65)]) {
+        const push = client.call.pushUpdates({ id, version, updates: [{ clientID, changes: [3] }] });
+        await expect(push).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      }
       await intact();
     });
 

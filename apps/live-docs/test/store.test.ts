@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChangeSet } from '@codemirror/state';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WireUpdate } from '../src/contract.js';
 import { CollabAuthority } from '../src/server/authority.js';
@@ -55,6 +56,32 @@ describe('DocStore', () => {
     const first = cold.pull(id, 0);
     expect(first.more).toBe(true);
     expect(first.updates).toHaveLength(1000);
+    reopened.close();
+  });
+
+  it('keeps a lone surrogate in a snapshot, so the log still fits the text after a reopen', () => {
+    const path = join(dir, 'surrogate.sqlite');
+    const store = new DocStore(path);
+    const authority = new CollabAuthority(store, { snapshotEvery: 2 });
+    const { id } = store.createDoc('emoji', 'plain');
+    // Insert an emoji, then delete its first half: the text holds half a surrogate pair.
+    expect(authority.push(id, 0, [append(5, ' \u{1F600}')]).accepted).toBe(true);
+    const split = { clientID: 'w', changes: [6, [1], 1] as WireUpdate['changes'] };
+    expect(authority.push(id, 1, [split]).accepted).toBe(true);
+    expect(authority.push(id, 2, [append(7, '!')]).accepted).toBe(true);
+    const text = 'plain \uDE00!';
+    expect(authority.open(id).text).toBe(text);
+    store.close();
+
+    const raw = new Database(path, { readonly: true });
+    const types = raw.prepare('SELECT version, typeof(text) AS type FROM snapshots WHERE doc_id = ?').all(id);
+    raw.close();
+    expect(types).toEqual([{ version: 2, type: 'blob' }]);
+    const reopened = new DocStore(path);
+    expect(new CollabAuthority(reopened).open(id)).toMatchObject({ version: 3, text });
+    // Well-formed text stays readable TEXT.
+    const { id: plain } = reopened.createDoc('plain', 'caf\u00e9 \u{1F600}');
+    expect(reopened.load(plain)?.snapshotText).toBe('caf\u00e9 \u{1F600}');
     reopened.close();
   });
 

@@ -63,6 +63,17 @@ CREATE TABLE IF NOT EXISTS snapshots (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Snapshot text as SQLite keeps it. SQLite TEXT is UTF-8, where a lone surrogate (half of an
+ * emoji, left by deleting the other half) would come back as three U+FFFD and the update log
+ * would no longer fit the text. Such text is stored as a UTF-16 BLOB instead; well-formed
+ * text, nearly always, stays readable TEXT.
+ */
+const encodeText = (text: string): string | Buffer =>
+  /\p{Cs}/u.test(text) ? Buffer.from(text, 'utf16le') : text;
+const decodeText = (stored: string | Buffer): string =>
+  typeof stored === 'string' ? stored : stored.toString('utf16le');
+
 const toMeta = (row: MetaRow): DocMeta => ({
   id: row.id,
   title: row.title,
@@ -103,7 +114,7 @@ export class DocStore {
       updatesAfter: db.prepare<[string, number, number], { client_id: string; changes: string }>(
         'SELECT client_id, changes FROM updates WHERE doc_id = ? AND version > ? ORDER BY version LIMIT ?',
       ),
-      latestSnapshot: db.prepare<[string], { version: number; text: string }>(
+      latestSnapshot: db.prepare<[string], { version: number; text: string | Buffer }>(
         'SELECT version, text FROM snapshots WHERE doc_id = ? ORDER BY version DESC LIMIT 1',
       ),
       insertSnapshot: db.prepare('INSERT OR REPLACE INTO snapshots (doc_id, version, text) VALUES (?, ?, ?)'),
@@ -132,7 +143,7 @@ export class DocStore {
     const id = randomBytes(9).toString('base64url');
     this.db.transaction(() => {
       this.statements.insertDoc.run(id, title, now, now);
-      this.statements.insertSnapshot.run(id, 0, text);
+      this.statements.insertSnapshot.run(id, 0, encodeText(text));
     })();
     return this.getMeta(id)!;
   }
@@ -155,7 +166,7 @@ export class DocStore {
       if (!meta) return undefined;
       const snapshot = this.statements.latestSnapshot.get(id) ?? { version: 0, text: '' };
       const tail = this.updatesAfter(id, snapshot.version, Number.MAX_SAFE_INTEGER);
-      return { meta, snapshotVersion: snapshot.version, snapshotText: snapshot.text, tail };
+      return { meta, snapshotVersion: snapshot.version, snapshotText: decodeText(snapshot.text), tail };
     })();
   }
 
@@ -185,7 +196,7 @@ export class DocStore {
   snapshot(id: string, version: number, text: string): void {
     this.db.transaction(() => {
       if (this.statements.version.get(id) === undefined) return;
-      this.statements.insertSnapshot.run(id, version, text);
+      this.statements.insertSnapshot.run(id, version, encodeText(text));
       this.statements.pruneSnapshots.run(id, version);
     })();
   }
