@@ -8,11 +8,18 @@
  * continue the synced version and trigger a pull when they leave a gap. Every update carries
  * its version, so nothing depends on the transport's offsets.
  */
-import { getSyncedVersion, receiveUpdates, sendableUpdates, type Update } from '@codemirror/collab';
-import { ChangeSet, type EditorState, type Transaction } from '@codemirror/state';
+import {
+  getClientID,
+  getSyncedVersion,
+  receiveUpdates,
+  sendableUpdates,
+  type Update,
+} from '@codemirror/collab';
+import { ChangeSet, type EditorState, type Text, type Transaction } from '@codemirror/state';
 import { isSockkitError } from '@sockkit/core';
 import type { WireUpdate } from '../contract.js';
 import { DEFAULT_DOC_LIMITS } from './limits.js';
+import type { PendingEdits } from './pending-edits.js';
 
 /** What the engine asks of the server. */
 export interface SyncTransport {
@@ -35,6 +42,10 @@ export interface CollabSyncOptions {
   onFatal?: (error: unknown) => void;
   /** Status changes, for the UI. */
   onStatus?: (status: SyncStatus) => void;
+  /** Every time a round of work ends with everything confirmed and nothing left to pull. */
+  onSettled?: () => void;
+  /** A failure that will be retried (the link is down): called once the retry is scheduled. */
+  onRetry?: (error: unknown) => void;
   /** Most characters inserted by one push (the server's limit). */
   maxInsertChars?: number;
   /** Most updates in one push. */
@@ -42,6 +53,10 @@ export interface CollabSyncOptions {
   /** Delay before retrying after a transport failure, by attempt. */
   retryDelay?: (attempt: number) => number;
 }
+
+/** Whether trying again later may succeed: a failed link, not a refusal of the change itself. */
+export const isRetryable = (error: unknown): boolean =>
+  !isSockkitError(error) || error.retryable || error.code === 'CANCELLED';
 
 const toWire = (update: Update): WireUpdate => ({
   clientID: update.clientID,
@@ -61,12 +76,17 @@ export class CollabSync {
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private current: SyncStatus = 'saved';
+  /** The text at the synced version: the server's updates applied in order, ours included. */
+  private confirmed: Text;
 
+  /** `host` must hold no unconfirmed edits yet: its text is taken as the synced version's. */
   constructor(
     private readonly host: StateHost,
     private readonly transport: SyncTransport,
     private readonly options: CollabSyncOptions = {},
-  ) {}
+  ) {
+    this.confirmed = host.state.doc;
+  }
 
   /** The version this copy has confirmed with the server. */
   get version(): number {
@@ -81,6 +101,18 @@ export class CollabSync {
   /** The current status. */
   get status(): SyncStatus {
     return this.current;
+  }
+
+  /** What is needed to push the unconfirmed edits later, from another page; undefined when none. */
+  pending(): PendingEdits | undefined {
+    const updates = sendableUpdates(this.host.state);
+    if (updates.length === 0) return undefined;
+    return {
+      clientID: getClientID(this.host.state),
+      version: this.version,
+      text: this.confirmed.toString(),
+      updates: updates.map(toWire),
+    };
   }
 
   /** Call after local edits: pushes them (now, or after the step in progress). */
@@ -114,8 +146,10 @@ export class CollabSync {
     if (this.disposed) return true;
     const version = this.version;
     if (since > version) return false;
-    const fresh = updates.slice(version - since);
-    if (fresh.length > 0) this.host.dispatch(receiveUpdates(this.host.state, fresh.map(fromWire)));
+    const fresh = updates.slice(version - since).map(fromWire);
+    if (fresh.length === 0) return true;
+    for (const update of fresh) this.confirmed = update.changes.apply(this.confirmed);
+    this.host.dispatch(receiveUpdates(this.host.state, fresh));
     return true;
   }
 
@@ -149,6 +183,7 @@ export class CollabSync {
       }
       this.failures = 0;
       if (!this.disposed) this.setStatus(this.unconfirmed > 0 ? 'saving' : 'saved');
+      if (!this.disposed && !this.behind && this.unconfirmed === 0) this.options.onSettled?.();
     } catch (error) {
       this.fail(error);
     } finally {
@@ -187,8 +222,7 @@ export class CollabSync {
 
   private fail(error: unknown): void {
     if (this.disposed) return;
-    const retryable = !isSockkitError(error) || error.retryable || error.code === 'CANCELLED';
-    if (!retryable) {
+    if (!isRetryable(error)) {
       this.setStatus('waiting');
       this.options.onFatal?.(error);
       return;
@@ -201,5 +235,6 @@ export class CollabSync {
       this.retryTimer = undefined;
       this.kick();
     }, delay);
+    this.options.onRetry?.(error);
   }
 }

@@ -1,16 +1,19 @@
 /**
  * `useDocSession`: everything one open document needs, bound to the calling component —
  * the editor, the sync engine on sockkit calls, the `doc` topic (updates, presence), the
- * `cursors` topic (volatile), reconnect handling and the errors the UI shows.
+ * `cursors` topic (volatile), reconnect handling, unconfirmed edits kept in the browser
+ * while offline (and replayed when the document is opened again) and the errors the UI shows.
  */
 import type { EditorView } from '@codemirror/view';
 import { isSockkitError } from '@sockkit/core';
 import { computed, onMounted, onScopeDispose, type Ref, ref, shallowRef, watch } from 'vue';
 import type { DocMeta } from '../contract.js';
-import { CollabSync, type SyncStatus } from '../shared/sync-engine.js';
+import { replayPending } from '../shared/pending-edits.js';
+import { CollabSync, isRetryable, type SyncStatus, type SyncTransport } from '../shared/sync-engine.js';
 import { createEditor } from './editor/create-editor.js';
 import { keepRemoteCursors, setRemoteCursor } from './editor/remote-cursors.js';
 import { identity } from './identity.js';
+import { dropStash, removeKey, saveStash, stashesOf } from './offline-stash.js';
 import { LARGE_DOC, type PreviewSource, previewSource } from './preview-window.js';
 import { client, useConnectionState, usePresence, useSubscription } from './sockkit.js';
 
@@ -25,6 +28,8 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
   const status = ref<SyncStatus>('saved');
   const unconfirmed = ref(0);
   const problem = ref<string>();
+  /** Edits kept from an earlier page that this one saved. */
+  const restored = ref(0);
   const missing = ref(false);
   const loading = ref(true);
   const clientID = ref(newClientID());
@@ -32,7 +37,14 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
   let sync: CollabSync | undefined;
   let previewTimer: ReturnType<typeof setTimeout> | undefined;
   let cursorTimer: ReturnType<typeof setTimeout> | undefined;
+  let keepTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether this session's unconfirmed edits are in localStorage. */
+  let kept = false;
   let disposed = false;
+  const transport: SyncTransport = {
+    push: (version, updates) => client.call.pushUpdates({ id, version, updates }),
+    pull: (since) => client.call.pullUpdates({ id, since }),
+  };
 
   const connection = useConnectionState();
 
@@ -48,7 +60,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
       onMessage(message) {
         if (message.type === 'deleted') {
           missing.value = true;
-          teardown();
+          teardown(false);
         } else sync?.receive(message.since, message.updates);
       },
       onRecovered: () => sync?.resync(),
@@ -82,10 +94,44 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
   });
 
   watch(connection.state, (state) => {
-    if (state !== 'open') return;
+    if (state !== 'open') return keepPending();
     if (!view && !missing.value) void open();
     else sync?.resync();
   });
+
+  /**
+   * Puts this session's unconfirmed edits in localStorage (or takes them out once confirmed),
+   * so that closing the tab before they are saved loses nothing.
+   */
+  function keepPending(): void {
+    clearTimeout(keepTimer);
+    keepTimer = undefined;
+    const edits = sync?.pending();
+    if (!edits) {
+      if (kept) dropStash(id, clientID.value);
+      kept = false;
+      return;
+    }
+    kept = saveStash(id, edits);
+    if (!kept) {
+      problem.value =
+        'This browser refused to keep your unsaved edits (storage full or disabled): keep this tab open until they are saved.';
+    }
+  }
+
+  /** After a local edit: keep the edits soon when they may not reach the server for a while. */
+  function scheduleKeep(): void {
+    if (keepTimer !== undefined) return;
+    keepTimer = setTimeout(() => {
+      keepTimer = undefined;
+      if (connection.state.value !== 'open' || status.value === 'waiting') keepPending();
+    }, 500);
+  }
+
+  // Mobile browsers may discard a hidden tab without a pagehide.
+  const keepOnHide = () => {
+    if (document.visibilityState === 'hidden') keepPending();
+  };
 
   /** Sends this editor's selection at most once per `delay` ms (the latest one when it fires). */
   function publishCursor(delay = 60): void {
@@ -130,17 +176,49 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     );
   }
 
-  function teardown(): void {
+  /**
+   * Ends the editor. `keep`: its unconfirmed edits stay in localStorage for the next replay;
+   * returns whether there were any.
+   */
+  function teardown(keep: boolean): boolean {
+    if (keep) keepPending();
+    else if (kept) dropStash(id, clientID.value);
+    const left = kept;
+    kept = false;
     sync?.dispose();
     view?.destroy();
     sync = undefined;
     view = undefined;
+    return left;
+  }
+
+  /**
+   * Saves edits kept by earlier pages of this document (closed before they were saved).
+   * False when the link went down: they stay kept, and the next open tries again.
+   */
+  async function replayKept(): Promise<boolean> {
+    for (const { key, edits } of stashesOf(id)) {
+      try {
+        await replayPending(edits, transport);
+        restored.value += edits.updates.length;
+      } catch (error) {
+        if (isRetryable(error)) return false;
+        problem.value = `Edits kept from an earlier visit could not be saved (${isSockkitError(error) ? error.code : 'error'}: ${describe(error)}); they were discarded.`;
+      }
+      removeKey(key);
+    }
+    return true;
   }
 
   async function open(): Promise<void> {
     loading.value = true;
+    teardown(true); // a reopen: what the old editor had not saved is replayed below
     let opened: Awaited<ReturnType<typeof client.call.openDoc>>;
     try {
+      if (!(await replayKept())) {
+        loading.value = false;
+        return; // opened again when the connection is back
+      }
       opened = await client.call.openDoc({ id });
     } catch (error) {
       loading.value = false;
@@ -149,7 +227,6 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
       return; // UNAVAILABLE: opened again when the connection is back
     }
     if (disposed || !container.value) return;
-    teardown();
     clientID.value = newClientID();
     meta.value = opened.meta;
     const editor = createEditor({
@@ -161,6 +238,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
         onLocalChange: () => {
           sync?.changed();
           unconfirmed.value = sync?.unconfirmed ?? 0;
+          scheduleKeep();
         },
         onDocChange: schedulePreview,
         onViewport: schedulePreview,
@@ -171,28 +249,22 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
       },
     });
     view = editor;
-    sync = new CollabSync(
-      editor,
-      {
-        push: (version, updates) => client.call.pushUpdates({ id, version, updates }),
-        pull: (since) => client.call.pullUpdates({ id, since }),
+    sync = new CollabSync(editor, transport, {
+      onStatus: (next) => {
+        status.value = next;
+        unconfirmed.value = sync?.unconfirmed ?? 0;
+        if (next === 'waiting' || (next === 'saved' && kept)) keepPending();
       },
-      {
-        onStatus: (next) => {
-          status.value = next;
-          unconfirmed.value = sync?.unconfirmed ?? 0;
-        },
-        onFatal: (error) => {
-          if (isSockkitError(error, 'NOT_FOUND')) {
-            missing.value = true;
-            teardown();
-            return;
-          }
-          problem.value = `The server refused a change (${isSockkitError(error) ? error.code : 'error'}: ${describe(error)}). The document was reloaded; your last unsaved edits were discarded.`;
-          void open();
-        },
+      onFatal: (error) => {
+        teardown(false);
+        if (isSockkitError(error, 'NOT_FOUND')) {
+          missing.value = true;
+          return;
+        }
+        problem.value = `The server refused a change (${isSockkitError(error) ? error.code : 'error'}: ${describe(error)}). The document was reloaded; your last unsaved edits were discarded.`;
+        void open();
       },
-    );
+    });
     sync.resync();
     schedulePreview();
     loading.value = false;
@@ -211,13 +283,18 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
 
   onMounted(() => {
     if (connection.state.value === 'open') void open();
+    window.addEventListener('pagehide', keepPending);
+    document.addEventListener('visibilitychange', keepOnHide);
   });
 
   onScopeDispose(() => {
     disposed = true;
     clearTimeout(previewTimer);
     clearTimeout(cursorTimer);
-    teardown();
+    window.removeEventListener('pagehide', keepPending);
+    document.removeEventListener('visibilitychange', keepOnHide);
+    // Leaving the document inside the app: save what is left now rather than on the next visit.
+    if (teardown(true) && connection.state.value === 'open') void replayKept();
   });
 
   return {
@@ -227,6 +304,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     status,
     unconfirmed,
     problem,
+    restored,
     missing,
     loading,
     clientID,

@@ -1,0 +1,121 @@
+/**
+ * End to end in Debian's Chromium: edits typed while offline are kept in the browser. They
+ * are dropped once the same tab saves them, and when the tab is closed first, the next page
+ * of that browser pushes them, merged with what others wrote meanwhile, exactly once.
+ */
+import { createSockkitClient } from '@sockkit/client/node';
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contract } from '../src/contract.js';
+import { closeBrowser, converged, editorState, openBrowser, presetIdentity, typeAt } from './browser.js';
+import { chromiumPath, E2EServer, insert } from './e2e-fixture.js';
+
+const server = new E2EServer();
+beforeAll(async () => {
+  if (chromiumPath) await server.setup();
+}, 120_000);
+afterAll(() => server.teardown());
+
+/** The keys of edits kept in the page's localStorage. */
+const keptKeys = (page: Page) =>
+  page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('live-docs:pending:')));
+
+/** Routes the page's WebSocket so that the test can cut it and refuse new ones. */
+async function cuttable(page: Page) {
+  let offline = false;
+  const sockets = new Set<WebSocketRoute>();
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    if (offline) return void ws.close({ code: 1001, reason: 'offline' });
+    ws.connectToServer();
+    sockets.add(ws);
+  });
+  return {
+    async cut() {
+      offline = true;
+      for (const ws of sockets) await ws.close({ code: 1001, reason: 'offline' });
+      sockets.clear();
+      await expect
+        .poll(() => page.locator('[data-testid=connection]').getAttribute('data-state'))
+        .toBe('reconnecting');
+    },
+    restore() {
+      offline = false;
+    },
+  };
+}
+
+describe.skipIf(!chromiumPath)('offline edits in the browser', () => {
+  it('keeps them across a closed tab and saves them once, merged, from the next page', async () => {
+    const seed = createSockkitClient({
+      url: `ws://127.0.0.1:${server.port}/ws`,
+      contract,
+      params: () => ({ user: 'seed' }),
+    });
+    const { id } = await seed.call.createDoc({ title: 'Offline' });
+    const browser = await openBrowser(chromiumPath!);
+    await presetIdentity(browser.context, 'carol', 'Carol');
+    try {
+      const first = browser.page;
+      const link = await cuttable(first);
+      await first.goto(`${server.base}/d/${id}`);
+      await first.locator('.cm-content').waitFor();
+      await typeAt(first, 'end', 'Saved online.\n');
+      await converged([first]);
+
+      // Offline edits are kept; once the same tab is back and saves them, they are dropped.
+      await link.cut();
+      await typeAt(first, 'end', 'Back soon.\n');
+      await expect.poll(() => keptKeys(first)).toHaveLength(1);
+      link.restore();
+      await expect
+        .poll(() => first.locator('[data-testid=connection]').getAttribute('data-state'), { timeout: 15_000 })
+        .toBe('connected');
+      await converged([first]);
+      await expect.poll(() => keptKeys(first)).toEqual([]);
+
+      // Offline again, and the tab is closed before the link comes back.
+      await link.cut();
+      await typeAt(first, 'start', 'Typed offline. ');
+      await expect.poll(() => keptKeys(first)).toHaveLength(1);
+      expect((await editorState(first)).unconfirmed).toBeGreaterThan(0);
+      await first.close();
+
+      // Someone else writes meanwhile.
+      const current = await seed.call.openDoc({ id });
+      expect(current.text).toBe('Saved online.\nBack soon.\n');
+      await seed.call.pushUpdates({
+        id,
+        version: current.version,
+        updates: [
+          {
+            clientID: 'seed',
+            changes: insert(current.text.length, current.text.length, 'From elsewhere.\n'),
+          },
+        ],
+      });
+
+      // The next page of this browser saves the kept edits before it shows the document.
+      const second = await browser.context.newPage();
+      await second.goto(`${server.base}/d/${id}`);
+      await second.locator('.cm-content').waitFor();
+      await expect
+        .poll(() => second.locator('[data-testid=restored]').textContent())
+        .toMatch(/^\s*Saved \d+ edits?/);
+      const expected = 'Typed offline. Saved online.\nBack soon.\nFrom elsewhere.\n';
+      expect(await converged([second])).toBe(expected);
+      expect((await seed.call.openDoc({ id })).text).toBe(expected);
+      expect(await keptKeys(second)).toEqual([]);
+
+      // A third page finds nothing left to replay: nothing is saved twice.
+      const third = await browser.context.newPage();
+      await third.goto(`${server.base}/d/${id}`);
+      await third.locator('.cm-content').waitFor();
+      expect(await converged([third])).toBe(expected);
+      expect(await third.locator('[data-testid=restored]').count()).toBe(0);
+      expect(browser.errors).toEqual([]);
+    } finally {
+      await seed.close();
+      await closeBrowser(browser.context);
+    }
+  });
+});
