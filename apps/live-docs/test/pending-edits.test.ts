@@ -124,7 +124,7 @@ describe('edits kept from a page that went away', () => {
 
     other.edit(1, 0, ' (end)');
     await until(() => other.sync.unconfirmed === 0, 'the other edit to be saved');
-    await replayPending(JSON.parse(JSON.stringify(kept)) as PendingEdits, transportFor(id));
+    expect(await replayPending(JSON.parse(JSON.stringify(kept)) as PendingEdits, transportFor(id))).toBe(2);
 
     const text = await textOf(id);
     // Both appended at the old end: the update the server had first stays first.
@@ -146,14 +146,14 @@ describe('edits kept from a page that went away', () => {
     expect(all.updates).toHaveLength(3);
 
     // The page got the first edit through before it was closed; then the full set is replayed.
-    await replayPending({ ...all, updates: all.updates.slice(0, 1) }, transportFor(id));
+    expect(await replayPending({ ...all, updates: all.updates.slice(0, 1) }, transportFor(id))).toBe(1);
     expect(await textOf(id)).toBe('one two');
-    await replayPending(all, transportFor(id));
+    expect(await replayPending(all, transportFor(id))).toBe(2);
     expect(await textOf(id)).toBe('one two three four');
     const { version } = await client.call.openDoc({ id });
 
     // A second replay of the same edits, and the page itself coming back, change nothing.
-    await replayPending(all, transportFor(id));
+    expect(await replayPending(all, transportFor(id))).toBe(0);
     page.online = true;
     await page.settle();
     expect(page.text).toBe('one two three four');
@@ -207,7 +207,7 @@ describe('edits kept from a page that went away', () => {
     expect(isRetryable(error)).toBe(true);
     await dead.close();
     expect(await textOf(id)).toBe('abc');
-    await replayPending(edits, transportFor(id));
+    expect(await replayPending(edits, transportFor(id))).toBe(1);
     expect(await textOf(id)).toBe('abc!');
   });
 });

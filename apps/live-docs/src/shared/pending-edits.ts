@@ -32,11 +32,12 @@ export type PendingEdits = z.infer<typeof pendingEditsSchema>;
 /**
  * Pushes `pending` through `transport`: rebuilds the editor state they were made in, rebases
  * them onto the server's newer updates and pushes what the server does not hold yet.
- * Resolves once nothing is unconfirmed. Rejects with the first refusal that retrying cannot
+ * Resolves, once nothing is unconfirmed, with how many updates this replay got accepted (0
+ * when the server already held them all). Rejects with the first refusal that retrying cannot
  * fix (a SockkitError that is not retryable: drop the edits), or with the transport's error
  * when the link is down (keep the edits and replay later).
  */
-export function replayPending(pending: PendingEdits, transport: SyncTransport): Promise<void> {
+export function replayPending(pending: PendingEdits, transport: SyncTransport): Promise<number> {
   const host = {
     state: EditorState.create({
       doc: pending.text,
@@ -46,13 +47,22 @@ export function replayPending(pending: PendingEdits, transport: SyncTransport): 
       host.state = transaction.state;
     },
   };
-  return new Promise<void>((resolve, reject) => {
+  let accepted = 0;
+  const counting: SyncTransport = {
+    pull: (since) => transport.pull(since),
+    push: async (version, updates) => {
+      const result = await transport.push(version, updates);
+      if (result.accepted) accepted += updates.length;
+      return result;
+    },
+  };
+  return new Promise<number>((resolve, reject) => {
     const finish = (error?: unknown) => {
       sync.dispose();
-      if (error === undefined) resolve();
+      if (error === undefined) resolve(accepted);
       else reject(error);
     };
-    const sync = new CollabSync(host, transport, {
+    const sync = new CollabSync(host, counting, {
       onFatal: finish,
       onSettled: () => finish(),
       // A transport failure ends the replay instead of retrying: the page replays on reconnect.

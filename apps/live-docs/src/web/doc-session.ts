@@ -28,7 +28,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
   const status = ref<SyncStatus>('saved');
   const unconfirmed = ref(0);
   const problem = ref<string>();
-  /** Edits kept from an earlier page that this one saved. */
+  /** Edits kept by an earlier page that reached the server only through this one. */
   const restored = ref(0);
   const missing = ref(false);
   const loading = ref(true);
@@ -199,8 +199,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
   async function replayKept(): Promise<boolean> {
     for (const { key, edits } of stashesOf(id)) {
       try {
-        await replayPending(edits, transport);
-        restored.value += edits.updates.length;
+        restored.value += await replayPending(edits, transport);
       } catch (error) {
         if (isRetryable(error)) return false;
         problem.value = `Edits kept from an earlier visit could not be saved (${isSockkitError(error) ? error.code : 'error'}: ${describe(error)}); they were discarded.`;
