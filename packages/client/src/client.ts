@@ -330,8 +330,16 @@ class Client extends Emitter<ClientEvents> {
     this.alive();
     for (const raw of messages) {
       const message = parseServerMessage(raw);
-      if (message) this.route(message);
-      else this.emit('error', new SockkitError('BAD_REQUEST', 'malformed message from server'));
+      if (!message) {
+        this.emit('error', new SockkitError('BAD_REQUEST', 'malformed message from server'));
+        continue;
+      }
+      try {
+        this.route(message);
+      } catch (error) {
+        // A payload the codec cannot decode: the call it answers fails; anything else is reported.
+        this.failed(message.t === 'result' ? message.id : undefined, SockkitError.from(error));
+      }
     }
   }
 

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { superjsonCodec } from '../src/codec.js';
+import { superjsonCodec, superjsonMetaIssue } from '../src/codec.js';
 
 const roundTrip = (value: unknown) => {
   const { json, meta } = superjsonCodec.encode(value);
@@ -56,5 +57,74 @@ describe('superjson codec', () => {
     }
     expect(superjsonCodec.encode(new Point(1)).meta).toBeUndefined();
     expect(superjsonCodec.encode({ p: Object.create(null) }).meta).toBeUndefined();
+  });
+
+  it('refuses metadata that does not fit its payload as BAD_REQUEST', () => {
+    const misfits: [unknown, unknown][] = [
+      [{ b: '%%%' }, { values: { b: [['custom', 'u8']] } }], // not base64
+      [{ d: 1 }, { values: { d: [['custom', 'nope']] } }], // an unknown transformer
+      [{ a: 'x' }, { values: { a: ['bigint'] } }], // not a number
+      [{ a: 1 }, { values: { a: ['map'] } }], // not entries
+    ];
+    for (const [json, meta] of misfits) {
+      expect(superjsonMetaIssue(meta)).toBeUndefined(); // well-shaped, just wrong
+      expect(() => superjsonCodec.decode(json, meta)).toThrow(
+        expect.objectContaining({
+          code: 'BAD_REQUEST',
+          message: 'payload metadata does not fit the payload',
+        }),
+      );
+    }
+  });
+});
+
+describe('superjsonMetaIssue', () => {
+  it('accepts the metadata superjson writes, for any value', () => {
+    fc.assert(
+      fc.property(
+        fc.anything({
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withBigInt: true,
+          withNullPrototype: true,
+          withBoxedValues: false,
+          withSparseArray: true,
+          maxDepth: 4,
+        }),
+        (value) => {
+          const { meta } = superjsonCodec.encode(value);
+          if (meta !== undefined) expect(superjsonMetaIssue(JSON.parse(meta))).toBeUndefined();
+        },
+      ),
+      { numRuns: 500 },
+    );
+    const shared = { x: 1 };
+    const { meta } = superjsonCodec.encode({
+      a: shared,
+      b: shared,
+      bytes: new Uint8Array([1]),
+      at: new Date(0),
+    });
+    expect(JSON.parse(meta!)).toHaveProperty('referentialEqualities');
+    expect(superjsonMetaIssue(JSON.parse(meta!))).toBeUndefined();
+  });
+
+  it('refuses shapes superjson would recurse on without end, and deep nesting', () => {
+    let deep: unknown = ['Date'];
+    for (let i = 0; i < 40; i++) deep = { a: deep };
+    const bad = [
+      'Date',
+      { values: 'Date' },
+      { values: { a: 'bigint' } },
+      { values: { b: ['custom', 'u8'] } }, // children must be an object
+      { values: { a: [1] } },
+      { values: deep },
+      { v: '1' },
+      { referentialEqualities: 'a' },
+      { referentialEqualities: { a: 'b' } },
+      { referentialEqualities: [['a'], 'b'] },
+    ];
+    for (const meta of bad) expect(superjsonMetaIssue(meta), JSON.stringify(meta)).toBeTypeOf('string');
   });
 });

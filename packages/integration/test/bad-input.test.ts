@@ -2,7 +2,7 @@
  * Every kind of bad input gets a typed error reply and leaves the connection (and every other
  * connection) serving; only protocol abuse closes a socket, with its documented code.
  */
-import { CLOSE_CODES } from '@sockkit/core';
+import { CLOSE_CODES, type Codec, superjsonCodec } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
 import { connect, rawSocket, startServer } from './fixtures.js';
 
@@ -49,6 +49,45 @@ describe('bad input', () => {
     expect(await raw.next((m) => m.t === 'error')).toMatchObject({
       id: 5,
       e: { code: 'BAD_REQUEST', message: 'unknown message kind "launch"' },
+    });
+    await stillServes(raw);
+  });
+
+  it('codec metadata that does not fit: BAD_REQUEST for that call id, checked before superjson walks it', async () => {
+    await using server = await startServer();
+    await using raw = await rawSocket(server);
+    // A string where superjson expects a tree would make it recurse until the stack overflows.
+    raw.send('{"t":"call","id":3,"p":"echo","d":{"id":1,"text":"x"},"m":{"values":{"text":"Date"}}}');
+    expect(await raw.next((m) => m.id === 3)).toMatchObject({
+      t: 'error',
+      e: { code: 'BAD_REQUEST', message: 'payload metadata: malformed value annotations' },
+    });
+    // Well-shaped metadata that still does not fit the value.
+    raw.send(
+      '{"t":"call","id":4,"p":"echo","d":{"id":1,"text":"x"},"m":{"values":{"id":["bigint"],"text":[["custom","nope"]]}}}',
+    );
+    expect(await raw.next((m) => m.id === 4)).toMatchObject({
+      t: 'error',
+      e: { code: 'BAD_REQUEST', message: 'payload metadata does not fit the payload' },
+    });
+    await stillServes(raw);
+  });
+
+  it('an app codec that throws on a peer payload: BAD_REQUEST, not INTERNAL', async () => {
+    const strict: Codec = {
+      encode: (value) => superjsonCodec.encode(value),
+      decode(json) {
+        if (typeof json === 'object' && json !== null && 'poison' in json)
+          throw new TypeError('cannot decode');
+        return json;
+      },
+    };
+    await using server = await startServer({ codec: strict });
+    await using raw = await rawSocket(server);
+    raw.send('{"t":"call","id":5,"p":"echo","d":{"poison":true}}');
+    expect(await raw.next((m) => m.id === 5)).toMatchObject({
+      t: 'error',
+      e: { code: 'BAD_REQUEST', message: 'payload could not be decoded' },
     });
     await stillServes(raw);
   });

@@ -28,6 +28,7 @@ import { startHeartbeat } from './heartbeat.js';
 import { consoleLogger } from './logger.js';
 import { MemoryBroker } from './memory-broker.js';
 import type { ServerCallOptions, ServerConnection, ServerOptions } from './options.js';
+import { peerCodec } from './peer-codec.js';
 import { localTarget, relayCall, type UserCallResult, userCall } from './relay.js';
 import type { AnyHandler, ServerRuntime } from './runtime.js';
 import { TopicHub, type TopicPositionReply } from './topics.js';
@@ -122,7 +123,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     middleware: (options.middleware ?? []) as ServerRuntime['middleware'],
     authenticate: options.authenticate as ServerRuntime['authenticate'],
     limits,
-    codec: options.codec ?? superjsonCodec,
+    codec: peerCodec(options.codec ?? superjsonCodec),
     logger,
     clock,
     validateOutput: options.validateOutput ?? process.env.NODE_ENV !== 'production',
