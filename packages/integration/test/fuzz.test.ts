@@ -61,8 +61,22 @@ const meta = fc.oneof(
     values: fc.dictionary(
       fc.constantFrom('date', 'map', 'set', 'big', 'bytes', 're', 'missing', '__proto__', 'a.b', ''),
       fc.oneof(
-        fc.constantFrom('Date', 'bigint', 'undefined', 'regexp', 'map', 'set', 'number', 'symbol'),
-        fc.constantFrom(['custom', 'bytes'], ['custom', 'nope'], ['class', 'X'], ['map', { a: ['Date'] }]),
+        // superjson's shape with types that may not fit the value
+        fc.constantFrom(
+          ['Date'],
+          ['bigint'],
+          ['undefined'],
+          ['regexp'],
+          ['map'],
+          ['set'],
+          ['number'],
+          [['custom', 'u8']],
+          [['custom', 'nope']],
+          [['class', 'X']],
+          ['map', { '0': ['Date'] }],
+        ),
+        // the wrong shape
+        fc.constantFrom('Date', 'bigint', ['custom', 'u8'], ['map', 'x']),
         json,
       ),
     ),
