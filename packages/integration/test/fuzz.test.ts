@@ -199,6 +199,14 @@ const member = fc.oneof(
 
 /** One server → client message (or something shaped like one). */
 const serverMessage = fc.oneof(
+  // Messages on the subscribed channel, so that resume's ordering is exercised.
+  fc.record({
+    t: fc.constant('msg'),
+    c: fc.constant(CHAT),
+    e: fc.constantFrom('E1', 'E1', 'E2'),
+    o: maybe(fc.integer({ min: -1, max: 12 })),
+    d: maybe(data),
+  }),
   fc.record({ t: fc.constant('result'), id, d: maybe(data), m: maybe(meta) }),
   fc.record({
     t: fc.constant('error'),
@@ -333,7 +341,17 @@ describe('fuzzed server frames', () => {
           });
           try {
             await client.ready();
-            const chat = client.subscribe.chat({ room: 'a' }, () => {}, { presence: { name: 'me' } });
+            // Within an epoch, what reaches the app never goes back or repeats an offset.
+            let last: { epoch: string; offset: number } | undefined;
+            const chat = client.subscribe.chat(
+              { room: 'a' },
+              (_message, { epoch, offset }) => {
+                if (offset === undefined) return;
+                if (last?.epoch === epoch && offset <= last.offset) strange.push({ offset, after: last });
+                last = { epoch, offset };
+              },
+              { presence: { name: 'me' } },
+            );
             chat.on('error', (error) => {
               if (!isSockkitError(error)) strange.push(error);
             });
