@@ -11,7 +11,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createSockkitClient } from '@sockkit/client/node';
-import { isSockkitError, parseServerMessage, SUBPROTOCOL } from '@sockkit/core';
+import { isSockkitError, parseClientMessage, parseServerMessage, SUBPROTOCOL } from '@sockkit/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -99,6 +99,8 @@ const position = fc.oneof(
 
 /** One client → server message (or something shaped like one). */
 const message = fc.oneof(
+  // Calls shaped to pass the envelope, so that answers are counted often.
+  fc.record({ t: fc.constant('call'), id: fc.nat(40), p: procedure, d: maybe(data) }),
   fc.record({ t: fc.constant('call'), id, p: procedure, d: maybe(data), m: maybe(meta) }),
   fc.record({ t: fc.constant('result'), id, d: maybe(data), m: maybe(meta) }),
   fc.record({
@@ -140,6 +142,31 @@ const frame = fc.oneof(
   { weight: 1, arbitrary: message.map((m) => (JSON.stringify(m) ?? 'null').slice(0, -1)) },
 );
 
+/**
+ * How many answers each call id must get: calls as the shared envelope schema reads them, in
+ * frames that parse, leaving out ids that other kinds of message used too.
+ */
+function expectedCallAnswers(frames: string[]): Map<number, number> {
+  const calls = new Map<number, number>();
+  const shared = new Set<unknown>();
+  for (const text of frames) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    for (const raw of Array.isArray(parsed) ? parsed : [parsed]) {
+      const message = parseClientMessage(raw);
+      if (message.success && message.data.t === 'call')
+        calls.set(message.data.id, (calls.get(message.data.id) ?? 0) + 1);
+      else if (typeof raw === 'object' && raw !== null && 'id' in raw) shared.add(raw.id);
+    }
+  }
+  for (const id of shared) calls.delete(id as number);
+  return calls;
+}
+
 const logged: unknown[] = [];
 let server: Awaited<ReturnType<typeof startServer>>;
 
@@ -174,6 +201,15 @@ describe('fuzzed client frames', () => {
         expect(internal).toEqual([]);
         // Every reply is one the sockkit client would accept.
         expect(raw.messages.filter((m) => parseServerMessage(m) === undefined)).toEqual([]);
+        // Every well-formed call got exactly one answer by now (the fuzzed procedures are
+        // synchronous), counted for the ids no other kind of message used.
+        const calls = expectedCallAnswers(frames);
+        const answers = new Map<number, number>();
+        for (const m of raw.messages) {
+          if ((m.t === 'result' || m.t === 'error') && calls.has(m.id as number))
+            answers.set(m.id as number, (answers.get(m.id as number) ?? 0) + 1);
+        }
+        expect(answers).toEqual(calls);
         expect(logged).toEqual([]);
       }),
       { numRuns: 300 },
