@@ -15,7 +15,7 @@ import { isSockkitError, parseClientMessage, parseServerMessage, SUBPROTOCOL } f
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { contract, rawSocket, startServer } from './fixtures.js';
+import { connect, contract, rawSocket, startServer } from './fixtures.js';
 
 const json = fc.jsonValue({ maxDepth: 3 });
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
@@ -99,6 +99,14 @@ const position = fc.oneof(
 
 /** One client → server message (or something shaped like one). */
 const message = fc.oneof(
+  // Subscriptions that join presence, so that leaks would show afterwards.
+  fc.record({
+    t: fc.constant('sub'),
+    id: fc.nat(40),
+    topic: fc.constant('chat'),
+    params: fc.record({ room: fc.constantFrom('a', 'b') }),
+    presence: fc.record({ d: fc.record({ name: fc.string({ maxLength: 4 }) }) }),
+  }),
   // Calls shaped to pass the envelope, so that answers are counted often.
   fc.record({ t: fc.constant('call'), id: fc.nat(40), p: procedure, d: maybe(data) }),
   fc.record({ t: fc.constant('call'), id, p: procedure, d: maybe(data), m: maybe(meta) }),
@@ -214,7 +222,14 @@ describe('fuzzed client frames', () => {
       }),
       { numRuns: 300 },
     );
-    expect(server.connections.size).toBeLessThanOrEqual(1);
+    // Nothing stays behind: once every fuzzed connection is gone, a newcomer is alone.
+    await expect.poll(() => server.connections.size).toBe(0);
+    await using client = connect(server);
+    for (const room of ['a', 'b']) {
+      const sub = client.subscribe.chat({ room }, undefined, { presence: { name: 'last' } });
+      await sub.ready;
+      expect([...sub.presence.values()].map((m) => m.state.name)).toEqual(['last']);
+    }
   }, 120_000);
 });
 

@@ -191,6 +191,25 @@ describe('presence', () => {
     expect([...aliceSub.presence.keys()]).toEqual([alice.connectionId]);
   });
 
+  it('leaves no presence behind when the subscribe is cancelled or the socket closes while joining', async () => {
+    await using server = await startServer();
+    await using raw = await rawSocket(server);
+    // Unsubscribed in the same frame: the unsubscribe runs before the join reaches presence.
+    raw.send(
+      '[{"t":"sub","id":1,"topic":"chat","params":{"room":"g"},"presence":{"d":{"name":"ghost"}}},{"t":"unsub","id":2,"c":"chat:{\\"room\\":\\"g\\"}"}]',
+    );
+    await raw.next((m) => m.id === 2);
+    // Closed right behind the subscribe.
+    const closing = await rawSocket(server);
+    closing.send('{"t":"sub","id":1,"topic":"chat","params":{"room":"g"},"presence":{"d":{"name":"gone"}}}');
+    closing.ws.terminate();
+    await expect.poll(() => server.connections.size).toBe(1);
+    await using newcomer = connect(server);
+    const sub = newcomer.subscribe.chat({ room: 'g' }, undefined, { presence: { name: 'newcomer' } });
+    await sub.ready;
+    expect([...sub.presence.values()].map((m) => m.state.name)).toEqual(['newcomer']);
+  });
+
   it('sends presence set while the subscribe is still in flight', async () => {
     await using server = await startServer();
     await using alice = connect(server, { params: () => ({ token: 'alice' }) });

@@ -285,7 +285,15 @@ export class TopicHub {
         channel.epoch = position.epoch;
         channel.epochJson = JSON.stringify(position.epoch);
       }
-      if (!conn.open || channel.pending.get(conn) !== pending) return;
+      if (!conn.open || channel.pending.get(conn) !== pending) {
+        // Closed or unsubscribed while joining: leave() may have run before this join's
+        // presence existed. Unless a newer subscribe of the same connection owns it now, take
+        // it back, or it would outlive the connection.
+        const owned = conn.open && conn.subscriptions?.has(key);
+        if (!owned && channel.present.delete(conn))
+          await this.broker.presenceLeave(key, conn.id).catch(() => {});
+        return;
+      }
       conn.send(subscribedFrame(requestId, topic, params, key, position, recovered, members));
       let last = position.offset;
       const epochJson = JSON.stringify(position.epoch);
