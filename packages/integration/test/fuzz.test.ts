@@ -12,6 +12,7 @@
 import type { AddressInfo } from 'node:net';
 import { createSockkitClient } from '@sockkit/client/node';
 import { isSockkitError, parseClientMessage, parseServerMessage, SUBPROTOCOL } from '@sockkit/core';
+import { MemoryBroker } from '@sockkit/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -175,11 +176,28 @@ function expectedCallAnswers(frames: string[]): Map<number, number> {
   return calls;
 }
 
+/** A MemoryBroker that counts this node's subscriptions per channel, to find leaks. */
+class CountingBroker extends MemoryBroker {
+  readonly subscribed = new Map<string, number>();
+  override subscribe(channel: string): Promise<void> {
+    this.subscribed.set(channel, (this.subscribed.get(channel) ?? 0) + 1);
+    return super.subscribe(channel);
+  }
+  override unsubscribe(channel: string): Promise<void> {
+    const left = (this.subscribed.get(channel) ?? 0) - 1;
+    if (left === 0) this.subscribed.delete(channel);
+    else this.subscribed.set(channel, left);
+    return super.unsubscribe(channel);
+  }
+}
+
 const logged: unknown[] = [];
+const broker = new CountingBroker();
 let server: Awaited<ReturnType<typeof startServer>>;
 
 beforeAll(async () => {
   server = await startServer({
+    broker,
     logger: { warn: () => {}, error: (message, meta) => logged.push({ message, meta }) },
     limits: { maxProtocolErrors: 1_000_000 },
   });
@@ -222,8 +240,10 @@ describe('fuzzed client frames', () => {
       }),
       { numRuns: 300 },
     );
-    // Nothing stays behind: once every fuzzed connection is gone, a newcomer is alone.
+    // Nothing stays behind: once every fuzzed connection is gone, the server holds no broker
+    // subscription, and a newcomer is alone.
     await expect.poll(() => server.connections.size).toBe(0);
+    await expect.poll(() => [...broker.subscribed]).toEqual([]);
     await using client = connect(server);
     for (const room of ['a', 'b']) {
       const sub = client.subscribe.chat({ room }, undefined, { presence: { name: 'last' } });
