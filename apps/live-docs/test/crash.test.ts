@@ -25,7 +25,15 @@ async function startServer(): Promise<{ child: Child; url: string }> {
     /ready at http:\/\/localhost:(\d+)/,
     {
       cwd: appDir,
-      env: { PORT: '0', HOST: '127.0.0.1', LIVE_DOCS_DB: join(dir, 'db.sqlite'), LIVE_DOCS_DEV: '' },
+      // The embedded default (in-process broker): CI exports REDIS_URL for the Redis suites,
+      // and this test is about SQLite; with it the child used Redis under the shared prefix.
+      env: {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LIVE_DOCS_DB: join(dir, 'db.sqlite'),
+        LIVE_DOCS_DEV: '',
+        REDIS_URL: '',
+      },
       timeoutMs: 30_000,
     },
   );

@@ -12,9 +12,12 @@
 import type { AddressInfo } from 'node:net';
 import { createSockkitClient } from '@sockkit/client/node';
 import { isSockkitError, parseClientMessage, parseServerMessage, SUBPROTOCOL } from '@sockkit/core';
-import { MemoryBroker } from '@sockkit/server';
+import { RedisBroker } from '@sockkit/redis';
+import { type Broker, MemoryBroker, silentLogger } from '@sockkit/server';
+import { findRedis } from '@sockkit/testing';
+import { deleteKeys, uniquePrefix } from '@sockkit/testing/redis';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { connect, contract, rawSocket, startServer } from './fixtures.js';
 
@@ -176,79 +179,93 @@ function expectedCallAnswers(frames: string[]): Map<number, number> {
   return calls;
 }
 
-/** A MemoryBroker that counts this node's subscriptions per channel, to find leaks. */
-class CountingBroker extends MemoryBroker {
-  readonly subscribed = new Map<string, number>();
-  override subscribe(channel: string): Promise<void> {
-    this.subscribed.set(channel, (this.subscribed.get(channel) ?? 0) + 1);
-    return super.subscribe(channel);
-  }
-  override unsubscribe(channel: string): Promise<void> {
-    const left = (this.subscribed.get(channel) ?? 0) - 1;
-    if (left === 0) this.subscribed.delete(channel);
-    else this.subscribed.set(channel, left);
-    return super.unsubscribe(channel);
-  }
+/** Counts `broker`'s subscriptions per channel as the server makes them, to find leaks. */
+function countSubscriptions(broker: Broker): Map<string, number> {
+  const counts = new Map<string, number>();
+  const subscribe = broker.subscribe.bind(broker);
+  const unsubscribe = broker.unsubscribe.bind(broker);
+  broker.subscribe = (channel) => {
+    counts.set(channel, (counts.get(channel) ?? 0) + 1);
+    return subscribe(channel);
+  };
+  broker.unsubscribe = (channel) => {
+    const left = (counts.get(channel) ?? 0) - 1;
+    if (left === 0) counts.delete(channel);
+    else counts.set(channel, left);
+    return unsubscribe(channel);
+  };
+  return counts;
 }
 
-const logged: unknown[] = [];
-const broker = new CountingBroker();
-let server: Awaited<ReturnType<typeof startServer>>;
-
-beforeAll(async () => {
-  server = await startServer({
+/** The property over fuzzed client frames, on a server using `broker`. */
+async function fuzzServer(broker: Broker, numRuns: number): Promise<void> {
+  const subscribed = countSubscriptions(broker);
+  const logged: unknown[] = [];
+  await using server = await startServer({
     broker,
     logger: { warn: () => {}, error: (message, meta) => logged.push({ message, meta }) },
     limits: { maxProtocolErrors: 1_000_000 },
   });
-});
-
-afterAll(() => server.close({ timeout: 1000 }));
+  let sentinel = 1_000_000;
+  await fc.assert(
+    fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 12 }), async (frames) => {
+      await using raw = await rawSocket(server);
+      for (const text of frames) raw.send(text);
+      // Frames are handled in order, so the answer to this call comes after every reply
+      // the server makes synchronously to the frames above.
+      const mark = ++sentinel;
+      raw.send(`{"t":"call","id":${mark},"p":"echo","d":{"id":1,"text":"still here"}}`);
+      const reply = await Promise.race([
+        raw.next((m) => m.id === mark),
+        raw.closed.then((close) => ({ closed: close })),
+      ]);
+      expect(reply).toMatchObject({ t: 'result', d: { text: 'still here' } });
+      const internal = raw.messages.filter(
+        (m) => (m.e as { code?: string } | undefined)?.code === 'INTERNAL',
+      );
+      expect(internal).toEqual([]);
+      // Every reply is one the sockkit client would accept.
+      expect(raw.messages.filter((m) => parseServerMessage(m) === undefined)).toEqual([]);
+      // Every well-formed call got exactly one answer by now (the fuzzed procedures are
+      // synchronous), counted for the ids no other kind of message used.
+      const calls = expectedCallAnswers(frames);
+      const answers = new Map<number, number>();
+      for (const m of raw.messages) {
+        if ((m.t === 'result' || m.t === 'error') && calls.has(m.id as number))
+          answers.set(m.id as number, (answers.get(m.id as number) ?? 0) + 1);
+      }
+      expect(answers).toEqual(calls);
+      expect(logged).toEqual([]);
+    }),
+    { numRuns },
+  );
+  // Nothing stays behind: once every fuzzed connection is gone, the server holds no broker
+  // subscription, and a newcomer is alone.
+  await expect.poll(() => server.connections.size).toBe(0);
+  await expect.poll(() => [...subscribed]).toEqual([]);
+  await using client = connect(server);
+  for (const room of ['a', 'b']) {
+    const sub = client.subscribe.chat({ room }, undefined, { presence: { name: 'last' } });
+    await sub.ready;
+    expect([...sub.presence.values()].map((m) => m.state.name)).toEqual(['last']);
+  }
+}
 
 describe('fuzzed client frames', () => {
+  it('never break the server or the connection', () => fuzzServer(new MemoryBroker(), 300), 120_000);
+});
+
+const redisUrl = await findRedis();
+describe.skipIf(!redisUrl)('fuzzed client frames, topics and presence on Redis', () => {
   it('never break the server or the connection', async () => {
-    let sentinel = 1_000_000;
-    await fc.assert(
-      fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 12 }), async (frames) => {
-        await using raw = await rawSocket(server);
-        for (const text of frames) raw.send(text);
-        // Frames are handled in order, so the answer to this call comes after every reply
-        // the server makes synchronously to the frames above.
-        const mark = ++sentinel;
-        raw.send(`{"t":"call","id":${mark},"p":"echo","d":{"id":1,"text":"still here"}}`);
-        const reply = await Promise.race([
-          raw.next((m) => m.id === mark),
-          raw.closed.then((close) => ({ closed: close })),
-        ]);
-        expect(reply).toMatchObject({ t: 'result', d: { text: 'still here' } });
-        const internal = raw.messages.filter(
-          (m) => (m.e as { code?: string } | undefined)?.code === 'INTERNAL',
-        );
-        expect(internal).toEqual([]);
-        // Every reply is one the sockkit client would accept.
-        expect(raw.messages.filter((m) => parseServerMessage(m) === undefined)).toEqual([]);
-        // Every well-formed call got exactly one answer by now (the fuzzed procedures are
-        // synchronous), counted for the ids no other kind of message used.
-        const calls = expectedCallAnswers(frames);
-        const answers = new Map<number, number>();
-        for (const m of raw.messages) {
-          if ((m.t === 'result' || m.t === 'error') && calls.has(m.id as number))
-            answers.set(m.id as number, (answers.get(m.id as number) ?? 0) + 1);
-        }
-        expect(answers).toEqual(calls);
-        expect(logged).toEqual([]);
-      }),
-      { numRuns: 300 },
-    );
-    // Nothing stays behind: once every fuzzed connection is gone, the server holds no broker
-    // subscription, and a newcomer is alone.
-    await expect.poll(() => server.connections.size).toBe(0);
-    await expect.poll(() => [...broker.subscribed]).toEqual([]);
-    await using client = connect(server);
-    for (const room of ['a', 'b']) {
-      const sub = client.subscribe.chat({ room }, undefined, { presence: { name: 'last' } });
-      await sub.ready;
-      expect([...sub.presence.values()].map((m) => m.state.name)).toEqual(['last']);
+    const prefix = uniquePrefix('fuzz');
+    const broker = new RedisBroker({ url: redisUrl!, prefix, logger: silentLogger });
+    try {
+      await broker.ready();
+      await fuzzServer(broker, 150);
+    } finally {
+      await broker.close();
+      await deleteKeys(redisUrl!, prefix);
     }
   }, 120_000);
 });
