@@ -59,7 +59,20 @@ export class Channels implements SubscriptionHost {
       if (options.signal.aborted) sub.unsubscribe();
       else options.signal.addEventListener('abort', () => sub.unsubscribe(), { once: true });
     }
-    if (this.host.state === 'open') this.subscribe(sub);
+    if (this.host.state !== 'open') return sub;
+    // Subscribed again to a channel whose subscription ended before its confirmation: the
+    // server still holds that one and would refuse a second `sub` (CONFLICT), so this one
+    // takes over the request in flight.
+    const json = JSON.stringify(params);
+    for (const [id, old] of this.byRequest) {
+      if (old.ended && !old.position && old.topic === topic && JSON.stringify(old.params) === json) {
+        this.byRequest.set(id, sub);
+        sub.requestId = id;
+        sub.subscribedPresence = old.subscribedPresence;
+        return sub;
+      }
+    }
+    this.subscribe(sub);
     return sub;
   }
 
@@ -116,7 +129,9 @@ export class Channels implements SubscriptionHost {
     sub.confirmed(message.c, position, message.recovered, message.presence);
     // Presence set while the request was in flight (or by a listener just now) is not on the
     // server yet: the request carried the state of when it was sent.
-    if (sub.presenceState !== sub.subscribedPresence) void this.sendPresence(sub, sub.presenceState);
+    // If the link drops meanwhile, the resubscribe carries the state instead.
+    if (sub.presenceState !== sub.subscribedPresence)
+      this.sendPresence(sub, sub.presenceState).catch(() => {});
   }
 
   /** The server ended a subscription. */

@@ -226,6 +226,26 @@ describe('presence', () => {
     await expect.poll(() => bobSub.presence.get(bob.connectionId!)?.state.name).toBe('second');
   });
 
+  it('subscribes again at once after unsubscribing before the confirmation', async () => {
+    await using server = await startServer();
+    await using watcher = connect(server);
+    const watch = watcher.subscribe.chat({ room: 'r' });
+    await watch.ready;
+    await using client = connect(server);
+    await client.ready();
+    const first = client.subscribe.chat({ room: 'r' }, undefined, { presence: { name: 'first' } });
+    first.unsubscribe(); // its `sub` is on the wire; the server will hold that subscription
+    const got: string[] = [];
+    const second = client.subscribe.chat({ room: 'r' }, (m) => got.push(m.text), {
+      presence: { name: 'second' },
+    });
+    await expect(first.ready).rejects.toMatchObject({ code: 'CANCELLED' });
+    await second.ready; // was CONFLICT ("already subscribed") before
+    await expect.poll(() => [...watch.presence.values()].map((m) => m.state.name)).toEqual(['second']);
+    await server.publish.chat({ room: 'r' }, { text: 'hello' });
+    await expect.poll(() => got).toEqual(['hello']);
+  });
+
   it('rejects invalid presence state with BAD_REQUEST', async () => {
     await using server = await startServer();
     await using client = connect(server);
