@@ -65,7 +65,10 @@ export class Channels implements SubscriptionHost {
     // takes over the request in flight.
     const json = JSON.stringify(params);
     for (const [id, old] of this.byRequest) {
-      if (old.ended && !old.position && old.topic === topic && JSON.stringify(old.params) === json) {
+      // Same channel, no resume position, and presence joined or not alike (the server has
+      // no way to drop a joined presence short of unsubscribing: that case stays a CONFLICT).
+      const alike = (old.subscribedPresence === undefined) === (sub.presenceState === undefined);
+      if (old.ended && !old.position && alike && old.topic === topic && JSON.stringify(old.params) === json) {
         this.byRequest.set(id, sub);
         sub.requestId = id;
         sub.subscribedPresence = old.subscribedPresence;
