@@ -3,42 +3,22 @@
  * others wrote meanwhile, a second replay (or a replay of edits the page had already
  * pushed) adds nothing, and refusals and a dead link are told apart.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { collab } from '@codemirror/collab';
 import { EditorState } from '@codemirror/state';
-import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
+import { createSockkitClient } from '@sockkit/client/node';
 import { SockkitError } from '@sockkit/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contract, type LiveDocsContract } from '../src/contract.js';
-import { type LiveDocs, startLiveDocs } from '../src/server/app.js';
-import { silentLog } from '../src/server/log.js';
+import { describe, expect, it } from 'vitest';
+import { contract } from '../src/contract.js';
 import { type PendingEdits, replayPending } from '../src/shared/pending-edits.js';
 import { CollabSync, isRetryable, type SyncTransport } from '../src/shared/sync-engine.js';
+import { useLiveDocs } from './app-fixture.js';
 import { HeadlessEditor } from './headless-editor.js';
 import { SocketEditor, until } from './socket-editor.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'live-docs-pending-'));
-let app: LiveDocs;
-let client: SockkitClient<LiveDocsContract>;
-let url: string;
+const live = useLiveDocs('pending');
 
-beforeAll(async () => {
-  app = await startLiveDocs({ port: 0, host: '127.0.0.1', dbPath: join(dir, 'db.sqlite'), log: silentLog });
-  url = `ws://127.0.0.1:${app.port}/ws`;
-  client = createSockkitClient({ url, contract, params: () => ({ user: 'tester' }), offline: 'reject' });
-  await client.ready();
-});
-
-afterAll(async () => {
-  await client.close();
-  await app.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const transportFor = (id: string, via = client): SyncTransport => ({
+const transportFor = (id: string, via = live.client): SyncTransport => ({
   push: (version, updates) => via.call.pushUpdates({ id, version, updates }),
   pull: (since) => via.call.pullUpdates({ id, since }),
 });
@@ -79,9 +59,9 @@ class PageEditor extends HeadlessEditor {
 }
 
 async function newDoc(text: string): Promise<{ id: string; version: number }> {
-  const { id } = await client.call.createDoc({ title: 'pending' });
-  const opened = await client.call.openDoc({ id });
-  const pushed = await client.call.pushUpdates({
+  const { id } = await live.client.call.createDoc({ title: 'pending' });
+  const opened = await live.client.call.openDoc({ id });
+  const pushed = await live.client.call.pushUpdates({
     id,
     version: opened.version,
     updates: [{ clientID: 'setup', changes: [[0, text]] }],
@@ -99,13 +79,13 @@ function closedPort(): Promise<number> {
   });
 }
 
-const textOf = async (id: string) => (await client.call.openDoc({ id })).text;
+const textOf = async (id: string) => (await live.client.call.openDoc({ id })).text;
 
 describe('edits kept from a page that went away', () => {
   it('are pushed later, rebased onto what others wrote meanwhile', async () => {
     const { id } = await newDoc('alpha beta gamma');
-    const page = new PageEditor(id, 'page-1', await client.call.openDoc({ id }));
-    const other = await SocketEditor.open(url, id, 'other');
+    const page = new PageEditor(id, 'page-1', await live.client.call.openDoc({ id }));
+    const other = await SocketEditor.open(live.url, id, 'other');
     // The page first sees someone else's edit, so its confirmed text is not the opened one.
     other.edit(0, 0, '> ');
     await until(() => other.sync.unconfirmed === 0, 'the first edit to be saved');
@@ -135,7 +115,7 @@ describe('edits kept from a page that went away', () => {
 
   it('add nothing when replayed again, or when the page had pushed part of them', async () => {
     const { id } = await newDoc('one');
-    const page = new PageEditor(id, 'page-2', await client.call.openDoc({ id }));
+    const page = new PageEditor(id, 'page-2', await live.client.call.openDoc({ id }));
     page.online = false;
     for (const word of [' two', ' three', ' four']) {
       page.dispatch(page.state.update({ changes: { from: page.state.doc.length, insert: word } }));
@@ -150,14 +130,14 @@ describe('edits kept from a page that went away', () => {
     expect(await textOf(id)).toBe('one two');
     expect(await replayPending(all, transportFor(id))).toBe(2);
     expect(await textOf(id)).toBe('one two three four');
-    const { version } = await client.call.openDoc({ id });
+    const { version } = await live.client.call.openDoc({ id });
 
     // A second replay of the same edits, and the page itself coming back, change nothing.
     expect(await replayPending(all, transportFor(id))).toBe(0);
     page.online = true;
     await page.settle();
     expect(page.text).toBe('one two three four');
-    const after = await client.call.openDoc({ id });
+    const after = await live.client.call.openDoc({ id });
     expect(after).toMatchObject({ text: 'one two three four', version });
   });
 
@@ -182,7 +162,7 @@ describe('edits kept from a page that went away', () => {
     expect(isRetryable(ahead)).toBe(false);
     expect(await textOf(id)).toBe('abc');
 
-    await client.call.deleteDoc({ id });
+    await live.client.call.deleteDoc({ id });
     const gone = await replayPending(edits, transportFor(id)).catch((error: unknown) => error);
     expect(gone).toMatchObject({ code: 'NOT_FOUND' });
     expect(isRetryable(gone)).toBe(false);

@@ -3,69 +3,42 @@
  * (a version from the future, malformed or misfitting change sets, an unknown document, a
  * paste above the limit), each refused with a clear code and the document left intact.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contract, type LiveDocsContract, type WireUpdate } from '../src/contract.js';
-import { type LiveDocs, startLiveDocs } from '../src/server/app.js';
-import { silentLog } from '../src/server/log.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { WireUpdate } from '../src/contract.js';
+import { useLiveDocs } from './app-fixture.js';
 import { SocketEditor, until } from './socket-editor.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'live-docs-server-'));
-let app: LiveDocs;
-let client: SockkitClient<LiveDocsContract>;
-let url: string;
-
-beforeAll(async () => {
-  app = await startLiveDocs({
-    port: 0,
-    host: '127.0.0.1',
-    dbPath: join(dir, 'db.sqlite'),
-    log: silentLog,
-    limits: { maxInsertChars: 1000 },
-  });
-  url = `ws://127.0.0.1:${app.port}/ws`;
-  client = createSockkitClient({ url, contract, params: () => ({ user: 'tester' }), offline: 'reject' });
-  await client.ready();
-});
-
-afterAll(async () => {
-  await client.close();
-  await app.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const live = useLiveDocs('server', { limits: { maxInsertChars: 1000 } });
 
 describe('documents', () => {
   it('creates, lists, renames and deletes, announcing each on the docs topic', async () => {
     const seen: string[] = [];
-    const sub = client.subscribe.docs(undefined, (message) => {
+    const sub = live.client.subscribe.docs(undefined, (message) => {
       seen.push(message.type === 'deleted' ? `deleted ${message.id}` : `upsert ${message.doc.title}`);
     });
     await sub.ready;
-    const doc = await client.call.createDoc({ title: '  Notes ' });
+    const doc = await live.client.call.createDoc({ title: '  Notes ' });
     expect(doc.title).toBe('Notes');
-    expect((await client.call.listDocs()).map((d) => d.id)).toContain(doc.id);
-    expect((await client.call.renameDoc({ id: doc.id, title: 'Renamed' })).title).toBe('Renamed');
-    await client.call.deleteDoc({ id: doc.id });
+    expect((await live.client.call.listDocs()).map((d) => d.id)).toContain(doc.id);
+    expect((await live.client.call.renameDoc({ id: doc.id, title: 'Renamed' })).title).toBe('Renamed');
+    await live.client.call.deleteDoc({ id: doc.id });
     await until(() => seen.length === 3, 'three announcements');
     expect(seen).toEqual(['upsert Notes', 'upsert Renamed', `deleted ${doc.id}`]);
-    await expect(client.call.openDoc({ id: doc.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(live.client.call.openDoc({ id: doc.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     sub.unsubscribe();
   });
 
   it('refuses an empty title and an invalid id as BAD_REQUEST', async () => {
-    await expect(client.call.createDoc({ title: '   ' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(client.call.openDoc({ id: '../etc' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(live.client.call.createDoc({ title: '   ' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(live.client.call.openDoc({ id: '../etc' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });
 
 describe('sync procedures', () => {
   it('two editors converge through push, fan-out and rebase', async () => {
-    const { id } = await client.call.createDoc({ title: 'pair' });
-    const a = await SocketEditor.open(url, id, 'a');
-    const b = await SocketEditor.open(url, id, 'b');
+    const { id } = await live.client.call.createDoc({ title: 'pair' });
+    const a = await SocketEditor.open(live.url, id, 'a');
+    const b = await SocketEditor.open(live.url, id, 'b');
     a.edit(0, 0, 'hello ');
     b.edit(0, 0, 'world');
     await until(
@@ -73,7 +46,7 @@ describe('sync procedures', () => {
       'convergence',
     );
     expect(a.text.length).toBe(11);
-    expect((await client.call.openDoc({ id })).text).toBe(a.text);
+    expect((await live.client.call.openDoc({ id })).text).toBe(a.text);
     await Promise.all([a.close(), b.close()]);
   });
 
@@ -81,32 +54,34 @@ describe('sync procedures', () => {
     let id: string;
     let version: number;
     beforeAll(async () => {
-      ({ id } = await client.call.createDoc({ title: 'guarded' }));
-      ({ version } = await client.call.pushUpdates({
+      ({ id } = await live.client.call.createDoc({ title: 'guarded' }));
+      ({ version } = await live.client.call.pushUpdates({
         id,
         version: 0,
         updates: [{ clientID: 'x', changes: [[0, 'abc']] }],
       }));
     });
     const intact = async () => {
-      const doc = await client.call.openDoc({ id });
+      const doc = await live.client.call.openDoc({ id });
       expect(doc.text).toBe('abc');
       expect(doc.version).toBe(version);
     };
 
     it('a version from the future is a CONFLICT', async () => {
-      const push = client.call.pushUpdates({
+      const push = live.client.call.pushUpdates({
         id,
         version: 99,
         updates: [{ clientID: 'x', changes: [3, [0, 'd']] }],
       });
       await expect(push).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/ahead/) });
-      await expect(client.call.pullUpdates({ id, since: 99 })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(live.client.call.pullUpdates({ id, since: 99 })).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
       await intact();
     });
 
     it('a stale version is rejected for rebase, not an error', async () => {
-      const result = await client.call.pushUpdates({
+      const result = await live.client.call.pushUpdates({
         id,
         version: 0,
         updates: [{ clientID: 'x', changes: [[0, 'z']] }],
@@ -123,14 +98,14 @@ describe('sync procedures', () => {
         [3, [0, 'a\nb']], // a line break inside one line
       ];
       for (const changes of bad) {
-        const push = client.call.pushUpdates({
+        const push = live.client.call.pushUpdates({
           id,
           version,
           updates: [{ clientID: 'x', changes }],
         });
         await expect(push).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       }
-      const wrongShape = client.call.pushUpdates({
+      const wrongShape = live.client.call.pushUpdates({
         id,
         version,
         updates: [{ clientID: 'x', changes: 'abc' as unknown as [] }],
@@ -138,14 +113,14 @@ describe('sync procedures', () => {
       await expect(wrongShape).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       // Client ids are stored with each update and must come back exactly as sent.
       for (const clientID of ['', 'half \uD83D', 'a'.repeat(65)]) {
-        const push = client.call.pushUpdates({ id, version, updates: [{ clientID, changes: [3] }] });
+        const push = live.client.call.pushUpdates({ id, version, updates: [{ clientID, changes: [3] }] });
         await expect(push).rejects.toMatchObject({ code: 'BAD_REQUEST' });
       }
       await intact();
     });
 
     it('a batch is all or nothing: a bad second update stores neither', async () => {
-      const push = client.call.pushUpdates({
+      const push = live.client.call.pushUpdates({
         id,
         version,
         updates: [
@@ -161,7 +136,7 @@ describe('sync procedures', () => {
     });
 
     it('a paste above the limit is PAYLOAD_TOO_LARGE', async () => {
-      const push = client.call.pushUpdates({
+      const push = live.client.call.pushUpdates({
         id,
         version,
         updates: [{ clientID: 'x', changes: [3, [0, 'y'.repeat(1001)]] }],
@@ -172,17 +147,23 @@ describe('sync procedures', () => {
 
     it('an unknown document is NOT_FOUND for every procedure and the topics', async () => {
       const ghost = 'no-such-doc';
-      await expect(client.call.openDoc({ id: ghost })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(live.client.call.openDoc({ id: ghost })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       await expect(
-        client.call.pushUpdates({ id: ghost, version: 0, updates: [{ clientID: 'x', changes: [[0, 'a']] }] }),
+        live.client.call.pushUpdates({
+          id: ghost,
+          version: 0,
+          updates: [{ clientID: 'x', changes: [[0, 'a']] }],
+        }),
       ).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      await expect(client.call.pullUpdates({ id: ghost, since: 0 })).rejects.toMatchObject({
+      await expect(live.client.call.pullUpdates({ id: ghost, since: 0 })).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
-      await expect(client.call.renameDoc({ id: ghost, title: 't' })).rejects.toMatchObject({
+      await expect(live.client.call.renameDoc({ id: ghost, title: 't' })).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
-      await expect(client.subscribe.doc({ id: ghost }).ready).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(live.client.subscribe.doc({ id: ghost }).ready).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
     });
   });
 });
