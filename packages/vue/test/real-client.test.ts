@@ -87,4 +87,29 @@ describe('with a real client', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen).toEqual(['one']);
   });
+
+  it('useSubscription follows params flipped back before the server confirmed', async () => {
+    const id = ref('r2');
+    const seen: string[] = [];
+    const { result, stop } = inApp(() => {
+      const sub = kit.useSubscription('room', () => ({ id: id.value }), {
+        presence: { name: 'Flip' },
+        onMessage: (message) => seen.push(message.text),
+      });
+      return { sub, presence: kit.usePresence(sub) };
+    });
+    // r2 -> r3 -> r2, each before a confirmation can have arrived.
+    await nextTick();
+    id.value = 'r3';
+    await nextTick();
+    id.value = 'r2';
+    await nextTick();
+    await until(() => result.sub.ready.value, 'subscribed to r2 again');
+    expect(result.sub.error.value).toBeUndefined();
+    await until(() => result.presence.count.value === 1, 'own presence');
+    await server.publish.room({ id: 'r2' }, { text: 'back' });
+    await until(() => seen.length === 1, 'a message on r2');
+    expect(seen).toEqual(['back']);
+    stop();
+  });
 });
