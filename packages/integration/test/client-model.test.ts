@@ -24,6 +24,19 @@ const op = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unsubscribe' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('presence' as const), pick: fc.nat(), name }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('publish' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('abortable' as const),
+      ms: fc.integer({ min: 5, max: 60 }),
+      abortAfter: fc.integer({ min: 0, max: 60 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('idempotent' as const), ms: fc.integer({ min: 0, max: 20 }) }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('ask' as const), question: name }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cut' as const) }) },
   {
     weight: 2,
@@ -46,7 +59,11 @@ async function agreeWithServer(home: TestServer, other: TestServer, numRuns: num
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
         await using client = connect(
           { port: proxy.port },
-          { reconnect: { initialDelayMs: 5, maxDelayMs: 40 }, pingIntervalMs: 0 },
+          {
+            reconnect: { initialDelayMs: 5, maxDelayMs: 40 },
+            pingIntervalMs: 0,
+            handlers: { confirm: ({ question }) => question.length > 0, hang: () => new Promise(() => {}) },
+          },
         );
         const strange: unknown[] = [];
         client.on('error', (error) => strange.push(error));
@@ -75,6 +92,49 @@ async function agreeWithServer(home: TestServer, other: TestServer, numRuns: num
               );
               break;
             }
+            case 'abortable': {
+              // Settles with its result, CANCELLED once aborted, or UNAVAILABLE on a drop.
+              const controller = new AbortController();
+              setTimeout(() => controller.abort(), step.abortAfter);
+              settled.push(
+                client.call.slow({ ms: step.ms }, { signal: controller.signal }).then(
+                  (out) => {
+                    if (out !== 'done') strange.push({ out });
+                  },
+                  (error: unknown) => {
+                    if (!isSockkitError(error, 'CANCELLED') && !isSockkitError(error, 'UNAVAILABLE'))
+                      strange.push(error);
+                  },
+                ),
+              );
+              break;
+            }
+            case 'idempotent':
+              // The contract marks `counter` idempotent: a dropped link re-sends it, never fails it.
+              settled.push(
+                client.call.counter({ ms: step.ms }).then(
+                  (n) => {
+                    if (typeof n !== 'number') strange.push({ n });
+                  },
+                  (error: unknown) => {
+                    strange.push({ idempotent: error });
+                  },
+                ),
+              );
+              break;
+            case 'ask':
+              // The server calls this client back within the call.
+              settled.push(
+                client.call.askClient({ question: step.question }).then(
+                  (answer) => {
+                    if (answer !== true) strange.push({ answer });
+                  },
+                  (error: unknown) => {
+                    if (!isSockkitError(error, 'UNAVAILABLE')) strange.push(error);
+                  },
+                ),
+              );
+              break;
             case 'subscribe': {
               if (live.some((s) => s.room === step.room)) break; // one subscription per room
               const sub = client.subscribe.chat({ room: step.room }, undefined, {
