@@ -1,13 +1,15 @@
 /**
  * Properties over fuzzed frames, both ways. Whatever a client sends (protocol kinds with
  * fields of any JSON shape, unknown procedures and topics, prototype keys, garbage codec
- * metadata, batches, broken JSON), the server answers without an INTERNAL error, logs no
- * failure, keeps the connection open and still answers a well-formed call. Whatever a server
- * sends, the client throws nothing, reports it only as typed errors (an `error` event or a
- * failed call), stays open and still completes a call. (The client trusts what a sockkit
- * server validated: it does not parse results and topic messages a second time.)
- * The enumerated cases live in bad-input.test.ts and client-bad-input.test.ts; this looks
- * for the ones nobody listed.
+ * metadata, batches, broken JSON), the server answers every well-formed call exactly once,
+ * never with INTERNAL, sends only replies its client accepts, logs no failure and keeps the
+ * connection open; once the connections are gone it holds no broker subscription and no
+ * presence member. That runs on a MemoryBroker and on Redis. Whatever a server sends, the
+ * client throws nothing, reports it only as typed errors (an `error` event or a failed
+ * call), never hands the app an offset twice or backwards within an epoch, stays open and
+ * still completes a call. (The client trusts what a sockkit server validated: it does not
+ * parse results and topic messages a second time.) The enumerated cases live in
+ * bad-input.test.ts and client-bad-input.test.ts; this looks for the ones nobody listed.
  */
 import type { AddressInfo } from 'node:net';
 import { createSockkitClient } from '@sockkit/client/node';
