@@ -1,8 +1,10 @@
 /**
- * Property: a client driven by random sequences of calls, subscribes, unsubscribes, presence
+ * Property: a client driven by random sequences of calls (plain, abortable, idempotent, and
+ * ones during which the server calls the client back), subscribes, unsubscribes, presence
  * changes and server publishes, while a TCP proxy cuts its link at random points, ends in a
- * state that agrees with the server. Every call settles (right answer, or a typed error when
- * its link dropped); the feed subscribed from the start holds every published message once,
+ * state that agrees with the server. Every call settles with its answer or an allowed error
+ * (UNAVAILABLE when its link dropped, CANCELLED once aborted; an idempotent call is re-sent
+ * and never fails); the feed subscribed from the start holds every published message once,
  * in order; and the presence a second client sees is exactly what the first one's live
  * subscriptions last set. It runs on one server, and again with the client on one of two
  * nodes sharing Redis while the feed is published on, and presence observed from, the other.
