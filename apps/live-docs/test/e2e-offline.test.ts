@@ -128,4 +128,55 @@ describe.skipIf(!chromiumPath)('offline edits in the browser', () => {
       await closeBrowser(browser.context);
     }
   });
+
+  it('drops kept entries it cannot read, and says so when the browser refuses to keep edits', async () => {
+    const seed = createSockkitClient({
+      url: `ws://127.0.0.1:${server.port}/ws`,
+      contract,
+      params: () => ({ user: 'seed' }),
+    });
+    const { id } = await seed.call.createDoc({ title: 'Full storage' });
+    await seed.close();
+    const browser = await openBrowser(chromiumPath!);
+    await presetIdentity(browser.context, 'dan', 'Dan');
+    try {
+      const page = browser.page;
+      const link = await cuttable(page);
+      await page.goto(`${server.base}/`);
+      // An entry of another version (or anyone's garbage) under this document's prefix.
+      await page.evaluate((doc) => localStorage.setItem(`live-docs:pending:${doc}:old`, '{"v":0}'), id);
+      await page.goto(`${server.base}/d/${id}`);
+      await page.locator('.cm-content').waitFor();
+      expect(await keptKeys(page)).toEqual([]);
+      expect(await page.locator('[data-testid=restored]').count()).toBe(0);
+
+      // Fill the origin's storage, then type offline: the page says the edits are not kept.
+      await page.evaluate(() => {
+        // Halving chunks until not even one character fits.
+        let i = 0;
+        for (let size = 256 * 1024; size >= 1; ) {
+          try {
+            localStorage.setItem(`filler:${i++}`, 'x'.repeat(size));
+          } catch {
+            size = Math.floor(size / 2);
+          }
+        }
+      });
+      await link.cut();
+      await typeAt(page, 'end', 'Nowhere to keep this.');
+      await page
+        .locator('[data-testid=problem]', { hasText: 'refused to keep your unsaved edits' })
+        .waitFor({ timeout: 10_000 });
+      expect(await keptKeys(page)).toEqual([]);
+      // Back online, the edit is saved all the same.
+      link.restore();
+      await expect
+        .poll(() => page.locator('[data-testid=connection]').getAttribute('data-state'), { timeout: 15_000 })
+        .toBe('connected');
+      expect(await converged([page])).toBe('Nowhere to keep this.');
+      expect(browser.errors).toEqual([]);
+    } finally {
+      await closeBrowser(browser.context);
+    }
+  });
 });
