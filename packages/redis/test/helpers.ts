@@ -127,10 +127,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A throwaway redis-server without persistence, started and killed by this test only. */
+/**
+ * A throwaway redis-server without persistence, started and killed by this test only.
+ * `args` replace the default command line (e.g. a Sentinel config); `readyWhen` is the log
+ * line that says it serves.
+ */
 export class ThrowawayRedis {
   private child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly options: { args?: string[]; readyWhen?: string } = {},
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -138,18 +145,25 @@ export class ThrowawayRedis {
 
   /** Starts it; resolves when it accepts connections. */
   async start(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const args = this.options.args ?? [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ];
+    const readyWhen = this.options.readyWhen ?? 'Ready to accept connections';
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let out = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`redis-server not ready:\n${out}`)), 10_000);
       child.stdout?.on('data', (data: Buffer) => {
         out += data.toString();
-        if (out.includes('Ready to accept connections')) {
+        if (out.includes(readyWhen)) {
           clearTimeout(timer);
           resolve();
         }
