@@ -1,11 +1,12 @@
 /**
- * A live-docs server for one test file: its own SQLite file in a temp directory, an
- * ephemeral port, and a Node client of it; started before the file's tests, closed after.
+ * Live-docs servers for tests: in-process for one test file (its own SQLite file in a temp
+ * directory, an ephemeral port, and a Node client of it), or as a child process.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
+import { type Child, startNode } from '@sockkit/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { contract, type LiveDocsContract } from '../src/contract.js';
 import { type LiveDocs, type LiveDocsOptions, startLiveDocs } from '../src/server/app.js';
@@ -46,4 +47,28 @@ export function useLiveDocs(name: string, options: Partial<LiveDocsOptions> = {}
     rmSync(dir, { recursive: true, force: true });
   });
   return fixture;
+}
+
+/** A live-docs server run as `npm start` runs it (a child process, tsx), and its socket URL. */
+export interface LiveDocsProcess {
+  child: Child;
+  url: string;
+}
+
+/**
+ * Starts `src/server/main.ts` on an ephemeral port with the SQLite file `dbPath`. Without
+ * `env.REDIS_URL` it runs the embedded default (in-process broker) even when the test
+ * process has REDIS_URL set, as CI does for the Redis suites.
+ */
+export async function spawnLiveDocs(dbPath: string, env: NodeJS.ProcessEnv = {}): Promise<LiveDocsProcess> {
+  const child = await startNode(
+    ['--import', 'tsx', 'src/server/main.ts'],
+    /ready at http:\/\/localhost:(\d+)/,
+    {
+      cwd: join(import.meta.dirname, '..'),
+      env: { PORT: '0', HOST: '127.0.0.1', LIVE_DOCS_DB: dbPath, LIVE_DOCS_DEV: '', REDIS_URL: '', ...env },
+      timeoutMs: 30_000,
+    },
+  );
+  return { child, url: `ws://127.0.0.1:${child.ready[1]}/ws` };
 }

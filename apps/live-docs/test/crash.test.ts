@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChangeSet } from '@codemirror/state';
 import { createSockkitClient } from '@sockkit/client/node';
-import { type Child, startNode } from '@sockkit/testing';
+import type { Child } from '@sockkit/testing';
 import { afterAll, expect, it } from 'vitest';
 import { contract, type WireUpdate } from '../src/contract.js';
+import { type LiveDocsProcess, spawnLiveDocs } from './app-fixture.js';
 
-const appDir = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'live-docs-crash-'));
 const children: Child[] = [];
 afterAll(async () => {
@@ -19,26 +19,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startServer(): Promise<{ child: Child; url: string }> {
-  const child = await startNode(
-    ['--import', 'tsx', 'src/server/main.ts'],
-    /ready at http:\/\/localhost:(\d+)/,
-    {
-      cwd: appDir,
-      // The embedded default (in-process broker): CI exports REDIS_URL for the Redis suites,
-      // and this test is about SQLite; with it the child used Redis under the shared prefix.
-      env: {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LIVE_DOCS_DB: join(dir, 'db.sqlite'),
-        LIVE_DOCS_DEV: '',
-        REDIS_URL: '',
-      },
-      timeoutMs: 30_000,
-    },
-  );
-  children.push(child);
-  return { child, url: `ws://127.0.0.1:${child.ready[1]}/ws` };
+async function startServer(): Promise<LiveDocsProcess> {
+  const started = await spawnLiveDocs(join(dir, 'db.sqlite'));
+  children.push(started.child);
+  return started;
 }
 
 /** A change set inserting `text` at `at` into a document of `length`, in wire form. */

@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSockkitClient } from '@sockkit/client/node';
-import { type Child, findRedis, startNode } from '@sockkit/testing';
+import { type Child, findRedis } from '@sockkit/testing';
 import { deleteKeys, uniquePrefix } from '@sockkit/testing/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
+import { spawnLiveDocs } from './app-fixture.js';
 import { SocketEditor, until } from './socket-editor.js';
 
 const redisUrl = await findRedis();
-const appDir = join(import.meta.dirname, '..');
 
 describe.skipIf(!redisUrl)('two nodes on one Redis', () => {
   const dir = mkdtempSync(join(tmpdir(), 'live-docs-nodes-'));
@@ -24,24 +24,12 @@ describe.skipIf(!redisUrl)('two nodes on one Redis', () => {
 
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
-      const child = await startNode(
-        ['--import', 'tsx', 'src/server/main.ts'],
-        /ready at http:\/\/localhost:(\d+)/,
-        {
-          cwd: appDir,
-          env: {
-            PORT: '0',
-            HOST: '127.0.0.1',
-            LIVE_DOCS_DB: join(dir, 'db.sqlite'),
-            LIVE_DOCS_DEV: '',
-            REDIS_URL: redisUrl!,
-            LIVE_DOCS_REDIS_PREFIX: prefix,
-          },
-          timeoutMs: 30_000,
-        },
-      );
+      const { child, url } = await spawnLiveDocs(join(dir, 'db.sqlite'), {
+        REDIS_URL: redisUrl!,
+        LIVE_DOCS_REDIS_PREFIX: prefix,
+      });
       children.push(child);
-      urls.push(`ws://127.0.0.1:${child.ready[1]}/ws`);
+      urls.push(url);
     }
   }, 60_000);
 
