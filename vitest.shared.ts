@@ -13,6 +13,7 @@ export function sockkitTestConfig(dir: string, overrides: ViteUserConfig['test']
     resolve: {
       alias: [
         { find: /^@sockkit\/client\/node$/, replacement: `${pkg('client')}node.ts` },
+        { find: /^@sockkit\/core\/protocol$/, replacement: `${pkg('core')}protocol/index.ts` },
         { find: /^@sockkit\/(core|server|client|redis|vue)$/, replacement: `${pkg('$1')}index.ts` },
         { find: /^@sockkit\/testing$/, replacement: `${pkg('testing')}index.ts` },
       ],

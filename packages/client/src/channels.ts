@@ -3,7 +3,8 @@
  * resubscribing from the last position after every reconnect, confirmations (including
  * joins the server made itself), presence updates and unsubscribing.
  */
-import { type Codec, payloadFields, type ServerMessage, SockkitError, type WireError } from '@sockkit/core';
+import { type Codec, SockkitError, type WireError } from '@sockkit/core';
+import { psetFrame, type ServerMessage, subFrame, unsubFrame } from '@sockkit/core/protocol';
 import type { ConnectionState, SubscribeOptions } from './options.js';
 import type { Requests } from './requests.js';
 import { Subscription, type SubscriptionHost } from './subscriptions.js';
@@ -48,7 +49,13 @@ export class Channels implements SubscriptionHost {
     handler: ((message: unknown, info: unknown) => void) | undefined,
     options: SubscribeOptions<unknown>,
   ): AnySubscription {
-    const sub = new Subscription<unknown, unknown>(topic, params, this, options.presence);
+    const sub = new Subscription<unknown, unknown>(
+      topic,
+      params,
+      this,
+      options.presence,
+      options.maxBuffered,
+    );
     if (handler) sub.on('message', handler);
     if (this.host.state === 'closed') {
       sub.end(new SockkitError('UNAVAILABLE', 'client is closed'));
@@ -156,14 +163,7 @@ export class Channels implements SubscriptionHost {
     const inFlight = sub.requestId !== undefined && this.byRequest.has(sub.requestId);
     if (sub.channel === undefined || this.host.state !== 'open' || inFlight) return;
     const id = this.host.nextId();
-    const fields = payloadFields(this.codec.encode(state));
-    await this.requests.track(
-      id,
-      `{"t":"pset","id":${id},"c":${JSON.stringify(sub.channel)}${fields}}`,
-      'presence',
-      {},
-      false,
-    );
+    await this.requests.track(id, psetFrame(id, sub.channel, this.codec.encode(state)), 'presence', {});
   }
 
   decode(json: unknown, meta: unknown): unknown {
@@ -175,21 +175,13 @@ export class Channels implements SubscriptionHost {
     sub.requestId = id;
     sub.subscribedPresence = sub.presenceState;
     this.byRequest.set(id, sub);
-    const params = sub.params === undefined ? '' : `,"params":${JSON.stringify(sub.params)}`;
-    const from = sub.position ? `,"from":${JSON.stringify(sub.position)}` : '';
-    // payloadFields starts with a comma; the presence object holds only the payload fields.
-    const presence =
-      sub.presenceState === undefined
-        ? ''
-        : `,"presence":{${payloadFields(this.codec.encode(sub.presenceState)).slice(1)}}`;
-    this.host.send(`{"t":"sub","id":${id},"topic":${JSON.stringify(sub.topic)}${params}${from}${presence}}`);
+    const presence = sub.presenceState === undefined ? undefined : this.codec.encode(sub.presenceState);
+    this.host.send(subFrame(id, sub.topic, sub.params, sub.position, presence));
   }
 
   private unsubscribeChannel(channel: string): void {
     const id = this.host.nextId();
-    this.requests
-      .track(id, `{"t":"unsub","id":${id},"c":${JSON.stringify(channel)}}`, 'unsubscribe', {}, false)
-      .catch(() => {});
+    this.requests.track(id, unsubFrame(id, channel), 'unsubscribe', {}).catch(() => {});
   }
 
   private forget(sub: AnySubscription): void {

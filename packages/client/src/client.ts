@@ -4,26 +4,33 @@
  * publish APIs on top of it.
  */
 import {
-  batchFrame,
   CLOSE_CODES,
   type Clock,
   type Codec,
   type ContractDef,
-  callFrame,
-  Emitter,
-  lookup,
-  parseServerMessage,
-  payloadFields,
-  readFrame,
-  type ServerMessage,
   SockkitError,
   SUBPROTOCOL,
-  shouldReconnect,
   superjsonCodec,
   systemClock,
   type TimerHandle,
   type WireError,
 } from '@sockkit/core';
+import {
+  authFrame,
+  batchFrame,
+  callFrame,
+  Emitter,
+  helloFrame,
+  lookup,
+  pingFrame,
+  pongFrame,
+  pubFrame,
+  readFrame,
+  readServerMessage,
+  type ServerMessage,
+  shouldReconnect,
+  splitBatches,
+} from '@sockkit/core/protocol';
 import { type Backoff, backoffPolicy, reconnectDelay } from './backoff.js';
 import { Channels } from './channels.js';
 import { onWake, resolveWebSocket, type SocketConstructor, type SocketLike } from './environment.js';
@@ -170,9 +177,7 @@ class Client extends Emitter<ClientEvents> {
     this.socket = socket;
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
-      const hello =
-        params === undefined ? '{"t":"hello"}' : `{"t":"hello","params":${JSON.stringify(params)}}`;
-      socket.send(hello);
+      socket.send(helloFrame(params));
     });
     socket.addEventListener('message', (event: { data: unknown }) => {
       if (this.socket === socket) this.receive(event.data);
@@ -188,7 +193,7 @@ class Client extends Emitter<ClientEvents> {
   private welcome(message: Extract<ServerMessage, { t: 'welcome' }>): void {
     this.session = message.session;
     this.connectionId = message.conn;
-    this.requests.maxMessageBytes = message.limits.maxMessageBytes;
+    this.requests.announced(message.limits);
     this.setState('open');
     this.timers.stable = this.clock.setTimeout(() => {
       this.attempt = 0;
@@ -274,7 +279,7 @@ class Client extends Emitter<ClientEvents> {
     this.timers.ping = this.clock.setTimeout(() => {
       const socket = this.socket;
       if (!socket) return;
-      this.send('{"t":"ping"}');
+      this.send(pingFrame());
       this.timers.pong = this.clock.setTimeout(() => {
         // No answer: the link is dead even if the socket has not noticed yet.
         socket.close(CLOSE_CODES.HEARTBEAT_TIMEOUT.code, 'heartbeat timeout');
@@ -308,11 +313,7 @@ class Client extends Emitter<ClientEvents> {
     if (this.state !== 'open') return;
     const params = await this.options.params?.();
     const id = this.nextId();
-    const frame =
-      params === undefined
-        ? `{"t":"auth","id":${id}}`
-        : `{"t":"auth","id":${id},"params":${JSON.stringify(params)}}`;
-    const expiresAt = await this.requests.track(id, frame, 'auth', {}, false);
+    const expiresAt = await this.requests.track(id, authFrame(id, params), 'auth', {});
     this.armRefresh(expiresAt as number | undefined);
   }
 
@@ -329,7 +330,7 @@ class Client extends Emitter<ClientEvents> {
       );
     this.alive();
     for (const raw of messages) {
-      const message = parseServerMessage(raw);
+      const message = readServerMessage(raw);
       if (!message) {
         this.emit('error', new SockkitError('BAD_REQUEST', 'malformed message from server'));
         continue;
@@ -368,7 +369,7 @@ class Client extends Emitter<ClientEvents> {
       case 'presence':
         return this.channels.get(message.c)?.presenceEvent(message.ev, message.member);
       case 'ping':
-        return this.send(message.id === undefined ? '{"t":"pong"}' : `{"t":"pong","id":${message.id}}`);
+        return this.send(pongFrame(message.id));
       case 'pong':
         return;
     }
@@ -381,7 +382,10 @@ class Client extends Emitter<ClientEvents> {
 
   // ---- outbound ----------------------------------------------------------------------------
 
-  /** Queues a frame; frames queued in one turn leave as one batch frame. @internal */
+  /**
+   * Queues a frame; frames queued in one turn leave together, in as few frames as the
+   * server's announced `maxMessageBytes` allows. @internal
+   */
   send(frame: string): void {
     if (!this.socket) return;
     this.outbound.push(frame);
@@ -393,7 +397,8 @@ class Client extends Emitter<ClientEvents> {
     if (this.outbound.length === 0) return;
     const frames = this.outbound;
     this.outbound = [];
-    if (socket && socket.readyState === 1) socket.send(batchFrame(frames));
+    if (socket?.readyState !== 1) return;
+    for (const batch of splitBatches(frames, this.requests.maxMessageBytes)) socket.send(batchFrame(batch));
   }
 
   private request(name: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
@@ -407,7 +412,14 @@ class Client extends Emitter<ClientEvents> {
         new SockkitError('BAD_REQUEST', `input of ${name} cannot be encoded`, { cause: error }),
       );
     }
-    return this.requests.track(id, frame, name, options, def.idempotent === true, def.timeout);
+    return this.requests.track(
+      id,
+      frame,
+      name,
+      options,
+      { call: true, idempotent: def.idempotent === true },
+      def.timeout,
+    );
   }
 
   private sendPublish(
@@ -417,11 +429,15 @@ class Client extends Emitter<ClientEvents> {
     options: PublishOptions = {},
   ): Promise<unknown> {
     const id = this.nextId();
-    const paramsPart = params === undefined ? '' : `,"params":${JSON.stringify(params)}`;
-    const volatile = options.volatile ? ',"volatile":true' : '';
-    const fields = payloadFields(this.codec.encode(message));
-    const frame = `{"t":"pub","id":${id},"topic":${JSON.stringify(topic)}${paramsPart}${fields}${volatile}}`;
-    return this.requests.track(id, frame, `publish to ${topic}`, options, false);
+    let frame: string;
+    try {
+      frame = pubFrame(id, topic, params, this.codec.encode(message), options.volatile === true);
+    } catch (error) {
+      return Promise.reject(
+        new SockkitError('BAD_REQUEST', `message to ${topic} cannot be encoded`, { cause: error }),
+      );
+    }
+    return this.requests.track(id, frame, `publish to ${topic}`, options);
   }
 
   // ---- subscriptions --------------------------------------------------------------------------

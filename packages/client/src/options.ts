@@ -53,6 +53,11 @@ export interface SubscribeOptions<T> {
   presence?: PresenceStateInput<T>;
   /** Aborting unsubscribes; iterators end cleanly. */
   signal?: AbortSignal;
+  /**
+   * Most messages an async iterator of this subscription holds for a loop that has not taken
+   * them yet; past it the loop throws LIMIT_EXCEEDED. Default 10,000.
+   */
+  maxBuffered?: number;
 }
 
 /** Options of {@link createSockkitClient}. */
@@ -72,7 +77,11 @@ export interface ClientOptions<C> {
   timeout?: number;
   /** Calls made while disconnected: queued until connected (default) or rejected with UNAVAILABLE. */
   offline?: 'queue' | 'reject';
-  /** Most calls queued while disconnected; more are rejected with LIMIT_EXCEEDED. Default 1,000. */
+  /**
+   * Most requests queued while disconnected; more are rejected with LIMIT_EXCEEDED. Default
+   * 1,000. (Calls made while connected beyond the server's `maxCallsInFlight` wait for a slot,
+   * bounded by their timeouts.)
+   */
   maxQueued?: number;
   /** Reconnect policy, or false to never reconnect. */
   reconnect?: ReconnectOptions | false;

@@ -1,20 +1,30 @@
 /**
- * Requests this client sent or will send (calls, publishes, presence, auth), and the offline
- * queue: a request made while disconnected waits, with its timeout and signal already
- * running, and goes out once connected; one in flight when the link drops fails with
+ * Requests this client sent or will send (calls, publishes, presence, auth) and the queue of
+ * those waiting to go: a request made while disconnected waits, with its timeout and signal
+ * already running, and goes out once connected; one in flight when the link drops fails with
  * UNAVAILABLE unless it is idempotent, in which case it is sent again.
+ *
+ * Calls also wait for a slot: the server runs at most `maxCallsInFlight` of a connection's
+ * calls (announced in `welcome`) and refuses more, so the client holds the rest back until
+ * answers free slots. A call given up on (timeout, abort) keeps its slot until the server
+ * answers it: the server counts it until its handler has settled.
  */
-import { type Clock, PendingCalls, SockkitError } from '@sockkit/core';
+import { type Clock, SockkitError } from '@sockkit/core';
+import { cancelFrame, PendingCalls, utf8Length } from '@sockkit/core/protocol';
 import type { CallOptions, ClientOptions, ConnectionState } from './options.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_QUEUED = 1000;
 
 /** One request and whether it has left. */
 interface Outgoing {
-  frame: string;
+  readonly id: number;
+  readonly frame: string;
   sent: boolean;
+  /** A `call`: it takes one of the server's call slots. */
+  readonly call: boolean;
   /** Re-sent after a reconnect instead of failing. */
-  idempotent: boolean;
+  readonly idempotent: boolean;
 }
 
 /** What requests need from the client. */
@@ -24,11 +34,30 @@ export interface RequestHost {
   send(frame: string): void;
 }
 
+/** How a request behaves. */
+export interface RequestKind {
+  /** A call: held back while the server's call slots are taken. */
+  call?: boolean;
+  /** Re-sent after a reconnect instead of failing. */
+  idempotent?: boolean;
+}
+
+/** The limits of the server the client is connected to, from `welcome`. */
+export interface ServerLimits {
+  readonly maxMessageBytes: number;
+  readonly maxCallsInFlight: number;
+}
+
 /** The client's outgoing requests. */
 export class Requests {
-  /** Largest message the server accepts (from `welcome`). */
+  /** Largest frame the server accepts (from `welcome`). */
   maxMessageBytes = Number.POSITIVE_INFINITY;
+  private maxCallsInFlight = Number.POSITIVE_INFINITY;
   private readonly pending: PendingCalls;
+  /** Ids of calls the server holds a slot for: sent, and not answered yet. */
+  private readonly slots = new Set<number>();
+  /** Requests not sent yet, oldest first. */
+  private waiting: Outgoing[] = [];
 
   constructor(
     private readonly host: RequestHost,
@@ -38,13 +67,19 @@ export class Requests {
     this.pending = new PendingCalls(clock);
   }
 
-  /** Registers request `id` and sends it now, or when connected. */
+  /** The server announced its limits. */
+  announced(limits: ServerLimits): void {
+    this.maxMessageBytes = limits.maxMessageBytes;
+    this.maxCallsInFlight = Math.max(1, limits.maxCallsInFlight);
+  }
+
+  /** Registers request `id` and sends it now, or when connected and a call slot is free. */
   track(
     id: number,
     frame: string,
     label: string,
     options: CallOptions,
-    idempotent: boolean,
+    kind: RequestKind = {},
     timeout?: number,
   ): Promise<unknown> {
     const { state } = this.host;
@@ -55,17 +90,25 @@ export class Requests {
         new SockkitError('PAYLOAD_TOO_LARGE', message, { details: { limit: this.maxMessageBytes } }),
       );
     }
-    const open = state === 'open';
-    if (!open) {
+    const out: Outgoing = {
+      id,
+      frame,
+      sent: false,
+      call: kind.call === true,
+      idempotent: kind.idempotent === true,
+    };
+    const goesNow = state === 'open' && (!out.call || this.slots.size < this.maxCallsInFlight);
+    // Calls held back for a slot while connected are bounded by their timeouts, as any call is;
+    // requests made while disconnected by `maxQueued`.
+    if (state !== 'open') {
       if (this.options.offline === 'reject')
         return Promise.reject(new SockkitError('UNAVAILABLE', 'not connected'));
-      const max = this.options.maxQueued ?? 1000;
+      const max = this.options.maxQueued ?? DEFAULT_MAX_QUEUED;
       if (this.queued() >= max) {
         const message = `more than ${max} calls queued while offline`;
         return Promise.reject(new SockkitError('LIMIT_EXCEEDED', message, { details: { limit: max } }));
       }
     }
-    const out: Outgoing = { frame, sent: open, idempotent };
     const promise = this.pending.add(
       id,
       {
@@ -73,49 +116,70 @@ export class Requests {
         timeoutMs: options.timeout ?? timeout ?? this.options.timeout ?? DEFAULT_TIMEOUT_MS,
         signal: options.signal,
         onGiveUp: (gaveUp, data) => {
-          if ((data as Outgoing).sent) this.host.send(`{"t":"cancel","id":${gaveUp}}`);
+          if ((data as Outgoing).sent) this.host.send(cancelFrame(gaveUp));
         },
       },
       out,
     );
-    if (open) this.host.send(frame);
+    if (goesNow) this.dispatch(out);
+    else this.waiting.push(out);
     return promise;
   }
 
-  /** An answer arrived. */
+  /** An answer to request `id` arrived; its call slot, if any, is free again. */
   settle(id: number, error: SockkitError | undefined, value?: unknown): void {
     this.pending.settle(id, error, value);
+    if (this.slots.delete(id) && this.waiting.length > 0) this.sendWaiting();
   }
 
-  /** Connected: sends every waiting request, in the order they were made. */
+  /** Connected: sends waiting requests, in the order they were made, calls as slots allow. */
   sendQueued(): void {
-    for (const [, data] of this.pending.entriesData()) {
-      const out = data as Outgoing;
-      if (!out.sent) {
-        out.sent = true;
-        this.host.send(out.frame);
-      }
-    }
+    this.sendWaiting();
   }
 
   /** The link dropped: requests the server may have run fail; idempotent ones wait to be re-sent. */
   linkLost(error: SockkitError): void {
+    this.slots.clear();
     this.pending.rejectWhere(error, (data) => (data as Outgoing).sent && !(data as Outgoing).idempotent);
-    for (const [, data] of this.pending.entriesData()) (data as Outgoing).sent = false;
+    const resend: Outgoing[] = [];
+    for (const [, data] of this.pending.entriesData()) {
+      const out = data as Outgoing;
+      if (out.sent) {
+        out.sent = false;
+        resend.push(out);
+      }
+    }
+    // Re-sent ones go first: they were made before anything still waiting.
+    this.waiting = [...resend, ...this.waiting];
   }
 
   /** The client closed: everything fails. */
   rejectAll(error: SockkitError): void {
+    this.waiting = [];
+    this.slots.clear();
     this.pending.rejectWhere(error);
   }
 
-  private queued(): number {
-    let count = 0;
-    for (const [, data] of this.pending.entriesData()) if (!(data as Outgoing).sent) count++;
-    return count;
+  private dispatch(out: Outgoing): void {
+    out.sent = true;
+    if (out.call) this.slots.add(out.id);
+    this.host.send(out.frame);
   }
-}
 
-function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).length;
+  private sendWaiting(): void {
+    if (this.host.state !== 'open') return;
+    const rest: Outgoing[] = [];
+    for (const out of this.waiting) {
+      if (out.sent || !this.pending.has(out.id)) continue; // sent already, or given up while waiting
+      if (out.call && this.slots.size >= this.maxCallsInFlight) rest.push(out);
+      else this.dispatch(out);
+    }
+    this.waiting = rest;
+  }
+
+  private queued(): number {
+    // Requests given up on while waiting leave lazily; count only live ones.
+    this.waiting = this.waiting.filter((out) => !out.sent && this.pending.has(out.id));
+    return this.waiting.length;
+  }
 }

@@ -2,15 +2,8 @@
  * Serving the server's calls on this client: look up the handler, validate the input against
  * the contract, run it with an AbortSignal the server can cancel, answer once.
  */
-import {
-  type Codec,
-  type ContractDef,
-  errorFrame,
-  lookup,
-  resultFrame,
-  SockkitError,
-  validate,
-} from '@sockkit/core';
+import { type Codec, type ContractDef, SockkitError } from '@sockkit/core';
+import { errorFrame, lookup, resultFrame, validate } from '@sockkit/core/protocol';
 
 /** What a client-side handler receives besides its input. */
 export interface ClientCallContext {

@@ -3,15 +3,8 @@
  * handlers and async iterators, its presence view and its `recovered` flag. The client
  * re-sends it after every reconnect from its last position.
  */
-import {
-  applyPresence,
-  Emitter,
-  type PresenceMember,
-  resetPresence,
-  SockkitError,
-  type TopicPosition,
-  type WireMember,
-} from '@sockkit/core';
+import { type PresenceMember, SockkitError, type TopicPosition } from '@sockkit/core';
+import { applyPresence, Emitter, resetPresence, type WireMember } from '@sockkit/core/protocol';
 
 /** Where a delivered message sits in its channel. */
 export interface MessageInfo {
@@ -87,6 +80,8 @@ export class Subscription<M, S = never>
     readonly params: unknown,
     private readonly host: SubscriptionHost,
     presenceState: unknown,
+    /** Most messages an async iterator holds for a loop that has not taken them yet. */
+    private readonly maxBuffered = DEFAULT_MAX_BUFFERED,
   ) {
     super();
     this.presenceState = presenceState;
@@ -178,9 +173,13 @@ export class Subscription<M, S = never>
     this.emit('end');
   }
 
-  /** Iterates messages until the subscription ends; `break` unsubscribes when nothing else listens. */
+  /**
+   * Iterates messages until the subscription ends; `break` unsubscribes when nothing else
+   * listens. A loop that falls more than `maxBuffered` messages behind (default 10,000) ends
+   * with LIMIT_EXCEEDED rather than letting its queue grow without bound.
+   */
   [Symbol.asyncIterator](): AsyncIterator<SubscriptionItem<M>> {
-    const queue = new IteratorQueue<SubscriptionItem<M>>(() => {
+    const queue = new IteratorQueue<SubscriptionItem<M>>(this.maxBuffered, () => {
       this.iterators.delete(queue);
       if (this.iterators.size === 0 && !this.listens('message')) this.unsubscribe();
     });
@@ -196,7 +195,12 @@ export class Subscription<M, S = never>
   }
 }
 
-/** An async iterator fed by pushes; `return()` (a `break` in for-await) calls `onReturn`. */
+const DEFAULT_MAX_BUFFERED = 10_000;
+
+/**
+ * An async iterator fed by pushes; `return()` (a `break` in for-await) calls `onReturn`, and
+ * so does an overflow of its queue, which ends it with LIMIT_EXCEEDED.
+ */
 class IteratorQueue<T> implements AsyncIterator<T> {
   private items: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
@@ -204,15 +208,26 @@ class IteratorQueue<T> implements AsyncIterator<T> {
   private done = false;
   private error: SockkitError | undefined;
 
-  constructor(private readonly onReturn: () => void) {}
+  constructor(
+    private readonly max: number,
+    private readonly onReturn: () => void,
+  ) {}
 
   push(item: T): void {
+    if (this.done) return;
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = this.failWaiting = undefined;
       resolve({ value: item, done: false });
-    } else {
+    } else if (this.items.length < this.max) {
       this.items.push(item);
+    } else {
+      this.finish(
+        new SockkitError('LIMIT_EXCEEDED', `the loop fell more than ${this.max} messages behind`, {
+          details: { limit: this.max },
+        }),
+      );
+      this.onReturn();
     }
   }
 

@@ -1,12 +1,27 @@
 /**
  * Channel keys: one string per (topic, params) pair, e.g. `doc:{"id":"abc"}`. Keys are built
  * from params after validation with object keys sorted, so equal params always give the
- * same key on every node.
+ * same key on every node. A key travels in every frame about its channel, so it is bounded
+ * (`WIRE_BOUNDS.channel`): params that would make a longer key are refused where they arrive.
  */
+import { SockkitError } from './errors.js';
+import { codePoints, WIRE_BOUNDS } from './protocol/bounds.js';
 
-/** The channel key of `topic` with validated `params`. */
+/**
+ * The channel key of `topic` with validated `params`.
+ *
+ * @throws SockkitError `BAD_REQUEST` when the key would be longer than 1,024 characters.
+ */
 export function channelKey(topic: string, params: unknown): string {
-  return params === undefined ? topic : `${topic}:${stableStringify(params)}`;
+  const key = params === undefined ? topic : `${topic}:${stableStringify(params)}`;
+  if (key.length > WIRE_BOUNDS.channel && codePoints(key) > WIRE_BOUNDS.channel) {
+    throw new SockkitError(
+      'BAD_REQUEST',
+      `params of '${topic}' are too long: a channel key is at most ${WIRE_BOUNDS.channel} characters`,
+      { details: { limit: WIRE_BOUNDS.channel } },
+    );
+  }
+  return key;
 }
 
 /** The topic name of a channel key. */

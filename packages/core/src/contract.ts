@@ -46,7 +46,8 @@ export interface ContractDef {
 /** A checked contract. The brand stops a plain object from being passed where one is expected. */
 export type Contract<T extends ContractDef = ContractDef> = T & { readonly '~sockkit': 'contract/v1' };
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Names travel in frames: identifiers of at most 128 characters (`WIRE_BOUNDS.name`). */
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /**
  * Declares the procedures and topics both sides agree on.

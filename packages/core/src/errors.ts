@@ -4,6 +4,7 @@
  * wire as `{ code, message, details }`, never with a stack or a cause.
  */
 import { ERROR_CODES, type ErrorCode, isErrorCode } from './codes.js';
+import { clampText } from './protocol/bounds.js';
 
 /** One validation issue as it crosses the wire (a subset of a zod issue). */
 export interface WireIssue {
@@ -119,13 +120,22 @@ export function isSockkitError(error: unknown, code?: ErrorCode): error is Sockk
   return code === undefined || (error as SockkitError).code === code;
 }
 
-/** Converts zod issues (or anything issue-shaped) to their wire form. */
+/**
+ * Converts zod issues (or anything issue-shaped) to their wire form, bounded: input from a peer
+ * can make thousands of issues, or paths through keys of any length, and none of it should be
+ * echoed back whole. At most {@link MAX_WIRE_ISSUES} issues, paths of at most 32 segments of at
+ * most 64 characters, messages of at most 256: their wire form stays well within
+ * `WIRE_BOUNDS.errorDetails`.
+ */
 export function toWireIssues(
   issues: readonly { path: readonly PropertyKey[]; message: string; code: string }[],
 ): WireIssue[] {
-  return issues.map((issue) => ({
-    path: issue.path.map((key) => (typeof key === 'number' ? key : String(key))),
-    message: issue.message,
-    code: issue.code,
+  return issues.slice(0, MAX_WIRE_ISSUES).map((issue) => ({
+    path: issue.path.slice(0, 32).map((key) => (typeof key === 'number' ? key : clampText(String(key), 64))),
+    message: clampText(issue.message, 256),
+    code: clampText(issue.code, 64),
   }));
 }
+
+/** Most validation issues an error carries. */
+export const MAX_WIRE_ISSUES = 20;

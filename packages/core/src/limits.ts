@@ -27,8 +27,19 @@ export interface Limits {
   handshakeTimeoutMs: number;
   /** Outbound bytes buffered for a connection above which volatile messages are dropped. */
   softBufferedBytes: number;
-  /** Outbound bytes buffered above which the connection is closed with 4009. */
+  /**
+   * Outbound bytes buffered above which the connection is closed with 4009; checked for every
+   * frame (a frame that would pass it closes the connection instead of being queued). History a
+   * client asked for is paced by what its socket drains and never counts as slow reading.
+   */
   maxBufferedBytes: number;
+  /** Encoded size of one member's presence state; a larger one gets PAYLOAD_TOO_LARGE. */
+  maxPresenceStateBytes: number;
+  /**
+   * Members a channel's presence holds; joining a full one gets LIMIT_EXCEEDED. With the state
+   * bound this bounds the snapshot a subscriber receives (1,000 × 2 KiB ≈ 2 MiB by default).
+   */
+  maxPresenceMembers: number;
 }
 
 /** Safe defaults, chosen for browsers on real networks talking to one Node process. */
@@ -45,4 +56,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   handshakeTimeoutMs: 10_000,
   softBufferedBytes: 1024 * 1024,
   maxBufferedBytes: 8 * 1024 * 1024,
+  maxPresenceStateBytes: 2 * 1024,
+  maxPresenceMembers: 1000,
 });

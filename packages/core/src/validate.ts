@@ -5,6 +5,7 @@
 import type * as z from 'zod';
 import type { ErrorCode } from './codes.js';
 import { SockkitError, toWireIssues } from './errors.js';
+import { clampText } from './protocol/bounds.js';
 
 /** Parses `value` with `schema` or throws a SockkitError listing the issues. */
 export function validate(
@@ -20,8 +21,9 @@ export function validate(
 
 function throwInvalid(issues: readonly z.core.$ZodIssue[], what: string, code: ErrorCode): never {
   const first = issues[0];
-  const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
-  throw new SockkitError(code, `invalid ${what}${where}: ${first?.message ?? 'rejected'}`, {
+  const where = first && first.path.length > 0 ? ` at ${clampText(first.path.join('.'), 256)}` : '';
+  const message = clampText(first?.message ?? 'rejected', 512);
+  throw new SockkitError(code, `invalid ${what}${where}: ${message}`, {
     details: { issues: toWireIssues(issues) },
   });
 }

@@ -132,6 +132,12 @@ describe('calls from server to client', () => {
     expect(questions).toEqual(['ok?', 'no']);
   });
 
+  it('validates inputs once, on the client: a transforming input schema works', async () => {
+    await using server = await startServer();
+    await using client = connect(server, { handlers: { measure: (length) => length * 10 } });
+    await expect(client.call.measureOnClient('abcd')).resolves.toBe(40);
+  });
+
   it('rejects a client result that breaks the contract', async () => {
     await using server = await startServer();
     await using client = connect(server, { handlers: { confirm: () => 'yes' as unknown as boolean } });

@@ -33,10 +33,17 @@ export const contract = defineContract({
     types: { input: everyType, output: everyType },
     askClient: { input: z.object({ question: z.string() }), output: z.boolean() },
     counter: { input: z.object({ ms: z.number() }), output: z.number(), idempotent: true },
+    /** Ignores its signal: settles only when the test releases it (`stubborn.release(key)`). */
+    stubborn: { input: z.object({ key: z.string() }), output: z.string() },
+    /** Large idempotent inputs: answers the blob's length. */
+    store: { input: z.object({ blob: z.string() }), output: z.number(), idempotent: true },
+    /** Calls the client's `measure`, whose input schema transforms. */
+    measureOnClient: { input: z.string(), output: z.number() },
   },
   client: {
     confirm: { input: z.object({ question: z.string() }), output: z.boolean() },
     hang: { output: z.string() },
+    measure: { input: z.string().transform((s) => s.length), output: z.number() },
   },
   topics: {
     chat: {
@@ -52,6 +59,8 @@ export const contract = defineContract({
       publish: 'client',
       volatile: true,
     },
+    /** Large messages, any params. */
+    blobs: { params: z.object({ id: z.string() }), message: z.object({ data: z.string() }) },
   },
 });
 
@@ -81,6 +90,21 @@ export const handlers: ServerOptions<TestContract, { user: string | null }>['han
   counter: async ({ ms }) => {
     await new Promise((resolve) => setTimeout(resolve, ms));
     return ++counter.value;
+  },
+  stubborn: ({ key }) =>
+    new Promise((resolve) => {
+      stubborn.running.set(key, () => resolve(key));
+    }),
+  store: ({ blob }) => blob.length,
+  measureOnClient: (text, ctx) => ctx.conn.call.measure(text),
+};
+
+/** Handlers of `stubborn` still running, by key; `release` lets one settle. */
+export const stubborn = {
+  running: new Map<string, () => void>(),
+  release(key: string): void {
+    this.running.get(key)?.();
+    this.running.delete(key);
   },
 };
 
@@ -134,6 +158,8 @@ export async function rawSocket(
     ...(options.headers ? { headers: options.headers } : {}),
   });
   const messages: Record<string, unknown>[] = [];
+  /** Every message received, in order (`messages` loses those `next` took). */
+  const all: Record<string, unknown>[] = [];
   const waiters: {
     test: (m: Record<string, unknown>) => boolean;
     resolve: (m: Record<string, unknown>) => void;
@@ -146,6 +172,7 @@ export async function rawSocket(
     const parsed = JSON.parse(data.toString());
     for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
       messages.push(m);
+      all.push(m);
       for (const w of [...waiters])
         if (w.test(m)) {
           waiters.splice(waiters.indexOf(w), 1);
@@ -181,6 +208,7 @@ export async function rawSocket(
   return {
     ws,
     messages,
+    all,
     next,
     closed,
     send: (text: string | Buffer) => ws.send(text),

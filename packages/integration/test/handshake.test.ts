@@ -2,7 +2,9 @@
  * Everything before and around the session: protocol negotiation, origin checks,
  * authentication, expiry and in-band refresh, handshake timeout and connection limits.
  */
+import { connect as tcpConnect } from 'node:net';
 import { CLOSE_CODES } from '@sockkit/core';
+import { ManualClock } from '@sockkit/testing';
 import { describe, expect, it } from 'vitest';
 import { connect, rawSocket, startServer } from './fixtures.js';
 
@@ -19,6 +21,45 @@ describe('protocol version', () => {
     await using server = await startServer();
     await using raw = await rawSocket(server, { protocol: [], hello: false });
     expect((await raw.closed).code).toBe(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code);
+  });
+
+  it.each([['evil.v9'], ['sockkit.v0'], ['graphql-ws']])(
+    'echoes an offer not shaped like a version it speaks (%s), so a browser sees the 4003',
+    async (offer) => {
+      await using server = await startServer();
+      await using raw = await rawSocket(server, { protocol: offer, hello: false });
+      expect(raw.ws.protocol).toBe(offer);
+      const closed = await raw.closed;
+      expect(closed.code).toBe(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code);
+      expect(closed.reason).toBe(`unsupported protocol (offered ${offer}; server speaks sockkit.v1)`);
+    },
+  );
+
+  it('keeps a 4003 reason within a close frame whatever the offer holds', async () => {
+    await using server = await startServer();
+    await using raw = await rawSocket(server, { protocol: ['sockkit.v2', 'x'.repeat(200)], hello: false });
+    const closed = await raw.closed;
+    expect(closed.code).toBe(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code);
+    expect(Buffer.byteLength(closed.reason)).toBeLessThanOrEqual(123);
+  });
+
+  it("cuts a half-finished upgrade request after the handshake timeout, not Node's 60 s", async () => {
+    const clock = new ManualClock();
+    await using server = await startServer({ clock, limits: { handshakeTimeoutMs: 2000 } });
+    const socket = tcpConnect(server.port!, '127.0.0.1');
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n'); // headers never end
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    clock.advance(1999);
+    expect(socket.destroyed || socket.readyState === 'closed').toBe(false);
+    clock.advance(1);
+    await closed;
+    // A socket that completed its upgrade is not cut by that timer.
+    await using raw = await rawSocket(server);
+    clock.advance(5000);
+    raw.send('{"t":"ping","id":1}');
+    expect(await raw.next((m) => m.t === 'pong')).toMatchObject({ id: 1 });
   });
 
   it('answers plain HTTP with 426 Upgrade Required', async () => {

@@ -183,10 +183,8 @@ describe('calls across a dropped link', () => {
     counter.value = 0;
     const plain = client.call.slow({ ms: 300 });
     const idempotent = client.call.counter({ ms: 300 });
-    const conn = server.connections.get(client.connectionId!) as unknown as {
-      inflight?: Map<number, unknown>;
-    };
-    await until(() => (conn.inflight?.size ?? 0) === 2);
+    const conn = server.connections.get(client.connectionId!) as unknown as { callsInFlight: number };
+    await until(() => conn.callsInFlight === 2);
     server.connections.get(client.connectionId!)!.close(1012);
     await expect(plain).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     // The first run was cut off with the link; the re-sent call answers.

@@ -113,20 +113,18 @@ describe('limits', () => {
     await expect(other.call.echo({ id: 1, text: 'unaffected' })).resolves.toMatchObject({ echoed: true });
   });
 
-  it('refuses calls beyond maxCallsInFlight with LIMIT_EXCEEDED', async () => {
+  it('refuses calls beyond maxCallsInFlight with LIMIT_EXCEEDED, by id', async () => {
     await using server = await startServer({ limits: { maxCallsInFlight: 2 } });
-    await using client = connect(server);
-    const calls = [
-      client.call.slow({ ms: 100 }),
-      client.call.slow({ ms: 100 }),
-      client.call.slow({ ms: 100 }),
-    ];
-    const settled = await Promise.allSettled(calls);
-    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
-    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({
-      code: 'LIMIT_EXCEEDED',
-      details: { limit: 2 },
+    await using raw = await rawSocket(server);
+    raw.send(
+      '[{"t":"call","id":1,"p":"slow","d":{"ms":100}},{"t":"call","id":2,"p":"slow","d":{"ms":100}},{"t":"call","id":3,"p":"slow","d":{"ms":100}}]',
+    );
+    expect(await raw.next((m) => m.id === 3)).toMatchObject({
+      t: 'error',
+      e: { code: 'LIMIT_EXCEEDED', details: { limit: 2 } },
     });
+    expect(await raw.next((m) => m.id === 1)).toMatchObject({ t: 'result', d: 'done' });
+    expect(await raw.next((m) => m.id === 2)).toMatchObject({ t: 'result', d: 'done' });
   });
 });
 
@@ -139,8 +137,8 @@ describe('graceful shutdown', () => {
     const inFlight = client.call.slow({ ms: 200 });
     await until(
       () =>
-        ((first.connections.get(client.connectionId!) as unknown as { inflight?: Map<number, unknown> })
-          .inflight?.size ?? 0) === 1,
+        (first.connections.get(client.connectionId!) as unknown as { callsInFlight: number })
+          .callsInFlight === 1,
     );
     const codes: number[] = [];
     const closing = first.close({ timeout: 5000 });
@@ -167,8 +165,8 @@ describe('graceful shutdown', () => {
     const call = client.call.slow({ ms: 5000 }).catch((e: unknown) => e);
     await until(
       () =>
-        ((server.connections.get(client.connectionId!) as unknown as { inflight?: Map<number, unknown> })
-          .inflight?.size ?? 0) === 1,
+        (server.connections.get(client.connectionId!) as unknown as { callsInFlight: number })
+          .callsInFlight === 1,
     );
     const raw = await rawSocket(server);
     await server.close({ timeout: 100 });

@@ -13,7 +13,6 @@
  */
 import {
   type Clock,
-  Emitter,
   type EncodedPayload,
   SockkitError,
   systemClock,
@@ -21,6 +20,7 @@ import {
   type TopicPosition,
   unrefTimer,
 } from '@sockkit/core';
+import { Emitter } from '@sockkit/core/protocol';
 import {
   type Broker,
   type BrokerEvent,

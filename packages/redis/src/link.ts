@@ -8,7 +8,8 @@
  * itself with jittered backoff, resubscribes its pub/sub channels, and only then reports
  * `up` again, with the outage window, so the broker can fill what the window missed.
  */
-import { type Clock, Emitter, isSockkitError, SockkitError, systemClock } from '@sockkit/core';
+import { type Clock, isSockkitError, SockkitError, systemClock } from '@sockkit/core';
+import { Emitter } from '@sockkit/core/protocol';
 import { consoleLogger, type Logger } from '@sockkit/server';
 import { Redis, type RedisOptions } from 'ioredis';
 import { checkPrefix, DEFAULT_PREFIX } from './keys.js';

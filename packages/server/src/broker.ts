@@ -100,10 +100,11 @@ export interface Broker {
   /** The channel's epoch and last offset (0 when it has no message yet). */
   position(channel: string): Promise<TopicPosition>;
   /**
-   * Durable messages after `since.offset`, when `since.epoch` is the current epoch and history
-   * still reaches back that far; `recovered: false` otherwise.
+   * Durable messages after `since.offset` (at most `limit`, the oldest first, when given), when
+   * `since.epoch` is the current epoch and history still reaches back that far;
+   * `recovered: false` otherwise.
    */
-  history(channel: string, since: TopicPosition): Promise<HistoryReply>;
+  history(channel: string, since: TopicPosition, limit?: number): Promise<HistoryReply>;
   /** Adds or replaces a presence member and tells every node. */
   presenceSet(channel: string, member: BrokerMember, type: 'join' | 'update'): Promise<void>;
   /** Removes a presence member and tells every node. */

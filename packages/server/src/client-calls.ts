@@ -1,29 +1,23 @@
 /**
- * Calls from the server to one client: call ids, the table of calls awaiting an answer,
- * input validated before sending and results validated on arrival. Created on first use, so
- * a connection the server never calls carries none of it.
+ * Calls from the server to one client: call ids and the table of calls awaiting an answer.
+ * Inputs go out as given (typed by the contract) and are validated once, by the client that
+ * receives them; results are validated here, on arrival. Created on first use, so a connection
+ * the server never calls carries none of it.
  */
+import { SockkitError, type WireError } from '@sockkit/core';
 import {
   type ClientMessage,
   callFrame,
+  cancelFrame,
   lookup,
   PendingCalls,
-  SockkitError,
   validate,
-  type WireError,
-} from '@sockkit/core';
+} from '@sockkit/core/protocol';
 import type { ServerCallOptions } from './options.js';
+import type { Peer } from './peer.js';
 import type { ServerRuntime } from './runtime.js';
 
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
-
-/** The connection the calls go through. */
-export interface CallLink {
-  readonly id: string;
-  readonly open: boolean;
-  send(text: string): void;
-  sendError(id: number | undefined, error: WireError): void;
-}
 
 /** Server → client calls of one connection. */
 export class ClientCalls {
@@ -31,7 +25,7 @@ export class ClientCalls {
   private nextId = 1;
 
   constructor(
-    private readonly link: CallLink,
+    private readonly peer: Peer,
     private readonly rt: ServerRuntime,
   ) {
     this.pending = new PendingCalls(rt.clock);
@@ -42,37 +36,34 @@ export class ClientCalls {
     const def = lookup(this.rt.contract.client, name);
     if (!def)
       return Promise.reject(new SockkitError('NOT_FOUND', `no client procedure '${name}' in the contract`));
-    if (!this.link.open) return Promise.reject(new SockkitError('UNAVAILABLE', 'connection is not open'));
-    let value: unknown;
-    try {
-      value = def.input ? validate(def.input, input, `input of client.${name}`) : undefined;
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    if (!this.peer.open) return Promise.reject(new SockkitError('UNAVAILABLE', 'connection is not open'));
+    let frame: string;
     const id = this.nextId++;
+    try {
+      frame = callFrame(id, name, this.rt.codec.encode(input));
+    } catch (error) {
+      return Promise.reject(
+        new SockkitError('BAD_REQUEST', `input of client.${name} cannot be encoded`, { cause: error }),
+      );
+    }
     const promise = this.pending.add(
       id,
       {
         label: `client.${name}`,
         timeoutMs: options.timeout ?? def.timeout ?? DEFAULT_CALL_TIMEOUT_MS,
         signal: options.signal,
-        onGiveUp: (gaveUp) => this.link.send(`{"t":"cancel","id":${gaveUp}}`),
+        onGiveUp: (gaveUp) => this.peer.send(cancelFrame(gaveUp)),
       },
       name,
     );
-    this.link.send(callFrame(id, name, this.rt.codec.encode(value)));
+    this.peer.send(frame);
     return promise;
   }
 
   /** A `result` or `error` from the client. */
   answer(message: Extract<ClientMessage, { t: 'result' | 'error' }>): void {
     const id = message.id;
-    if (id === undefined) {
-      // An error frame about a frame the server sent: nothing awaits it, log for operators.
-      if (message.t === 'error')
-        this.rt.logger.warn('client reported an error', { conn: this.link.id, error: message.e });
-      return;
-    }
+    if (id === undefined) return; // about a whole frame: the connection reports it (rate-limited)
     const name = this.pending.data(id) as string | undefined;
     let outcome: ReturnType<PendingCalls['settle']>;
     if (message.t === 'error' || name === undefined) {
@@ -94,7 +85,7 @@ export class ClientCalls {
       }
     }
     if (outcome === 'unknown') {
-      this.link.sendError(undefined, {
+      this.peer.sendError(undefined, {
         code: 'BAD_REQUEST',
         message: `${message.t} for unknown call id ${id}`,
       });

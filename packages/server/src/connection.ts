@@ -1,49 +1,63 @@
 /**
  * One WebSocket connection: the sockkit handshake, defensive reading of every inbound frame
- * (size, rate, JSON, envelope), routing to calls and topics, coalesced and bounded writes,
- * and cleanup when it closes. Calls from the server to this client live in client-calls.ts.
+ * (size, rate, JSON, envelope), routing to the modules that own each concern (calls in
+ * dispatch.ts, topics in topics.ts, calls to the client in client-calls.ts), and coalesced,
+ * bounded writes. Modules see it through the `Peer` seam (peer.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { CLOSE_CODES, SockkitError, type TimerHandle, unrefTimer, type WireError } from '@sockkit/core';
 import {
-  CLOSE_CODES,
+  authokFrame,
   type ClientMessage,
-  clientMessageSchema,
+  describeKind,
   errorFrame,
-  parseClientMessage,
-  peekCallId,
+  pongFrame,
+  readClientMessage,
   readFrame,
-  SockkitError,
-  type TimerHandle,
-  unrefTimer,
-  type WireError,
-} from '@sockkit/core';
+  toWireIssues,
+  welcomeFrame,
+} from '@sockkit/core/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { ClientCalls } from './client-calls.js';
-import { type CallState, cancelCall, handleCall } from './dispatch.js';
+import { truncateReason } from './close-reason.js';
+import { InboundCalls } from './dispatch.js';
+import type { Flushable, Flusher } from './flusher.js';
+import type { Heartbeat } from './heartbeat.js';
 import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
-import { encodeBatch, type Flushable, scheduleFlush, writeBatch } from './outbound.js';
+import type { Peer } from './peer.js';
 import { TokenBucket } from './rate-limit.js';
+import { oversizedRequestIds, requestIdOf } from './request-ids.js';
 import type { ServerRuntime } from './runtime.js';
+import type { TopicHub } from './topics.js';
 
 /** After a close frame, how long a peer that does not read gets before its socket is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
 /** setTimeout's ceiling; longer session expiries are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Log lines one connection can cause: a burst of 10, then one a minute. */
+const LOG_BURST = 10;
+const LOGS_PER_SECOND = 1 / 60;
 
 type State = 'handshake' | 'authenticating' | 'open' | 'closed';
 
+/** What a connection needs from its server. */
+export interface ConnectionDeps {
+  readonly rt: ServerRuntime;
+  readonly topics: TopicHub;
+  readonly heartbeat: Heartbeat;
+  readonly flusher: Flusher;
+  /** The handshake completed. */
+  opened(conn: Connection): void;
+  /** An open connection closed. */
+  closed(conn: Connection, code: number, reason: string): void;
+}
+
 /** A connection; the public, typed view of it is {@link ServerConnection}. */
-export class Connection implements Flushable, ServerConnection {
+export class Connection implements Peer, Flushable, ServerConnection {
   readonly id = randomId();
   readonly session = randomId();
   user: string | undefined;
   auth: unknown;
-  /** Whether a pong (or any message) arrived since the last heartbeat ping. */
-  alive = true;
-  /** Calls from this client being handled, by call id (created on first call). */
-  inflight: Map<number, CallState> | undefined;
-  /** Channel keys this connection is subscribed to (created on first subscribe). */
-  subscriptions: Set<string> | undefined;
   /** Volatile messages dropped under backpressure. */
   droppedVolatile = 0;
 
@@ -52,10 +66,16 @@ export class Connection implements Flushable, ServerConnection {
   private closeCode: { code: number; reason: string } | undefined;
   private outbound: string[] = [];
   private outboundBytes = 0;
+  /** Paced writers waiting for the frames queued so far to leave. */
+  private drainWaiters: (() => void)[] = [];
+  private readonly calls: InboundCalls;
   private clientCalls: ClientCalls | undefined;
+  private readonly rt: ServerRuntime;
   private readonly bucket: TokenBucket;
   private rateStrikes = 0;
   private protocolErrors = 0;
+  private readonly logBudget: TokenBucket;
+  private logsSuppressed = 0;
   private timer: TimerHandle | undefined;
   private callFacade: ServerConnection['call'] | undefined;
   private subscribeFacade: ServerConnection['subscribe'] | undefined;
@@ -64,10 +84,13 @@ export class Connection implements Flushable, ServerConnection {
   constructor(
     readonly ws: WebSocket,
     readonly request: UpgradeRequest,
-    private readonly rt: ServerRuntime,
+    private readonly deps: ConnectionDeps,
   ) {
-    const { limits, clock } = rt;
+    const { limits, clock } = deps.rt;
+    this.rt = deps.rt;
+    this.calls = new InboundCalls(this, deps.rt);
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst, clock);
+    this.logBudget = new TokenBucket(LOGS_PER_SECOND, LOG_BURST, clock);
     this.timer = clock.setTimeout(
       () => this.close(CLOSE_CODES.HANDSHAKE_TIMEOUT.code, 'handshake timeout'),
       limits.handshakeTimeoutMs,
@@ -81,9 +104,9 @@ export class Connection implements Flushable, ServerConnection {
     ws.on('error', onError);
   }
 
-  /** @internal */
-  socketError(error: Error): void {
-    this.rt.logger.warn('socket error', { conn: this.id, error: error.message });
+  /** This connection as handlers and hooks see it. */
+  get facade(): ServerConnection {
+    return this;
   }
 
   /** Whether the handshake completed and the socket is still up. */
@@ -91,26 +114,39 @@ export class Connection implements Flushable, ServerConnection {
     return this.state === 'open';
   }
 
+  /** Calls from this client whose handlers have not settled. */
+  get callsInFlight(): number {
+    return this.calls.size;
+  }
+
+  /**
+   * Logs something this connection's peer caused, within a per-connection budget, so that a
+   * client cannot grow the server's log (console writes are synchronous) at its own pace.
+   */
+  peerLog(message: string, meta: Record<string, unknown>): void {
+    if (!this.logBudget.take()) {
+      this.logsSuppressed++;
+      return;
+    }
+    const suppressed = this.logsSuppressed;
+    this.logsSuppressed = 0;
+    this.rt.logger.warn(
+      message,
+      suppressed > 0 ? { conn: this.id, ...meta, suppressed } : { conn: this.id, ...meta },
+    );
+  }
+
   // ---- inbound ------------------------------------------------------------------------
 
   /** @internal */
   receive(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
-    this.alive = true;
+    this.deps.heartbeat.seen(this);
     if (isBinary)
       return this.protocolError('binary frames are not supported; sockkit speaks JSON text frames');
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     const text = Buffer.isBuffer(data) ? data.toString() : Buffer.from(data as ArrayBuffer).toString();
-    if (bytes > this.rt.limits.maxMessageBytes) {
-      const id = peekCallId(text);
-      const message = `message of ${bytes} bytes exceeds the limit of ${this.rt.limits.maxMessageBytes}`;
-      this.sendError(id, {
-        code: 'PAYLOAD_TOO_LARGE',
-        message,
-        details: { limit: this.rt.limits.maxMessageBytes },
-      });
-      return;
-    }
+    if (bytes > this.rt.limits.maxMessageBytes) return this.oversized(text, bytes);
     const messages = readFrame(text);
     if (typeof messages === 'string') {
       return this.protocolError(
@@ -122,44 +158,52 @@ export class Connection implements Flushable, ServerConnection {
     for (const raw of messages) this.receiveMessage(raw);
   }
 
+  /**
+   * A frame above `maxMessageBytes` (ws already refused any above `maxFrameBytes`): every
+   * request in it is answered PAYLOAD_TOO_LARGE by id where its id can be read, each takes a
+   * rate token, and the frame counts as a protocol error, since a client that respects the
+   * limit announced in `welcome` never sends one.
+   */
+  private oversized(text: string, bytes: number): void {
+    const limit = this.rt.limits.maxMessageBytes;
+    const error: WireError = {
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `frame of ${bytes} bytes exceeds the limit of ${limit}`,
+      details: { limit },
+    };
+    for (const id of oversizedRequestIds(text)) {
+      if (!this.takeToken(id)) return;
+      this.sendError(id, error);
+    }
+    this.countProtocolError();
+  }
+
   private receiveMessage(raw: unknown): void {
     if (this.state === 'closed') return;
-    const rawId = idOf(raw);
-    if (!this.bucket.take()) {
-      if (++this.rateStrikes > this.rt.limits.maxRateLimitStrikes) {
-        this.close(CLOSE_CODES.RATE_LIMITED.code, 'rate limit exceeded');
-        return;
-      }
-      const retryAfterMs = this.bucket.retryAfterMs();
-      this.sendError(rawId, {
-        code: 'RATE_LIMITED',
-        message: 'too many messages',
-        details: { retryAfterMs },
-      });
-      return;
-    }
-    this.rateStrikes = 0;
-    const parsed = parseClientMessage(raw);
+    if (!this.takeToken(requestIdOf(raw))) return;
+    const parsed = readClientMessage(raw);
     if (!parsed.success) {
-      const kind = typeof raw === 'object' && raw !== null ? (raw as { t?: unknown }).t : undefined;
-      const known = typeof kind === 'string' && KINDS.has(kind);
-      const error = new SockkitError(
-        'BAD_REQUEST',
-        known ? `malformed '${kind}' message` : `unknown message kind ${JSON.stringify(kind ?? null)}`,
-        {
-          details: {
-            issues: parsed.error.issues.map((i) => ({
-              path: i.path.map(String),
-              message: i.message,
-              code: i.code,
-            })),
-          },
-        },
-      );
-      this.sendError(rawId, error.toWire());
+      const details = { issues: toWireIssues(parsed.error.issues) };
+      this.sendError(requestIdOf(raw), { code: 'BAD_REQUEST', message: describeKind(raw), details });
       return;
     }
     this.route(parsed.data);
+  }
+
+  /** Takes one message's rate token; when none is left answers RATE_LIMITED, and closes after too many. */
+  private takeToken(id: number | undefined): boolean {
+    if (this.bucket.take()) {
+      this.rateStrikes = 0;
+      return true;
+    }
+    if (++this.rateStrikes > this.rt.limits.maxRateLimitStrikes) {
+      this.peerLog('rate limit exceeded: closing', { code: CLOSE_CODES.RATE_LIMITED.code });
+      this.close(CLOSE_CODES.RATE_LIMITED.code, 'rate limit exceeded');
+    } else {
+      const retryAfterMs = this.bucket.retryAfterMs();
+      this.sendError(id, { code: 'RATE_LIMITED', message: 'too many messages', details: { retryAfterMs } });
+    }
+    return false;
   }
 
   private route(message: ClientMessage): void {
@@ -170,7 +214,7 @@ export class Connection implements Flushable, ServerConnection {
       }
       if (message.t === 'hello')
         return this.sendError(undefined, { code: 'BAD_REQUEST', message: 'hello already received' });
-      this.sendError(idOf(message), {
+      this.sendError(requestIdOf(message), {
         code: 'UNAUTHORIZED',
         message: `'${message.t}' before the handshake: send 'hello' first`,
       });
@@ -178,25 +222,29 @@ export class Connection implements Flushable, ServerConnection {
     }
     switch (message.t) {
       case 'call':
-        return handleCall(this.rt, this, message);
+        return this.calls.handle(message);
       case 'cancel':
-        return cancelCall(this, message.id);
+        return this.calls.cancel(message.id);
       case 'result':
       case 'error':
+        if (message.id === undefined) {
+          if (message.t === 'error') this.peerLog('client reported an error', { error: message.e });
+          return;
+        }
         this.clientCalls ??= new ClientCalls(this, this.rt);
         return this.clientCalls.answer(message);
       case 'sub':
-        return void this.rt.topics.clientSubscribe(this, message);
+        return void this.deps.topics.clientSubscribe(this, message);
       case 'unsub':
-        return void this.rt.topics.clientUnsubscribe(this, message.id, message.c);
+        return void this.deps.topics.clientUnsubscribe(this, message.id, message.c);
       case 'pub':
-        return void this.rt.topics.clientPublish(this, message);
+        return void this.deps.topics.clientPublish(this, message);
       case 'pset':
-        return void this.rt.topics.clientPresence(this, message);
+        return void this.deps.topics.clientPresence(this, message);
       case 'auth':
         return void this.refresh(message.id, message.params);
       case 'ping':
-        return this.send(message.id === undefined ? '{"t":"pong"}' : `{"t":"pong","id":${message.id}}`);
+        return this.send(pongFrame(message.id));
       case 'pong':
         return;
       case 'hello':
@@ -206,7 +254,12 @@ export class Connection implements Flushable, ServerConnection {
 
   private protocolError(message: string): void {
     this.sendError(undefined, { code: 'BAD_REQUEST', message });
+    this.countProtocolError();
+  }
+
+  private countProtocolError(): void {
     if (++this.protocolErrors > this.rt.limits.maxProtocolErrors) {
+      this.peerLog('too many malformed frames: closing', { code: CLOSE_CODES.PROTOCOL_ERROR.code });
       this.close(CLOSE_CODES.PROTOCOL_ERROR.code, 'too many malformed frames');
     }
   }
@@ -220,16 +273,14 @@ export class Connection implements Flushable, ServerConnection {
       if (this.state !== 'authenticating') return;
       this.state = 'open';
       this.armExpiry(result.expiresAt);
-      const { maxMessageBytes, maxCallsInFlight, maxSubscriptions } = this.rt.limits;
-      const expires = result.expiresAt === undefined ? '' : `,"expiresAt":${result.expiresAt}`;
-      this.send(
-        `{"t":"welcome","session":"${this.session}","conn":"${this.id}"${expires},"limits":{"maxMessageBytes":${maxMessageBytes},"maxCallsInFlight":${maxCallsInFlight},"maxSubscriptions":${maxSubscriptions}}}`,
-      );
-      this.rt.opened(this);
+      this.send(welcomeFrame(this.session, this.id, result.expiresAt, this.rt.limits));
+      this.deps.opened(this);
     } catch (error) {
       const err = SockkitError.from(error);
       if (err.code === 'INTERNAL') this.rt.logger.error('authenticate threw', { conn: this.id, error });
-      this.close(CLOSE_CODES.UNAUTHORIZED.code, err.code === 'INTERNAL' ? 'unauthorized' : err.message);
+      const reason = err.code === 'INTERNAL' ? 'unauthorized' : err.message;
+      this.rt.logger.info?.('handshake refused', { remoteAddress: this.request.remoteAddress, reason });
+      this.close(CLOSE_CODES.UNAUTHORIZED.code, reason);
     }
   }
 
@@ -248,8 +299,7 @@ export class Connection implements Flushable, ServerConnection {
     try {
       const result = await this.authenticate(params, true);
       this.armExpiry(result.expiresAt);
-      const expires = result.expiresAt === undefined ? '' : `,"expiresAt":${result.expiresAt}`;
-      this.send(`{"t":"authok","id":${id}${expires}}`);
+      this.send(authokFrame(id, result.expiresAt));
     } catch (error) {
       const err = SockkitError.from(error);
       this.sendError(
@@ -272,40 +322,66 @@ export class Connection implements Flushable, ServerConnection {
   // ---- outbound -----------------------------------------------------------------------
 
   /**
-   * Queues a frame. Above `softBufferedBytes` of unsent data volatile frames are dropped;
-   * above `maxBufferedBytes` the connection is closed as a slow consumer (4009).
+   * Queues a frame. Above `softBufferedBytes` of unsent data volatile frames are dropped; a
+   * frame that would take unsent data above `maxBufferedBytes` closes the connection as a slow
+   * consumer (4009), whatever its size.
    */
   send(text: string, volatile = false): void {
     if (this.state === 'closed' || this.closeCode) return;
     const buffered = this.ws.bufferedAmount + this.outboundBytes;
-    if (buffered > this.rt.limits.softBufferedBytes) {
-      if (volatile) {
-        this.droppedVolatile++;
-        return;
-      }
-      if (buffered + text.length > this.rt.limits.maxBufferedBytes) {
-        this.rt.logger.warn('slow consumer closed', { conn: this.id, buffered });
-        this.close(CLOSE_CODES.SLOW_CONSUMER.code, 'slow consumer');
-        return;
-      }
+    if (volatile && buffered > this.rt.limits.softBufferedBytes) {
+      this.droppedVolatile++;
+      return;
     }
+    if (buffered + text.length > this.rt.limits.maxBufferedBytes) {
+      this.rt.logger.warn('slow consumer closed', { conn: this.id, buffered, frame: text.length });
+      this.close(CLOSE_CODES.SLOW_CONSUMER.code, 'slow consumer');
+      return;
+    }
+    this.enqueue(text);
+  }
+
+  sendPaced(frames: readonly string[]): Promise<void> {
+    if (this.state === 'closed' || this.closeCode) return Promise.resolve();
+    for (const frame of frames) this.enqueue(frame);
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private enqueue(text: string): void {
     this.outbound.push(text);
     this.outboundBytes += text.length;
-    if (this.outbound.length === 1) scheduleFlush(this);
+    if (this.outbound.length === 1) this.deps.flusher.schedule(this);
   }
 
   /** Writes queued frames as one frame. */
   flush(): void {
     if (this.outbound.length === 0) return;
     const frames = this.outbound;
+    const waiters = this.drainWaiters;
     this.outbound = [];
     this.outboundBytes = 0;
-    if (this.ws.readyState === 1) writeBatch(this.ws, encodeBatch(frames));
+    if (this.ws.readyState !== 1) return this.resolveDrain(waiters);
+    if (waiters.length === 0) return this.deps.flusher.write(this.ws, frames);
+    this.drainWaiters = [];
+    this.deps.flusher.write(this.ws, frames, () => this.resolveDrain(waiters));
+  }
+
+  private resolveDrain(waiters: (() => void)[]): void {
+    if (waiters === this.drainWaiters) this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** Sends an error frame. */
   sendError(id: number | undefined, error: WireError): void {
     this.send(errorFrame(id, error));
+  }
+
+  ping(): void {
+    this.ws.ping();
+  }
+
+  terminate(): void {
+    this.ws.terminate();
   }
 
   // ---- calls to the client -------------------------------------------------------------
@@ -321,7 +397,7 @@ export class Connection implements Flushable, ServerConnection {
     return this.callFacade;
   }
 
-  /** Calls procedure `name` on this client; validates input before and output on arrival. */
+  /** Calls procedure `name` on this client; its result is validated on arrival. */
   callClient(name: string, input: unknown, options?: ServerCallOptions): Promise<unknown> {
     this.clientCalls ??= new ClientCalls(this, this.rt);
     return this.clientCalls.call(name, input, options);
@@ -331,7 +407,7 @@ export class Connection implements Flushable, ServerConnection {
 
   get subscribe(): ServerConnection['subscribe'] {
     this.subscribeFacade ??= this.topicFacade((topic, params, options) =>
-      this.rt.topics.serverSubscribe(
+      this.deps.topics.serverSubscribe(
         this,
         topic,
         params,
@@ -343,7 +419,7 @@ export class Connection implements Flushable, ServerConnection {
 
   get unsubscribe(): ServerConnection['unsubscribe'] {
     this.unsubscribeFacade ??= this.topicFacade((topic, params) =>
-      this.rt.topics.serverUnsubscribe(this, topic, params),
+      this.deps.topics.serverUnsubscribe(this, topic, params),
     ) as ServerConnection['unsubscribe'];
     return this.unsubscribeFacade;
   }
@@ -356,7 +432,7 @@ export class Connection implements Flushable, ServerConnection {
   }
 
   channels(): string[] {
-    return [...(this.subscriptions ?? [])];
+    return this.deps.topics.channelsOf(this);
   }
 
   // ---- closing --------------------------------------------------------------------------
@@ -380,12 +456,21 @@ export class Connection implements Flushable, ServerConnection {
     if (this.timer !== undefined) this.rt.clock.clearTimeout(this.timer);
     this.outbound = [];
     this.outboundBytes = 0;
-    if (this.inflight)
-      for (const call of this.inflight.values())
-        call.abort(new SockkitError('UNAVAILABLE', 'connection closed'));
+    this.resolveDrain(this.drainWaiters);
+    this.calls.abortAll(new SockkitError('UNAVAILABLE', 'connection closed'));
     this.clientCalls?.closed();
-    void this.rt.topics.dropConnection(this);
-    if (wasOpen) this.rt.closed(this, code, reason);
+    void this.deps.topics.dropConnection(this);
+    if (wasOpen) this.deps.closed(this, code, reason);
+  }
+
+  /** @internal */
+  socketError(error: Error): void {
+    this.peerLog('socket error', { error: error.message });
+  }
+
+  /** @internal */
+  ponged(): void {
+    this.deps.heartbeat.seen(this);
   }
 }
 
@@ -396,7 +481,7 @@ function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   (this as SocketWithConnection)[CONNECTION].receive(data, isBinary);
 }
 function onPong(this: WebSocket): void {
-  (this as SocketWithConnection)[CONNECTION].alive = true;
+  (this as SocketWithConnection)[CONNECTION].ponged();
 }
 function onClose(this: WebSocket, code: number, reason: Buffer): void {
   (this as SocketWithConnection)[CONNECTION].cleanup(code, reason.toString());
@@ -405,23 +490,6 @@ function onError(this: WebSocket, error: Error): void {
   (this as SocketWithConnection)[CONNECTION].socketError(error);
 }
 
-const KINDS = new Set<string>(clientMessageSchema.options.map((option) => option.shape.t.value));
-
-function idOf(raw: unknown): number | undefined {
-  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
-  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
-}
-
 function randomId(): string {
   return randomBytes(12).toString('base64url');
-}
-
-/** Close reasons are limited to 123 bytes by the WebSocket protocol. */
-function truncateReason(reason: string): string {
-  const bytes = Buffer.from(reason);
-  if (bytes.length <= 123) return reason;
-  return `${bytes
-    .subarray(0, 120)
-    .toString()
-    .replace(/\uFFFD$/, '')}...`;
 }

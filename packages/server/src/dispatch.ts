@@ -1,39 +1,45 @@
 /**
- * Running one call from a client: limits, lookup, input validation, middleware, the handler,
- * output validation, and exactly one reply. Handler failures that are not SockkitErrors are
- * logged here and reach the caller as INTERNAL without detail.
+ * Running the calls one client makes: limits, lookup, input validation, middleware, the
+ * handler, output validation, and exactly one reply per call. The table of calls in flight
+ * lives here. A call counts against `maxCallsInFlight` until its handler has settled, even
+ * after the client cancelled it or it timed out: a handler that ignores its signal keeps
+ * using the server, so the client may not start another in its place. A cancelled call is
+ * answered with CANCELLED once its handler settles, so the client knows the slot is free.
+ * Handler failures that are not SockkitErrors are logged here and reach the caller as INTERNAL
+ * without detail.
  */
-import {
-  type ClientMessage,
-  errorFrame,
-  lookup,
-  resultFrame,
-  SockkitError,
-  type TimerHandle,
-  validate,
-} from '@sockkit/core';
-import type { Connection } from './connection.js';
-import type { CallContext, MiddlewareCall } from './options.js';
-import type { ServerRuntime } from './runtime.js';
+import { SockkitError, type TimerHandle } from '@sockkit/core';
+import { type ClientMessage, errorFrame, lookup, resultFrame, validate } from '@sockkit/core/protocol';
+import type { CallContext, MiddlewareCall, ServerConnection } from './options.js';
+import type { Peer } from './peer.js';
+import type { AnyHandler, ServerRuntime } from './runtime.js';
+
+type CallMessage = Extract<ClientMessage, { t: 'call' }>;
+type Phase = 'running' | 'cancelled' | 'answered';
 
 /**
  * One running call and the context its handler sees. The AbortController behind `signal`
  * is created only if the handler reads `signal`, so a call that never looks costs none.
  */
-export class CallState implements CallContext {
+class CallState implements CallContext {
   private controller: AbortController | undefined;
   private abortReason: SockkitError | undefined;
-  /** Set when the caller no longer wants the reply (cancelled, or the socket closed). */
-  settled = false;
+  /** `cancelled`: the client gave up (answer CANCELLED when the handler settles); `answered`: replied. */
+  phase: Phase = 'running';
+  timer: TimerHandle | undefined;
 
   constructor(
-    readonly conn: Connection,
+    private readonly peer: Peer,
     readonly id: number,
     readonly procedure: string,
   ) {}
 
   get auth(): unknown {
-    return this.conn.auth;
+    return this.peer.auth;
+  }
+
+  get conn(): ServerConnection {
+    return this.peer.facade;
   }
 
   get signal(): AbortSignal {
@@ -44,130 +50,171 @@ export class CallState implements CallContext {
     return this.controller.signal;
   }
 
-  /** Aborts the handler's signal; the reply, if any, is dropped. */
+  /** Aborts the handler's signal. */
   abort(reason: SockkitError): void {
     if (this.abortReason) return;
     this.abortReason = reason;
-    this.settled = true;
     this.controller?.abort(reason);
   }
 }
 
-type CallMessage = Extract<ClientMessage, { t: 'call' }>;
+/** The calls of one connection. */
+export class InboundCalls {
+  /** Every call whose handler has not settled yet, answered or not. */
+  private readonly running = new Map<number, CallState>();
 
-/** Handles a `call` message. */
-export function handleCall(rt: ServerRuntime, conn: Connection, message: CallMessage): void {
-  const { id, p: name } = message;
-  conn.inflight ??= new Map();
-  const inflight = conn.inflight;
-  if (inflight.has(id)) {
-    conn.sendError(id, { code: 'BAD_REQUEST', message: `call id ${id} is already in flight` });
-    return;
+  constructor(
+    private readonly peer: Peer,
+    private readonly rt: ServerRuntime,
+  ) {}
+
+  /** Handlers still running, cancelled ones included. */
+  get size(): number {
+    return this.running.size;
   }
-  if (!rt.accepting) {
-    conn.sendError(id, { code: 'UNAVAILABLE', message: 'server is shutting down' });
-    return;
+
+  /** Handles a `call` message. */
+  handle(message: CallMessage): void {
+    const { rt, peer } = this;
+    const { id, p: name } = message;
+    if (this.running.has(id)) {
+      peer.sendError(id, { code: 'BAD_REQUEST', message: `call id ${id} is already in flight` });
+      return;
+    }
+    if (!rt.accepting) {
+      peer.sendError(id, { code: 'UNAVAILABLE', message: 'server is shutting down' });
+      return;
+    }
+    if (this.running.size >= rt.limits.maxCallsInFlight) {
+      peer.sendError(id, {
+        code: 'LIMIT_EXCEEDED',
+        message: `more than ${rt.limits.maxCallsInFlight} calls in flight`,
+        details: { limit: rt.limits.maxCallsInFlight },
+      });
+      return;
+    }
+    const def = lookup(rt.contract.server, name);
+    const handler = def && Object.hasOwn(rt.handlers, name) ? rt.handlers[name] : undefined;
+    if (!def || !handler) {
+      peer.sendError(id, { code: 'NOT_FOUND', message: `no procedure '${name}'` });
+      return;
+    }
+    let input: unknown;
+    try {
+      const decoded = rt.codec.decode(message.d, message.m);
+      if (def.input) input = validate(def.input, decoded, `input of ${name}`);
+      else if (decoded !== undefined)
+        throw new SockkitError('BAD_REQUEST', `procedure '${name}' takes no input`);
+    } catch (error) {
+      peer.sendError(id, SockkitError.from(error).toWire());
+      return;
+    }
+    const call = new CallState(peer, id, name);
+    this.running.set(id, call);
+    this.run(call, handler, input, def.output, def.timeout);
   }
-  if (inflight.size >= rt.limits.maxCallsInFlight) {
-    conn.sendError(id, {
-      code: 'LIMIT_EXCEEDED',
-      message: `more than ${rt.limits.maxCallsInFlight} calls in flight`,
-      details: { limit: rt.limits.maxCallsInFlight },
-    });
-    return;
+
+  /** Handles a `cancel`: the handler's signal aborts; CANCELLED answers once it settled. */
+  cancel(id: number): void {
+    const call = this.running.get(id);
+    if (call?.phase !== 'running') return;
+    call.phase = 'cancelled';
+    call.abort(new SockkitError('CANCELLED', 'cancelled by the client'));
   }
-  const def = lookup(rt.contract.server, name);
-  const handler = def && Object.hasOwn(rt.handlers, name) ? rt.handlers[name] : undefined;
-  if (!def || !handler) {
-    conn.sendError(id, { code: 'NOT_FOUND', message: `no procedure '${name}'` });
-    return;
+
+  /** The connection closed: every handler's signal aborts; nothing is answered. */
+  abortAll(reason: SockkitError): void {
+    for (const call of this.running.values()) {
+      call.phase = 'answered';
+      call.abort(reason);
+    }
   }
-  let input: unknown;
-  try {
-    const decoded = rt.codec.decode(message.d, message.m);
-    if (def.input) input = validate(def.input, decoded, `input of ${name}`);
-    else if (decoded !== undefined)
-      throw new SockkitError('BAD_REQUEST', `procedure '${name}' takes no input`);
-  } catch (error) {
-    conn.sendError(id, SockkitError.from(error).toWire());
-    return;
+
+  /**
+   * Runs the handler. A handler that returns a plain value is answered in the same turn,
+   * without a promise: most are synchronous, and each promise hop adds latency.
+   */
+  private run(
+    call: CallState,
+    handler: AnyHandler,
+    input: unknown,
+    output: import('zod').ZodType,
+    timeoutMs: number | undefined,
+  ): void {
+    if (timeoutMs !== undefined) {
+      call.timer = this.rt.clock.setTimeout(() => {
+        call.timer = undefined;
+        this.answer(call, errorFrame(call.id, timeoutError(call, timeoutMs)));
+        call.abort(new SockkitError('TIMEOUT', 'handler timed out'));
+      }, timeoutMs);
+    }
+    let value: unknown;
+    try {
+      value =
+        this.rt.middleware.length === 0 ? handler(input, call) : this.withMiddleware(call, input, handler);
+    } catch (error) {
+      this.settled(call, this.failure(call, error));
+      return;
+    }
+    if (isThenable(value)) {
+      value.then(
+        (resolved) => this.settled(call, this.success(call, output, resolved)),
+        (error: unknown) => this.settled(call, this.failure(call, error)),
+      );
+    } else this.settled(call, this.success(call, output, value));
   }
-  const call = new CallState(conn, id, name);
-  inflight.set(id, call);
-  run(rt, call, handler, input, def.output, def.timeout);
+
+  /** The handler settled: the call leaves the table and its one answer goes out. */
+  private settled(call: CallState, frame: string): void {
+    if (call.timer !== undefined) this.rt.clock.clearTimeout(call.timer);
+    this.running.delete(call.id);
+    if (call.phase === 'cancelled') {
+      call.phase = 'answered';
+      this.peer.sendError(call.id, { code: 'CANCELLED', message: 'cancelled by the client' });
+    } else this.answer(call, frame);
+  }
+
+  private answer(call: CallState, frame: string): void {
+    if (call.phase !== 'running') return;
+    call.phase = 'answered';
+    this.peer.send(frame);
+  }
+
+  private success(call: CallState, output: import('zod').ZodType, value: unknown): string {
+    try {
+      const checked = this.rt.validateOutput ? checkOutput(output, value, call.procedure) : value;
+      return resultFrame(call.id, this.rt.codec.encode(checked));
+    } catch (error) {
+      return this.failure(call, error);
+    }
+  }
+
+  /** The error frame for a failed call; unexpected failures are logged and stay on the server. */
+  private failure(call: CallState, error: unknown): string {
+    const err = SockkitError.from(error);
+    if (err.code === 'INTERNAL' && call.phase === 'running') {
+      this.rt.logger.error(`handler '${call.procedure}' failed`, {
+        conn: this.peer.id,
+        error: err.cause ?? err,
+      });
+    }
+    return errorFrame(call.id, err.toWire());
+  }
+
+  private withMiddleware(call: CallState, input: unknown, handler: AnyHandler): Promise<unknown> {
+    const { middleware } = this.rt;
+    const info: MiddlewareCall<unknown, unknown> = { procedure: call.procedure, input, ctx: call };
+    const step = (index: number): Promise<unknown> => {
+      const next = middleware[index];
+      if (!next) return Promise.resolve(handler(input, call));
+      return next(info, () => step(index + 1));
+    };
+    return step(0);
+  }
 }
 
-/**
- * Runs the handler and replies once. A handler that returns a plain value is answered in the
- * same turn, without a promise: most are synchronous, and each promise hop adds latency.
- */
-function run(
-  rt: ServerRuntime,
-  call: CallState,
-  handler: (input: unknown, ctx: unknown) => unknown,
-  input: unknown,
-  output: import('zod').ZodType,
-  timeoutMs: number | undefined,
-): void {
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : rt.clock.setTimeout(() => {
-          call.conn.sendError(call.id, {
-            code: 'TIMEOUT',
-            message: `${call.procedure} timed out after ${timeoutMs} ms`,
-          });
-          call.abort(new SockkitError('TIMEOUT', 'handler timed out'));
-          call.conn.inflight?.delete(call.id);
-        }, timeoutMs);
-  let value: unknown;
-  try {
-    value = rt.middleware.length === 0 ? handler(input, call) : withMiddleware(rt, call, input, handler);
-  } catch (error) {
-    reply(rt, call, timer, failure(rt, call, error));
-    return;
-  }
-  if (isThenable(value)) {
-    value.then(
-      (resolved) => succeed(rt, call, timer, output, resolved),
-      (error: unknown) => reply(rt, call, timer, failure(rt, call, error)),
-    );
-  } else succeed(rt, call, timer, output, value);
-}
-
-function succeed(
-  rt: ServerRuntime,
-  call: CallState,
-  timer: TimerHandle | undefined,
-  output: import('zod').ZodType,
-  value: unknown,
-): void {
-  let frame: string;
-  try {
-    const checked = rt.validateOutput ? checkOutput(output, value, call.procedure) : value;
-    frame = resultFrame(call.id, rt.codec.encode(checked));
-  } catch (error) {
-    frame = failure(rt, call, error);
-  }
-  reply(rt, call, timer, frame);
-}
-
-/** Sends the one reply of a call, unless it was cancelled or timed out meanwhile. */
-function reply(rt: ServerRuntime, call: CallState, timer: TimerHandle | undefined, frame: string): void {
-  if (timer !== undefined) rt.clock.clearTimeout(timer);
-  if (call.settled) return;
-  call.settled = true;
-  call.conn.inflight?.delete(call.id);
-  call.conn.send(frame);
-}
-
-/** The error frame for a failed call; unexpected failures are logged and stay on the server. */
-function failure(rt: ServerRuntime, call: CallState, error: unknown): string {
-  const err = SockkitError.from(error);
-  if (err.code === 'INTERNAL' && !call.settled) {
-    rt.logger.error(`handler '${call.procedure}' failed`, { conn: call.conn.id, error: err.cause ?? err });
-  }
-  return errorFrame(call.id, err.toWire());
+function timeoutError(call: CallState, timeoutMs: number) {
+  return { code: 'TIMEOUT' as const, message: `${call.procedure} timed out after ${timeoutMs} ms` };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -182,27 +229,4 @@ function checkOutput(output: import('zod').ZodType, value: unknown, procedure: s
   throw new SockkitError('INTERNAL', 'internal server error', {
     cause: new Error(`output of '${procedure}' does not match the contract: ${parsed.error.message}`),
   });
-}
-
-function withMiddleware(
-  rt: ServerRuntime,
-  call: CallState,
-  input: unknown,
-  handler: (input: unknown, ctx: unknown) => unknown,
-): Promise<unknown> {
-  const info: MiddlewareCall<unknown, unknown> = { procedure: call.procedure, input, ctx: call };
-  const step = (index: number): Promise<unknown> => {
-    const middleware = rt.middleware[index];
-    if (!middleware) return Promise.resolve(handler(input, call));
-    return middleware(info, () => step(index + 1));
-  };
-  return step(0);
-}
-
-/** Handles a `cancel`: the handler's signal aborts and its reply is dropped. */
-export function cancelCall(conn: Connection, id: number): void {
-  const call = conn.inflight?.get(id);
-  if (!call) return;
-  conn.inflight!.delete(id);
-  call.abort(new SockkitError('CANCELLED', 'cancelled by the client'));
 }

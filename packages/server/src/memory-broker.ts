@@ -86,7 +86,7 @@ export class MemoryBroker implements Broker {
     return { epoch: this.epoch, offset: this.channels.get(channel)?.offset ?? 0 };
   }
 
-  async history(channel: string, since: TopicPosition): Promise<HistoryReply> {
+  async history(channel: string, since: TopicPosition, limit?: number): Promise<HistoryReply> {
     const state = this.channels.get(channel);
     const position = { epoch: this.epoch, offset: state?.offset ?? 0 };
     if (since.epoch !== this.epoch || since.offset > position.offset) return { recovered: false, position };
@@ -96,10 +96,11 @@ export class MemoryBroker implements Broker {
     // Offsets are contiguous, so history covers `since` iff it holds since.offset + 1.
     if (first === undefined || first > since.offset + 1) return { recovered: false, position };
     const start = since.offset + 1 - first;
+    const end = limit === undefined ? undefined : start + limit;
     return {
       recovered: true,
       position,
-      messages: state.history.slice(start).map((stored) => stored.message),
+      messages: state.history.slice(start, end).map((stored) => stored.message),
     };
   }
 

@@ -3,7 +3,8 @@
  * payload came from the peer), never INTERNAL, and superjson metadata is checked for shape
  * before superjson walks it (see `superjsonMetaIssue`).
  */
-import { type Codec, isSockkitError, SockkitError, superjsonCodec, superjsonMetaIssue } from '@sockkit/core';
+import { type Codec, isSockkitError, SockkitError, superjsonCodec } from '@sockkit/core';
+import { superjsonMetaIssue } from '@sockkit/core/protocol';
 
 export function peerCodec(codec: Codec): Codec {
   const checkMeta = codec === superjsonCodec;

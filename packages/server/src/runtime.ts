@@ -1,12 +1,11 @@
 /**
- * The state one server shares with all its connections: contract, handlers, hooks, limits
- * and services. Internal; connections reach everything through it.
+ * The configuration one server shares with all its modules: contract, handlers, hooks,
+ * limits and services, with the contract's generics erased. Internal. It holds no module and
+ * no connection: each module gets what it uses from the server that composes them.
  */
 import type { Clock, Codec, ContractDef, Limits } from '@sockkit/core';
-import type { Connection } from './connection.js';
 import type { Logger } from './logger.js';
 import type { AuthRequest, AuthResult, Middleware, TopicHookContext } from './options.js';
-import type { TopicHub } from './topics.js';
 
 /** A handler with types erased; the public API types it from the contract. */
 export type AnyHandler = (input: unknown, ctx: unknown) => unknown;
@@ -34,11 +33,6 @@ export interface ServerRuntime {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly validateOutput: boolean;
-  readonly topics: TopicHub;
   /** False once `close()` began: new calls get UNAVAILABLE. */
   accepting: boolean;
-  /** A connection finished its handshake. */
-  opened(conn: Connection): void;
-  /** An authenticated connection closed. */
-  closed(conn: Connection, code: number, reason: string): void;
 }

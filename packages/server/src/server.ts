@@ -3,7 +3,7 @@
  * attached to an existing `http.Server`.
  */
 import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   type CallArgs,
@@ -16,20 +16,25 @@ import {
   PROTOCOL_VERSION,
   superjsonCodec,
   systemClock,
+  type TimerHandle,
   type TopicMessageInput,
   type TopicParamsInput,
   type Topics,
-  versionOf,
+  unrefTimer,
 } from '@sockkit/core';
+import { versionOf } from '@sockkit/core/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Broker } from './broker.js';
-import { Connection } from './connection.js';
-import { startHeartbeat } from './heartbeat.js';
+import { truncateReason } from './close-reason.js';
+import { Connection, type ConnectionDeps } from './connection.js';
+import { Flusher } from './flusher.js';
+import { Heartbeat } from './heartbeat.js';
 import { consoleLogger } from './logger.js';
 import { MemoryBroker } from './memory-broker.js';
 import type { ServerCallOptions, ServerConnection, ServerOptions } from './options.js';
 import { peerCodec } from './peer-codec.js';
-import { localTarget, relayCall, type UserCallResult, userCall } from './relay.js';
+import type { UserCallResult } from './relay.js';
+import { localTarget, relayCall, userCall } from './relay-calls.js';
 import type { AnyHandler, ServerRuntime } from './runtime.js';
 import { TopicHub, type TopicPositionReply } from './topics.js';
 import { negotiate, originAllowed } from './upgrade.js';
@@ -106,7 +111,6 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
   const contract = options.contract as ContractDef;
   const ownBroker = options.broker === undefined;
   const broker: Broker = options.broker ?? new MemoryBroker({ clock });
-  const topics = new TopicHub(broker, contract);
   const connections = new Map<string, Connection>();
   const byUser = new Map<string, Set<Connection>>();
   const sockets = new Set<WebSocket>();
@@ -127,8 +131,15 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     logger,
     clock,
     validateOutput: options.validateOutput ?? process.env.NODE_ENV !== 'production',
-    topics,
     accepting: true,
+  };
+  const topics = new TopicHub(broker, rt);
+  const heartbeat = new Heartbeat(clock, options.heartbeatMs ?? 30_000, () => connections.values());
+  const deps: ConnectionDeps = {
+    rt,
+    topics,
+    heartbeat,
+    flusher: new Flusher(),
     opened(conn) {
       connections.set(conn.id, conn);
       if (conn.user !== undefined) {
@@ -148,7 +159,6 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       options.onDisconnect?.(conn as unknown as ServerConnection<C, Ctx>, { code, reason });
     },
   };
-  topics.bind(rt);
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -159,7 +169,22 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
 
   const path = options.path ?? (options.server ? '/ws' : undefined);
   const http: HttpServer = options.server ?? createServer(upgradeRequired);
+  // In listen mode every socket is ours: one that has not finished its upgrade request within
+  // the handshake timeout is cut, instead of being held until Node's 60 s header timeout.
+  const upgrading = new WeakMap<Socket, () => void>();
+  const onSocket = (socket: Socket) => {
+    const timer: TimerHandle = clock.setTimeout(() => socket.destroy(), limits.handshakeTimeoutMs);
+    unrefTimer(timer);
+    const done = () => {
+      clock.clearTimeout(timer);
+      upgrading.delete(socket);
+    };
+    upgrading.set(socket, done);
+    socket.once('close', done);
+  };
+  if (!options.server) http.on('connection', onSocket);
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrading.get(socket as Socket)?.();
     if (path !== undefined && new URL(request.url ?? '/', 'http://x').pathname !== path) {
       // Another upgrade handler on a shared server may own this path.
       if (!options.server) reject(socket, 404, 'Not Found');
@@ -179,7 +204,9 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       const offered = request.headers['sec-websocket-protocol'] ?? 'none';
       ws.close(
         CLOSE_CODES.UNSUPPORTED_PROTOCOL.code,
-        `unsupported protocol (offered ${offered}; server speaks sockkit.v${PROTOCOL_VERSION})`.slice(0, 123),
+        truncateReason(
+          `unsupported protocol (offered ${offered}; server speaks sockkit.v${PROTOCOL_VERSION})`,
+        ),
       );
       return;
     }
@@ -193,10 +220,10 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       url: request.url ?? '/',
       remoteAddress: request.socket.remoteAddress,
     };
-    new Connection(ws, snapshot, rt);
+    new Connection(ws, snapshot, deps);
   }
 
-  const stopHeartbeat = startHeartbeat(clock, options.heartbeatMs ?? 30_000, () => connections.values());
+  heartbeat.start();
   const stopStatus = broker.onStatus?.((status, detail) => {
     if (status === 'down')
       logger.warn('broker unreachable: topics answer UNAVAILABLE', { error: detail.error?.message });
@@ -235,9 +262,9 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
   let closing: Promise<void> | undefined;
   async function close({ timeout = 10_000 }: { timeout?: number } = {}): Promise<void> {
     rt.accepting = false;
-    stopHeartbeat();
+    heartbeat.stop();
     const deadline = clock.now() + timeout;
-    const busy = () => [...connections.values()].some((conn) => (conn.inflight?.size ?? 0) > 0);
+    const busy = () => [...connections.values()].some((conn) => conn.callsInFlight > 0);
     while (busy() && clock.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     const closed = [...sockets].map((ws) => new Promise((resolve) => ws.once('close', resolve)));
     for (const conn of connections.values()) conn.close(CLOSE_CODES.SERVICE_RESTART.code, 'server restart');

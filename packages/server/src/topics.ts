@@ -1,34 +1,63 @@
 /**
- * Topics on one node: which local connections listen to which channel, the subscribe flow
- * with its replay-to-live seam, publishes from server and clients, and presence. Each broker
- * event becomes one frame string, shared by every local subscriber.
+ * Topics on one node: which local connections listen to which channel (the table lives
+ * here), the subscribe flow with its replay-to-live seam, publishes from server and clients,
+ * and presence. Each broker event becomes one frame string, shared by every local subscriber.
  *
  * The seam: a subscribing connection is attached to the channel as *pending* before history
  * (or the current position) is read, so live events that race the read are buffered, then
  * replayed history and buffered events are sent with offsets strictly above the last one
  * sent. Nothing published after the subscribe is missed, nothing is sent twice.
+ *
+ * Replay is paced: history is read a page at a time and written as the socket drains, so a
+ * client resuming over megabytes of history is never closed as a slow consumer for what it
+ * asked for. Live events that arrive meanwhile are buffered up to a bound; past it, durable
+ * ones are dropped from the buffer and read back from history in another round.
  */
 import {
-  type ClientMessage,
   type ContractDef,
   channelKey,
   type EncodedPayload,
-  lookup,
-  messageFrame,
-  payloadFields,
   SockkitError,
   type TopicDef,
-  type TopicPosition,
-  validate,
 } from '@sockkit/core';
+import {
+  type ClientMessage,
+  lookup,
+  type MemberFields,
+  msgFrame,
+  presenceFrame,
+  resultFrame,
+  subscribedFrame,
+  type TopicPosition,
+  unsubscribedFrame,
+  utf8Length,
+  validate,
+} from '@sockkit/core/protocol';
 import type { Broker, BrokerEvent, BrokerMember, BrokerMessage } from './broker.js';
-import type { Connection } from './connection.js';
 import type { TopicHookContext } from './options.js';
+import type { Peer } from './peer.js';
 import type { ServerRuntime } from './runtime.js';
 
+/** History messages read from the broker at a time during a replay. */
+const REPLAY_PAGE = 500;
+/** Rounds of re-reading history for live events dropped from an overflowing buffer. */
+const MAX_CATCH_UP_ROUNDS = 8;
+
+interface Buffered {
+  readonly frame: string;
+  readonly epoch: string;
+  /** Undefined for volatile messages and presence events. */
+  readonly offset: number | undefined;
+  readonly volatile: boolean;
+  readonly presence: boolean;
+}
+
+/** Live events for a connection whose subscribe is still reading history. */
 interface Pending {
-  /** Frames that arrived during the history read, with their offsets (undefined: volatile/presence). */
-  buffer: { frame: string; offset: number | undefined; volatile: boolean }[];
+  buffer: Buffered[];
+  bytes: number;
+  /** Durable events were dropped: read them back from history before going live. */
+  overflowed: boolean;
 }
 
 interface LocalChannel {
@@ -38,10 +67,10 @@ interface LocalChannel {
   readonly keyJson: string;
   /** Resolves when the broker delivers this channel to the node. */
   ready: Promise<void>;
-  live: Set<Connection>;
-  pending: Map<Connection, Pending>;
+  live: Set<Peer>;
+  pending: Map<Peer, Pending>;
   /** Connections that joined presence on this channel. */
-  present: Set<Connection>;
+  present: Set<Peer>;
   /** Cached JSON of the last epoch seen (epochs rarely change). */
   epoch: string;
   epochJson: string;
@@ -51,63 +80,73 @@ type SubMessage = Extract<ClientMessage, { t: 'sub' }>;
 type PubMessage = Extract<ClientMessage, { t: 'pub' }>;
 type PsetMessage = Extract<ClientMessage, { t: 'pset' }>;
 
+/** A topic and params, validated, with the channel key they name. */
+interface Resolved {
+  readonly def: TopicDef;
+  readonly params: unknown;
+  readonly key: string;
+}
+
 /** The topic layer of one server node. */
 export class TopicHub {
   private readonly channels = new Map<string, LocalChannel>();
-  private rt!: ServerRuntime;
+  /** The channel keys each connection is subscribed to. */
+  private readonly memberships = new Map<Peer, Set<string>>();
+  private readonly contract: ContractDef;
 
   constructor(
     readonly broker: Broker,
-    private readonly contract: ContractDef,
+    private readonly rt: ServerRuntime,
   ) {
+    this.contract = rt.contract;
     broker.listen((channel, event) => this.deliver(channel, event));
   }
 
-  /** @internal Wires the runtime once the server has built it. */
-  bind(rt: ServerRuntime): void {
-    this.rt = rt;
+  /** Channel keys `peer` is subscribed to. */
+  channelsOf(peer: Peer): string[] {
+    return [...(this.memberships.get(peer) ?? [])];
   }
 
   // ---- client messages ------------------------------------------------------------------
 
-  async clientSubscribe(conn: Connection, message: SubMessage): Promise<void> {
+  async clientSubscribe(peer: Peer, message: SubMessage): Promise<void> {
     try {
-      const { def, params } = this.resolve(message.topic, message.params);
+      const resolved = this.resolve(message.topic, message.params);
       const hook = this.rt.topicHooks[message.topic]?.authorize?.subscribe;
-      if (hook && !(await hook(this.hookContext(conn, params)))) {
+      if (hook && !(await hook(this.hookContext(peer, resolved.params)))) {
         throw new SockkitError('FORBIDDEN', `not allowed to subscribe to '${message.topic}'`);
       }
       const presence =
         message.presence === undefined
           ? undefined
           : this.presenceState(
-              def,
+              resolved.def,
               message.topic,
               this.rt.codec.decode(message.presence.d, message.presence.m),
             );
-      await this.join(conn, message.topic, def, params, message.id, message.from, presence);
+      await this.join(peer, message.topic, resolved, message.id, message.from, presence);
     } catch (error) {
-      conn.sendError(message.id, SockkitError.from(error).toWire());
+      peer.sendError(message.id, SockkitError.from(error).toWire());
     }
   }
 
-  async clientUnsubscribe(conn: Connection, id: number, key: string): Promise<void> {
-    if (!conn.subscriptions?.has(key)) {
-      conn.sendError(id, { code: 'NOT_FOUND', message: 'not subscribed to that channel' });
+  async clientUnsubscribe(peer: Peer, id: number, key: string): Promise<void> {
+    if (!this.memberships.get(peer)?.has(key)) {
+      peer.sendError(id, { code: 'NOT_FOUND', message: 'not subscribed to that channel' });
       return;
     }
-    await this.leave(conn, key);
-    conn.send(`{"t":"result","id":${id}}`);
+    await this.leave(peer, key);
+    peer.send(resultFrame(id));
   }
 
-  async clientPublish(conn: Connection, message: PubMessage): Promise<void> {
+  async clientPublish(peer: Peer, message: PubMessage): Promise<void> {
     try {
-      const { def, params } = this.resolve(message.topic, message.params);
+      const { def, params, key } = this.resolve(message.topic, message.params);
       if (def.publish !== 'client') {
         throw new SockkitError('FORBIDDEN', `clients may not publish to '${message.topic}'`);
       }
       const hooks = this.rt.topicHooks[message.topic];
-      const ctx = this.hookContext(conn, params);
+      const ctx = this.hookContext(peer, params);
       if (hooks?.authorize?.publish && !(await hooks.authorize.publish(ctx))) {
         throw new SockkitError('FORBIDDEN', `not allowed to publish to '${message.topic}'`);
       }
@@ -117,36 +156,32 @@ export class TopicHub {
         `message of '${message.topic}'`,
       );
       if (hooks?.onPublish) value = await hooks.onPublish(value, ctx);
-      const position = await this.publishValidated(
-        message.topic,
-        def,
-        params,
-        value,
-        message.volatile ?? false,
-      );
-      const offset = position.offset === undefined ? '' : `,"offset":${position.offset}`;
-      conn.send(`{"t":"result","id":${message.id},"d":{"epoch":${JSON.stringify(position.epoch)}${offset}}}`);
+      const position = await this.publishValidated(key, def, value, message.volatile ?? false);
+      peer.send(resultFrame(message.id, this.rt.codec.encode(position)));
     } catch (error) {
-      conn.sendError(message.id, SockkitError.from(error).toWire());
+      peer.sendError(message.id, SockkitError.from(error).toWire());
     }
   }
 
-  async clientPresence(conn: Connection, message: PsetMessage): Promise<void> {
+  async clientPresence(peer: Peer, message: PsetMessage): Promise<void> {
     try {
       const channel = this.channels.get(message.c);
-      if (!channel || !conn.subscriptions?.has(message.c))
+      if (!channel || !this.memberships.get(peer)?.has(message.c))
         throw new SockkitError('NOT_FOUND', 'not subscribed to that channel');
       const state = this.presenceState(
         channel.def,
         channel.topic,
         this.rt.codec.decode(message.d, message.m),
       );
-      const type = channel.present.has(conn) ? 'update' : 'join';
-      channel.present.add(conn);
-      await this.guard(this.broker.presenceSet(channel.key, member(conn, state), type));
-      conn.send(`{"t":"result","id":${message.id}}`);
+      const joining = !channel.present.has(peer);
+      if (joining) await this.checkRoom(channel.key, peer);
+      channel.present.add(peer);
+      await this.guard(
+        this.broker.presenceSet(channel.key, member(peer, state), joining ? 'join' : 'update'),
+      );
+      peer.send(resultFrame(message.id));
     } catch (error) {
-      conn.sendError(message.id, SockkitError.from(error).toWire());
+      peer.sendError(message.id, SockkitError.from(error).toWire());
     }
   }
 
@@ -159,59 +194,83 @@ export class TopicHub {
     message: unknown,
     volatile?: boolean,
   ): Promise<TopicPositionReply> {
+    const { def, key } = this.resolve(topic, params);
+    const value = validate(def.message, message, `message of '${topic}'`);
+    return this.publishValidated(key, def, value, volatile ?? false);
+  }
+
+  async serverSubscribe(peer: Peer, topic: string, params: unknown, presence: unknown): Promise<void> {
     const resolved = this.resolve(topic, params);
-    const value = validate(resolved.def.message, message, `message of '${topic}'`);
-    return this.publishValidated(topic, resolved.def, resolved.params, value, volatile ?? false);
+    const state = presence === undefined ? undefined : this.presenceState(resolved.def, topic, presence);
+    await this.join(peer, topic, resolved, undefined, undefined, state);
   }
 
-  async serverSubscribe(conn: Connection, topic: string, params: unknown, presence: unknown): Promise<void> {
-    const { def, params: parsed } = this.resolve(topic, params);
-    const state = presence === undefined ? undefined : this.presenceState(def, topic, presence);
-    await this.join(conn, topic, def, parsed, undefined, undefined, state);
-  }
-
-  async serverUnsubscribe(conn: Connection, topic: string, params: unknown): Promise<void> {
-    const { params: parsed } = this.resolve(topic, params);
-    const key = channelKey(topic, parsed);
-    if (!conn.subscriptions?.has(key)) return;
-    await this.leave(conn, key);
-    conn.send(`{"t":"unsubscribed","c":${JSON.stringify(key)}}`);
+  async serverUnsubscribe(peer: Peer, topic: string, params: unknown): Promise<void> {
+    const { key } = this.resolve(topic, params);
+    if (!this.memberships.get(peer)?.has(key)) return;
+    await this.leave(peer, key);
+    peer.send(unsubscribedFrame(key));
   }
 
   /** Removes a closed connection from every channel and from presence. */
-  async dropConnection(conn: Connection): Promise<void> {
-    if (!conn.subscriptions) return;
-    await Promise.all([...conn.subscriptions].map((key) => this.leave(conn, key).catch(() => {})));
+  async dropConnection(peer: Peer): Promise<void> {
+    const keys = this.memberships.get(peer);
+    if (!keys) return;
+    await Promise.all([...keys].map((key) => this.leave(peer, key).catch(() => {})));
+    this.memberships.delete(peer);
   }
 
   // ---- internals ------------------------------------------------------------------------
 
-  private resolve(topic: string, params: unknown): { def: TopicDef; params: unknown } {
+  private resolve(topic: string, params: unknown): Resolved {
     const def = lookup(this.contract.topics, topic);
     if (!def) throw new SockkitError('NOT_FOUND', `no topic '${topic}'`);
-    if (def.params) return { def, params: validate(def.params, params, `params of '${topic}'`) };
+    if (def.params) {
+      const parsed = validate(def.params, params, `params of '${topic}'`);
+      return { def, params: parsed, key: channelKey(topic, parsed) };
+    }
     if (params !== undefined && params !== null)
       throw new SockkitError('BAD_REQUEST', `topic '${topic}' takes no params`);
-    return { def, params: undefined };
+    return { def, params: undefined, key: topic };
   }
 
+  /** Validates and encodes a presence state, within `maxPresenceStateBytes`. */
   private presenceState(def: TopicDef, topic: string, state: unknown): EncodedPayload {
     if (!def.presence) throw new SockkitError('BAD_REQUEST', `topic '${topic}' has no presence`);
-    return this.rt.codec.encode(validate(def.presence, state, `presence of '${topic}'`));
+    const encoded = this.rt.codec.encode(validate(def.presence, state, `presence of '${topic}'`));
+    const limit = this.rt.limits.maxPresenceStateBytes;
+    const size = utf8Length(encoded.json ?? '') + utf8Length(encoded.meta ?? '');
+    if (size > limit)
+      throw new SockkitError(
+        'PAYLOAD_TOO_LARGE',
+        `presence state of ${size} bytes exceeds the limit of ${limit}`,
+        {
+          details: { limit },
+        },
+      );
+    return encoded;
   }
 
-  private hookContext(conn: Connection, params: unknown): TopicHookContext<unknown, unknown, unknown> {
-    return { auth: conn.auth, conn, params } as TopicHookContext<unknown, unknown, unknown>;
+  /** Refuses a presence join when the channel already holds `maxPresenceMembers` others. */
+  private async checkRoom(key: string, peer: Peer, members?: readonly BrokerMember[]): Promise<void> {
+    const all = members ?? (await this.guard(this.broker.presenceMembers(key)));
+    const limit = this.rt.limits.maxPresenceMembers;
+    if (all.filter((m) => m.conn !== peer.id).length >= limit)
+      throw new SockkitError('LIMIT_EXCEEDED', `presence of ${key} is full (${limit} members)`, {
+        details: { limit },
+      });
+  }
+
+  private hookContext(peer: Peer, params: unknown): TopicHookContext<unknown, unknown, unknown> {
+    return { auth: peer.auth, conn: peer.facade, params } as TopicHookContext<unknown, unknown, unknown>;
   }
 
   private async publishValidated(
-    topic: string,
+    key: string,
     def: TopicDef,
-    params: unknown,
     value: unknown,
     volatile: boolean,
   ): Promise<TopicPositionReply> {
-    const key = channelKey(topic, params);
     const message = await this.guard(
       this.broker.publish(key, this.rt.codec.encode(value), { volatile: volatile || def.volatile === true }),
     );
@@ -231,17 +290,15 @@ export class TopicHub {
   }
 
   private async join(
-    conn: Connection,
+    peer: Peer,
     topic: string,
-    def: TopicDef,
-    params: unknown,
+    { def, params, key }: Resolved,
     requestId: number | undefined,
     from: TopicPosition | undefined,
     presence: EncodedPayload | undefined,
   ): Promise<void> {
-    const key = channelKey(topic, params);
-    conn.subscriptions ??= new Set();
-    const subs = conn.subscriptions;
+    const subs = this.memberships.get(peer) ?? new Set<string>();
+    this.memberships.set(peer, subs);
     if (subs.has(key)) throw new SockkitError('CONFLICT', `already subscribed to ${key}`);
     if (subs.size >= this.rt.limits.maxSubscriptions) {
       throw new SockkitError('LIMIT_EXCEEDED', `more than ${this.rt.limits.maxSubscriptions} subscriptions`, {
@@ -251,15 +308,17 @@ export class TopicHub {
     const channel = this.attach(key, topic, def);
     // The channel's own key string: one copy however many connections subscribe.
     subs.add(channel.key);
-    const pending: Pending = { buffer: [] };
-    channel.pending.set(conn, pending);
+    const pending: Pending = { buffer: [], bytes: 0, overflowed: false };
+    channel.pending.set(peer, pending);
+    const current = () => peer.open && channel.pending.get(peer) === pending;
+    let answered = false;
     try {
       await this.guard(channel.ready);
       let position: TopicPosition;
       let replay: BrokerMessage[] = [];
       let recovered = true;
       if (from) {
-        const reply = await this.guard(this.broker.history(key, from));
+        const reply = await this.guard(this.broker.history(key, from, REPLAY_PAGE));
         if (from.epoch === reply.position.epoch && from.offset > reply.position.offset) {
           throw new SockkitError(
             'BAD_REQUEST',
@@ -276,45 +335,148 @@ export class TopicHub {
       } else {
         position = await this.guard(this.broker.position(key));
       }
-      if (presence) {
-        channel.present.add(conn);
-        await this.guard(this.broker.presenceSet(key, member(conn, presence), 'join'));
+      let members = def.presence ? await this.guard(this.broker.presenceMembers(key)) : undefined;
+      if (presence && current()) {
+        await this.checkRoom(key, peer, members);
+        channel.present.add(peer);
+        const self = member(peer, presence);
+        await this.guard(this.broker.presenceSet(key, self, 'join'));
+        members = [...(members ?? []).filter((m) => m.conn !== peer.id), self];
       }
-      const members = def.presence ? await this.guard(this.broker.presenceMembers(key)) : undefined;
       if (channel.epoch === '') {
         channel.epoch = position.epoch;
         channel.epochJson = JSON.stringify(position.epoch);
       }
-      if (!conn.open || channel.pending.get(conn) !== pending) {
-        // Closed or unsubscribed while joining: leave() may have run before this join's
-        // presence existed. Unless a newer subscribe of the same connection owns it now, take
-        // it back, or it would outlive the connection.
-        const owned = conn.open && conn.subscriptions?.has(key);
-        if (!owned && channel.present.delete(conn))
-          await this.broker.presenceLeave(key, conn.id).catch(() => {});
-        return;
-      }
-      conn.send(subscribedFrame(requestId, topic, params, key, position, recovered, members));
-      let last = position.offset;
-      const epochJson = JSON.stringify(position.epoch);
-      for (const message of replay) {
-        conn.send(messageFrame(channel.keyJson, epochJson, message.offset, message.payload));
-        last = message.offset ?? last;
-      }
-      for (const item of pending.buffer) {
-        if (item.offset !== undefined && item.offset <= last) continue;
-        conn.send(item.frame, item.volatile);
-        last = item.offset ?? last;
-      }
-      channel.pending.delete(conn);
-      channel.live.add(conn);
+      if (!current()) return await this.abandon(peer, channel, key, requestId);
+      peer.send(
+        subscribedFrame({ id: requestId, topic, params, channel: key, position, recovered, members }),
+      );
+      answered = true;
+      const more = replay.length >= REPLAY_PAGE;
+      if (!(await this.catchUp(peer, channel, pending, position, replay, more, current)))
+        return await this.abandon(peer, channel, key, undefined);
     } catch (error) {
-      channel.pending.delete(conn);
+      channel.pending.delete(peer);
       subs.delete(key);
-      if (channel.present.delete(conn)) await this.broker.presenceLeave(key, conn.id).catch(() => {});
+      if (channel.present.delete(peer)) await this.broker.presenceLeave(key, peer.id).catch(() => {});
       await this.detachIfIdle(channel);
-      throw error;
+      if (!answered) throw error;
+      // The subscription was confirmed but its history could not be read to the end.
+      if (peer.open) peer.send(unsubscribedFrame(key, SockkitError.from(error).toWire()));
     }
+  }
+
+  /**
+   * Sends history after `start` (its first page is `page`), then the live events buffered
+   * meanwhile, and makes the connection live. False when the connection closed or unsubscribed
+   * on the way.
+   */
+  private async catchUp(
+    peer: Peer,
+    channel: LocalChannel,
+    pending: Pending,
+    start: TopicPosition,
+    page: readonly BrokerMessage[],
+    more: boolean,
+    current: () => boolean,
+  ): Promise<boolean> {
+    let { epoch, offset: last } = start;
+    let read = more; // whether history may hold more after `last`
+    for (let round = 0; ; ) {
+      const sent = await this.sendHistory(peer, channel, epoch, page, last, current);
+      if (sent === undefined) return false;
+      last = sent;
+      page = [];
+      if (pending.overflowed) {
+        // Durable events were dropped from the buffer: any history read from now on holds them.
+        pending.overflowed = false;
+        read = true;
+        round++;
+      }
+      if (!read) break;
+      const reply =
+        round <= MAX_CATCH_UP_ROUNDS
+          ? await this.guard(this.broker.history(channel.key, { epoch, offset: last }, REPLAY_PAGE))
+          : undefined;
+      if (!current()) return false;
+      if (reply?.recovered) {
+        page = reply.messages;
+        read = page.length >= REPLAY_PAGE;
+        continue;
+      }
+      // History moved past this client, or it cannot keep up: it resyncs from the current position.
+      const position = reply?.position ?? (await this.guard(this.broker.position(channel.key)));
+      if (!current()) return false;
+      peer.send(this.subscribedAgain(channel, position));
+      ({ epoch, offset: last } = position);
+      read = false;
+    }
+    for (const item of pending.buffer) {
+      if (item.offset !== undefined) {
+        if (item.epoch !== epoch) {
+          // The channel's history was lost while this connection caught up (as lost() tells live ones).
+          peer.send(this.subscribedAgain(channel, { epoch: item.epoch, offset: item.offset - 1 }));
+          epoch = item.epoch;
+          last = item.offset - 1;
+        }
+        if (item.offset <= last) continue;
+        last = item.offset;
+      }
+      peer.send(item.frame, item.volatile);
+    }
+    channel.pending.delete(peer);
+    channel.live.add(peer);
+    return true;
+  }
+
+  /**
+   * Writes history messages above `last`, a socket's worth at a time: each group is written
+   * once the previous one drained. Returns the last offset sent, or undefined when abandoned.
+   */
+  private async sendHistory(
+    peer: Peer,
+    channel: LocalChannel,
+    epoch: string,
+    messages: readonly BrokerMessage[],
+    last: number,
+    current: () => boolean,
+  ): Promise<number | undefined> {
+    const groupChars = Math.max(64 * 1024, this.rt.limits.softBufferedBytes / 2);
+    const epochJson = JSON.stringify(epoch);
+    let group: string[] = [];
+    let chars = 0;
+    for (const message of messages) {
+      if (message.offset === undefined || message.offset <= last) continue;
+      const frame = msgFrame(channel.keyJson, epochJson, message.offset, message.payload);
+      group.push(frame);
+      chars += frame.length;
+      last = message.offset;
+      if (chars >= groupChars) {
+        await peer.sendPaced(group);
+        if (!current()) return undefined;
+        group = [];
+        chars = 0;
+      }
+    }
+    if (group.length > 0) await peer.sendPaced(group);
+    return current() ? last : undefined;
+  }
+
+  /**
+   * The join ended without going live (unsubscribed or closed meanwhile): a `sub` not yet
+   * answered gets CANCELLED, and a presence this join created is taken back unless a newer
+   * subscribe of the same connection owns it now.
+   */
+  private async abandon(peer: Peer, channel: LocalChannel, key: string, requestId: number | undefined) {
+    if (channel.pending.has(peer) && this.channels.get(key) === channel) channel.pending.delete(peer);
+    if (peer.open && requestId !== undefined)
+      peer.sendError(requestId, {
+        code: 'CANCELLED',
+        message: 'unsubscribed before the subscription completed',
+      });
+    const owned = peer.open && this.memberships.get(peer)?.has(key);
+    if (!owned && channel.present.delete(peer)) await this.broker.presenceLeave(key, peer.id).catch(() => {});
+    await this.detachIfIdle(channel);
   }
 
   private attach(key: string, topic: string, def: TopicDef): LocalChannel {
@@ -338,13 +500,13 @@ export class TopicHub {
     return channel;
   }
 
-  private async leave(conn: Connection, key: string): Promise<void> {
-    conn.subscriptions?.delete(key);
+  private async leave(peer: Peer, key: string): Promise<void> {
+    this.memberships.get(peer)?.delete(key);
     const channel = this.channels.get(key);
     if (!channel) return;
-    channel.live.delete(conn);
-    channel.pending.delete(conn);
-    if (channel.present.delete(conn)) await this.guard(this.broker.presenceLeave(key, conn.id));
+    channel.live.delete(peer);
+    channel.pending.delete(peer);
+    if (channel.present.delete(peer)) await this.guard(this.broker.presenceLeave(key, peer.id));
     await this.detachIfIdle(channel);
   }
 
@@ -355,6 +517,19 @@ export class TopicHub {
     await this.broker
       .unsubscribe(channel.key)
       .catch((error) => this.rt.logger.warn('broker unsubscribe failed', { channel: channel.key, error }));
+  }
+
+  /** A fresh `subscribed` telling a subscriber its history was lost up to `to`. */
+  private subscribedAgain(channel: LocalChannel, to: TopicPosition): string {
+    return subscribedFrame({
+      id: undefined,
+      topic: channel.topic,
+      params: channelParams(channel.key),
+      channel: channel.key,
+      position: to,
+      recovered: false,
+      members: undefined,
+    });
   }
 
   /**
@@ -368,9 +543,8 @@ export class TopicHub {
       channel.epoch = to.epoch;
       channel.epochJson = JSON.stringify(to.epoch);
     }
-    const params = channelParams(channel.key);
-    const frame = subscribedFrame(undefined, channel.topic, params, channel.key, to, false, undefined);
-    for (const conn of channel.live) conn.send(frame);
+    const frame = this.subscribedAgain(channel, to);
+    for (const peer of channel.live) peer.send(frame);
   }
 
   /** Turns one broker event into one frame and hands it to every local subscriber. */
@@ -378,9 +552,7 @@ export class TopicHub {
     const channel = this.channels.get(key);
     if (!channel) return;
     if (event.kind === 'gap') return this.lost(channel, event.to);
-    let frame: string;
-    let offset: number | undefined;
-    let volatile: boolean;
+    let item: Buffered;
     if (event.kind === 'message') {
       if (event.epoch !== channel.epoch) {
         // History was lost under the subscribers' feet: tell them before the new epoch's messages.
@@ -389,17 +561,35 @@ export class TopicHub {
         channel.epoch = event.epoch;
         channel.epochJson = JSON.stringify(event.epoch);
       }
-      frame = messageFrame(channel.keyJson, channel.epochJson, event.offset, event.payload);
-      offset = event.offset;
-      volatile = event.offset === undefined;
+      const frame = msgFrame(channel.keyJson, channel.epochJson, event.offset, event.payload);
+      item = {
+        frame,
+        epoch: event.epoch,
+        offset: event.offset,
+        volatile: event.offset === undefined,
+        presence: false,
+      };
     } else {
-      frame = presenceFrame(channel.keyJson, event.type, event.member);
-      offset = undefined;
-      volatile = false;
+      const frame = presenceFrame(channel.keyJson, event.type, event.member);
+      item = { frame, epoch: channel.epoch, offset: undefined, volatile: false, presence: true };
     }
-    for (const conn of channel.live) conn.send(frame, volatile);
-    if (channel.pending.size > 0) {
-      for (const pending of channel.pending.values()) pending.buffer.push({ frame, offset, volatile });
+    for (const peer of channel.live) peer.send(item.frame, item.volatile);
+    if (channel.pending.size > 0) for (const pending of channel.pending.values()) this.buffer(pending, item);
+  }
+
+  /**
+   * Buffers a live event for a connection still reading history. Past the bound, durable and
+   * volatile messages leave the buffer (durable ones are read back from history later; volatile
+   * ones may be lost by definition); presence changes, which history does not hold, stay.
+   */
+  private buffer(pending: Pending, item: Buffered): void {
+    if (pending.overflowed && !item.presence) return;
+    pending.buffer.push(item);
+    pending.bytes += item.frame.length;
+    if (pending.bytes > this.rt.limits.softBufferedBytes && !pending.overflowed) {
+      pending.overflowed = true;
+      pending.buffer = pending.buffer.filter((kept) => kept.presence);
+      pending.bytes = pending.buffer.reduce((n, kept) => n + kept.frame.length, 0);
     }
   }
 }
@@ -418,30 +608,6 @@ function channelParams(key: string): unknown {
   return colon === -1 ? undefined : JSON.parse(key.slice(colon + 1));
 }
 
-function member(conn: Connection, state: EncodedPayload): BrokerMember {
-  return { conn: conn.id, user: conn.user, state };
-}
-
-function memberJson(m: BrokerMember): string {
-  const user = m.user === undefined ? '' : `,"user":${JSON.stringify(m.user)}`;
-  return `{"conn":${JSON.stringify(m.conn)}${user}${payloadFields(m.state)}}`;
-}
-
-function presenceFrame(keyJson: string, type: string, m: BrokerMember): string {
-  return `{"t":"presence","c":${keyJson},"ev":"${type}","member":${memberJson(m)}}`;
-}
-
-function subscribedFrame(
-  id: number | undefined,
-  topic: string,
-  params: unknown,
-  key: string,
-  position: TopicPosition,
-  recovered: boolean,
-  members: BrokerMember[] | undefined,
-): string {
-  const idPart = id === undefined ? '' : `"id":${id},`;
-  const paramsPart = params === undefined ? '' : `,"params":${JSON.stringify(params)}`;
-  const presence = members === undefined ? '' : `,"presence":[${members.map(memberJson).join(',')}]`;
-  return `{"t":"subscribed",${idPart}"topic":${JSON.stringify(topic)}${paramsPart},"c":${JSON.stringify(key)},"epoch":${JSON.stringify(position.epoch)},"offset":${position.offset},"recovered":${recovered}${presence}}`;
+function member(peer: Peer, state: EncodedPayload): BrokerMember & MemberFields {
+  return { conn: peer.id, user: peer.user, state };
 }

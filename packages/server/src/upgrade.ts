@@ -3,7 +3,8 @@
  * WebSocket hijacking) and protocol version negotiation through `Sec-WebSocket-Protocol`.
  */
 import type { IncomingMessage } from 'node:http';
-import { SUBPROTOCOL, versionOf } from '@sockkit/core';
+import { SUBPROTOCOL } from '@sockkit/core';
+import { versionOf } from '@sockkit/core/protocol';
 import type { ServerOptions } from './options.js';
 
 /** Whether the upgrade's Origin is allowed. */
@@ -28,14 +29,17 @@ export function originAllowed(
 
 /**
  * Picks the subprotocol to answer with. The server always completes the upgrade with one of
- * the client's offers (a browser drops a socket whose protocol it did not offer), and
- * `supported` tells whether it is one this server speaks; if not, the socket is closed at
- * once with 4003 and a reason naming both sides' versions.
+ * the client's offers when it made any (a browser fails a socket answered with no protocol, or
+ * with one it did not offer, and then never sees the close code), and `supported` tells
+ * whether it is one this server speaks; if not, the socket is closed at once with 4003 and a
+ * reason naming both sides' versions. Offers need not look like `sockkit.vN`: `evil.v9` and
+ * `sockkit.v0` are echoed too, and refused the same way.
  */
 export function negotiate(offered: Set<string>): { protocol: string | false; supported: boolean } {
   if (offered.has(SUBPROTOCOL)) return { protocol: SUBPROTOCOL, supported: true };
   for (const candidate of offered) {
     if (versionOf(candidate) !== undefined) return { protocol: candidate, supported: false };
   }
-  return { protocol: false, supported: false };
+  const first = offered.values().next();
+  return { protocol: first.done ? false : first.value, supported: false };
 }

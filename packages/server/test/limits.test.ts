@@ -42,7 +42,10 @@ describe('upgrade checks', () => {
   it('negotiates the subprotocol', () => {
     expect(negotiate(new Set([SUBPROTOCOL]))).toEqual({ protocol: SUBPROTOCOL, supported: true });
     expect(negotiate(new Set(['sockkit.v9']))).toEqual({ protocol: 'sockkit.v9', supported: false });
-    expect(negotiate(new Set(['graphql-ws']))).toEqual({ protocol: false, supported: false });
+    // Whatever was offered is echoed, so a browser sees the 4003 close instead of a failed handshake.
+    expect(negotiate(new Set(['graphql-ws']))).toEqual({ protocol: 'graphql-ws', supported: false });
+    expect(negotiate(new Set(['evil.v9', 'sockkit.v0']))).toEqual({ protocol: 'evil.v9', supported: false });
+    expect(negotiate(new Set())).toEqual({ protocol: false, supported: false });
   });
 
   it('checks origins: same-origin by default, lists, functions and *', () => {

@@ -3,17 +3,17 @@
  * scope starts (or when `enabled` turns true), moves to the new channel when the params
  * change, and unsubscribes when the scope is disposed (the component unmounts).
  */
-import {
-  type ContractDef,
-  type PresenceMember,
-  type PresenceState,
-  type PresenceStateInput,
-  type SockkitError,
-  stableStringify,
-  type TopicMessage,
-  type TopicParamsInput,
-  type Topics,
+import type {
+  ContractDef,
+  PresenceMember,
+  PresenceState,
+  PresenceStateInput,
+  SockkitError,
+  TopicMessage,
+  TopicParamsInput,
+  Topics,
 } from '@sockkit/core';
+import { stableStringify } from '@sockkit/core/protocol';
 import { type MaybeRefOrGetter, type Ref, ref, type ShallowRef, shallowRef, toValue, watch } from 'vue';
 import type { MessageInfoLike, SockkitClientLike, SubscriptionLike, TopicName } from './client-shape.js';
 import { toSockkitError } from './errors.js';

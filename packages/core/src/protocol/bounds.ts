@@ -1,0 +1,50 @@
+/**
+ * The bounds every message field keeps on the wire, in one place: the schemas check them, the
+ * builders keep them by construction (clamping what can be clamped, refusing what cannot), and
+ * the hand-written readers check the same numbers. Lengths count Unicode code points, as zod does.
+ */
+export const WIRE_BOUNDS = Object.freeze({
+  /** Procedure and topic names. */
+  name: 128,
+  /** Channel keys (`topic` or `topic:{params}`). */
+  channel: 1024,
+  /** Epoch names. */
+  epoch: 64,
+  /** The `message` of an error. */
+  errorMessage: 4096,
+  /** The JSON text of an error's `details`; larger details are replaced by `{ truncated: true }`. */
+  errorDetails: 16 * 1024,
+  /** The previous session id a `hello` may carry. */
+  session: 128,
+});
+
+const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
+
+/** Length in Unicode code points (a lone surrogate counts as one), as zod measures strings. */
+export function codePoints(text: string): number {
+  if (!HIGH_SURROGATE.test(text)) return text.length;
+  let count = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    if ((text.charCodeAt(i) & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      count--;
+      i++;
+    }
+  }
+  return count;
+}
+
+/** A string of 1 to `max` code points (`z.string().min(1).max(max)`). */
+export function isText(value: unknown, max: number, min = 1): value is string {
+  if (typeof value !== 'string') return false;
+  const units = value.length;
+  if (units < min) return false;
+  return units <= max || codePoints(value) <= max;
+}
+
+/** `text` cut to at most `max` UTF-16 units without splitting a surrogate pair, marked with `…`. */
+export function clampText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  if ((text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+  return `${text.slice(0, end)}…`;
+}

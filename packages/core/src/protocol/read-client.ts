@@ -1,0 +1,36 @@
+/**
+ * Reading what a client sent (the server's side): the schema decides, except for a well-formed
+ * `call`, the most frequent kind, which is checked by hand against exactly the limits of its
+ * schema so the common case allocates no parsed copy. The hand check only ever accepts: what it
+ * does not pass goes to the schema, which decides and explains.
+ */
+import type * as z from 'zod';
+import { isId, isKind, isName } from './fields.js';
+import { type ClientMessage, clientMessageSchema } from './schemas.js';
+
+/** Parses a message a client sent. */
+export function readClientMessage(raw: unknown): z.ZodSafeParseResult<ClientMessage> {
+  if (isKind(raw, 'call') && isId(raw.id) && isName(raw.p))
+    return { success: true, data: raw as ClientMessage };
+  return clientMessageSchema.safeParse(raw);
+}
+
+/** The kinds a client may send, for error messages about unknown ones. */
+export const CLIENT_KINDS: ReadonlySet<string> = /* @__PURE__ */ new Set(
+  clientMessageSchema.options.map((option) => option.shape.t.value),
+);
+
+/** Says what is wrong with a message's kind, without echoing a large value back. */
+export function describeKind(raw: unknown): string {
+  const kind = typeof raw === 'object' && raw !== null ? (raw as { t?: unknown }).t : undefined;
+  if (typeof kind === 'string' && CLIENT_KINDS.has(kind)) return `malformed '${kind}' message`;
+  let shown: string;
+  if (typeof kind === 'string')
+    shown =
+      kind.length > 32
+        ? `${JSON.stringify(kind.slice(0, 32))}… (${kind.length} characters)`
+        : JSON.stringify(kind);
+  else if (typeof kind === 'object' && kind !== null) shown = Array.isArray(kind) ? 'an array' : 'an object';
+  else shown = JSON.stringify(kind ?? null);
+  return `unknown message kind ${shown}`;
+}

@@ -1,0 +1,41 @@
+/**
+ * The seam between the server's modules and a socket: what calls, topics, client calls and
+ * the heartbeat may do with a connection. They write frames and errors, close it, ping it and
+ * read its identity; each keeps its own tables (calls in flight, channels, liveness) instead
+ * of writing into the connection.
+ */
+import type { WireError } from '@sockkit/core';
+import type { ServerConnection } from './options.js';
+
+/** A connection as the server's modules see it. */
+export interface Peer {
+  /** Connection id: random, unique across nodes; also the presence member id. */
+  readonly id: string;
+  /** User key from `authenticate`. */
+  readonly user: string | undefined;
+  /** Auth context from `authenticate`. */
+  readonly auth: unknown;
+  /** Whether the handshake completed and the socket is still up. */
+  readonly open: boolean;
+  /** The typed view of this connection that handlers and hooks receive. */
+  readonly facade: ServerConnection;
+  /**
+   * Queues a frame (one message's text) for the next flush. Volatile frames are the first
+   * dropped under backpressure; any frame that would pass `maxBufferedBytes` closes the
+   * connection as a slow consumer instead.
+   */
+  send(frame: string, volatile?: boolean): void;
+  /** Queues an error frame about request `id` (or about a frame as a whole). */
+  sendError(id: number | undefined, error: WireError): void;
+  /**
+   * Queues frames the client asked for (history replay): never counted as slow reading.
+   * Resolves once the socket has drained enough to take more.
+   */
+  sendPaced(frames: readonly string[]): Promise<void>;
+  /** Closes with a WebSocket close code. */
+  close(code: number, reason: string): void;
+  /** Sends a WebSocket ping frame. */
+  ping(): void;
+  /** Cuts the socket without a close handshake (a peer that stopped answering cannot do one). */
+  terminate(): void;
+}
