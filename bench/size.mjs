@@ -1,7 +1,8 @@
 /**
  * What a browser app ships for a client library: an entry importing what an app imports, bundled
- * by esbuild for the browser (minified, ESM), then gzip -9. zod is left out (a peer the app has
- * anyway); superjson is counted for sockkit because @sockkit/core depends on it.
+ * by esbuild for the browser (minified, ESM), then gzip -9. Nothing is left out for sockkit: the
+ * client checks envelopes without zod, so zod must not appear; superjson is counted because
+ * @sockkit/core depends on it.
  *   node size.mjs          sockkit only, fails above the budget
  *   node size.mjs --all    sockkit and the reference clients, as a markdown table
  *   (--readme also writes that table into README.md; --inputs lists bytes per package)
@@ -15,10 +16,12 @@ import { replaceSection } from './lib/readme.mjs';
 export const BUDGET_BYTES = 10_000;
 
 /**
- * What `npm test` enforces until the client fits the budget: the size measured when the bench
- * landed (11.7 kB) plus a little, so that growth fails the tests while the budget is open work.
+ * What `npm test` enforces until the client fits the budget, so that growth fails the tests
+ * while the budget is open work: 12.6 kB measured once the client checked every server message
+ * by hand and split its batches (before, 11.9 kB excluding the zod it needed at run time, 39.8
+ * kB including it), plus a little.
  */
-export const GUARD_BYTES = 12_000;
+export const GUARD_BYTES = 13_000;
 
 /**
  * @typedef {object} Entry
@@ -32,12 +35,12 @@ export const SOCKKIT = [
   {
     name: '@sockkit/client + @sockkit/core (what an app imports)',
     code: `export { createSockkitClient } from '@sockkit/client';\nexport { defineContract } from '@sockkit/core';`,
-    external: ['zod'],
+    external: [],
   },
   {
     name: '@sockkit/client + @sockkit/core (every export)',
     code: `export * from '@sockkit/client';\nexport * from '@sockkit/core';`,
-    external: ['zod'],
+    external: [],
   },
 ];
 

@@ -1,6 +1,6 @@
 /**
  * The size of what a browser app ships for @sockkit/client + @sockkit/core: minified, gzip -9,
- * zod excluded (peer), superjson included. Needs the packages built (turbo's `test` depends on
+ * superjson included, and no zod at all (the client reads envelopes by hand). Needs the packages built (turbo's `test` depends on
  * `^build`). The issue's 10 kB budget is not met yet (see README.md, Client size); this test
  * fails on growth past GUARD_BYTES and prints where the bundle stands against the budget.
  */
