@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createSockkitClient } from '@sockkit/client/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
-import { closeBrowser, converged, editorState, openBrowser, presetIdentity } from './browser.js';
+import { closeBrowser, converged, editorState, openBrowser, pasteText, presetIdentity } from './browser.js';
 import { artifacts, chromiumPath, E2EServer, insert } from './e2e-fixture.js';
 
 const server = new E2EServer();
@@ -88,14 +88,7 @@ describe.skipIf(!chromiumPath)('safety and large documents in the browser', () =
       const { id } = strict.store.createDoc('limits', 'safe text');
       await visitor.page.goto(`http://127.0.0.1:${strict.port}/d/${id}`);
       await visitor.page.locator('.cm-content').waitFor();
-      const paste = (text: string) =>
-        visitor.page.locator('.cm-content').evaluate((el, t) => {
-          const data = new DataTransfer();
-          data.setData('text/plain', t);
-          el.dispatchEvent(
-            new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
-          );
-        }, text);
+      const paste = (text: string) => pasteText(visitor.page, text);
 
       // Above the editor's own limit: never enters the document.
       await paste('y'.repeat(300 * 1024));
