@@ -7,9 +7,9 @@ import { collab } from '@codemirror/collab';
 import { markdown } from '@codemirror/lang-markdown';
 import { EditorState, Transaction } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { basicSetup } from 'codemirror';
 import { DEFAULT_DOC_LIMITS, type DocLimits } from '../../shared/limits.js';
 import { remoteCursors } from './remote-cursors.js';
+import { basicSetup } from './setup.js';
 
 /** What the editor reports to its owner. */
 export interface EditorHooks {
