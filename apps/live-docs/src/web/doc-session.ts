@@ -16,6 +16,7 @@ import { CollabSync, isRetryable, type SyncStatus, type SyncTransport } from '..
 import { createEditor } from './editor/create-editor.js';
 import { keepRemoteCursors, setRemoteCursor } from './editor/remote-cursors.js';
 import { identity } from './identity.js';
+import { online } from './network.js';
 import { dropStash, removeKey, saveStash, stashesOf } from './offline-stash.js';
 import { LARGE_DOC, type PreviewSource, previewSource } from './preview-window.js';
 import { client, useConnectionState, usePresence, useSubscription } from './sockkit.js';
@@ -102,6 +103,13 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     if (members.length > (before?.length ?? 0)) publishCursor(0);
   });
 
+  /** Whether edits may not reach the server for a while: no network, or no socket. */
+  const cutOff = computed(() => !online.value || connection.state.value !== 'open');
+
+  watch(online, (now) => {
+    if (!now) keepPending();
+  });
+
   watch(connection.state, (state) => {
     if (state !== 'open') return keepPending();
     if (!view && !missing.value) void open();
@@ -133,7 +141,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     if (keepTimer !== undefined) return;
     keepTimer = setTimeout(() => {
       keepTimer = undefined;
-      if (connection.state.value !== 'open' || status.value === 'waiting') keepPending();
+      if (cutOff.value || status.value === 'waiting') keepPending();
     }, 500);
   }
 
@@ -352,7 +360,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     loading,
     clientID,
     presence,
-    connection,
+    cutOff,
     saved: computed(() => status.value === 'saved' && unconfirmed.value === 0),
     focus: () => view?.focus(),
   };
