@@ -90,6 +90,21 @@ export async function pasteText(page: Page, text: string): Promise<void> {
   }, text);
 }
 
+/** Fills the page origin's localStorage until not even one more character fits. */
+export async function fillStorage(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    // Halving chunks until not even one character fits.
+    let i = 0;
+    for (let size = 256 * 1024; size >= 1; ) {
+      try {
+        localStorage.setItem(`filler:${i++}`, 'x'.repeat(size));
+      } catch {
+        size = Math.floor(size / 2);
+      }
+    }
+  });
+}
+
 /** Whether two pages render the same preview. */
 export async function samePreview(a: Page, b: Page): Promise<boolean> {
   const [left, right] = await Promise.all([a, b].map((p) => p.locator('[data-testid=preview]').innerHTML()));

@@ -7,7 +7,15 @@ import { createSockkitClient } from '@sockkit/client/node';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
-import { closeBrowser, converged, editorState, openBrowser, presetIdentity, typeAt } from './browser.js';
+import {
+  closeBrowser,
+  converged,
+  editorState,
+  fillStorage,
+  openBrowser,
+  presetIdentity,
+  typeAt,
+} from './browser.js';
 import { chromiumPath, E2EServer, insert } from './e2e-fixture.js';
 
 const server = new E2EServer();
@@ -183,17 +191,7 @@ describe.skipIf(!chromiumPath)('offline edits in the browser', () => {
       expect(await page.locator('[data-testid=restored]').count()).toBe(0);
 
       // Fill the origin's storage, then type offline: the page says the edits are not kept.
-      await page.evaluate(() => {
-        // Halving chunks until not even one character fits.
-        let i = 0;
-        for (let size = 256 * 1024; size >= 1; ) {
-          try {
-            localStorage.setItem(`filler:${i++}`, 'x'.repeat(size));
-          } catch {
-            size = Math.floor(size / 2);
-          }
-        }
-      });
+      await fillStorage(page);
       await link.cut();
       await typeAt(page, 'end', 'Nowhere to keep this.');
       await page
