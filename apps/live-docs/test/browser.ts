@@ -81,6 +81,30 @@ export async function typeAt(page: Page, where: 'start' | 'end', text: string): 
   await page.keyboard.type(text, { delay: 15 });
 }
 
+/** Pastes `text` into the page's editor as a clipboard paste would. */
+export async function pasteText(page: Page, text: string): Promise<void> {
+  await page.locator('.cm-content').evaluate((el, t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+/** Fills the page origin's localStorage until not even one more character fits. */
+export async function fillStorage(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    // Halving chunks until not even one character fits.
+    let i = 0;
+    for (let size = 256 * 1024; size >= 1; ) {
+      try {
+        localStorage.setItem(`filler:${i++}`, 'x'.repeat(size));
+      } catch {
+        size = Math.floor(size / 2);
+      }
+    }
+  });
+}
+
 /** Whether two pages render the same preview. */
 export async function samePreview(a: Page, b: Page): Promise<boolean> {
   const [left, right] = await Promise.all([a, b].map((p) => p.locator('[data-testid=preview]').innerHTML()));

@@ -10,7 +10,9 @@ import { ChangeSet } from '@codemirror/state';
 import { findChromium } from '@sockkit/testing';
 import type { WireUpdate } from '../src/contract.js';
 import { type LiveDocs, type LiveDocsOptions, startLiveDocs } from '../src/server/app.js';
+import { CollabAuthority } from '../src/server/authority.js';
 import { silentLog } from '../src/server/log.js';
+import { DocStore } from '../src/server/store.js';
 import { buildWeb } from './browser.js';
 
 /** Debian's Chromium, or undefined (the suites skip, or fail under SOCKKIT_REQUIRE_ALL=1). */
@@ -55,6 +57,19 @@ export class E2EServer {
       dbPath: join(this.dir, `${name}.sqlite`),
       ...extra,
     });
+  }
+
+  /**
+   * Document `id` as the database file holds it, read through a connection of its own (not
+   * the server's cache): the newest snapshot with the update log after it.
+   */
+  storedText(id: string): string {
+    const store = new DocStore(this.app.store.path);
+    try {
+      return new CollabAuthority(store).open(id).text;
+    } finally {
+      store.close();
+    }
   }
 
   async teardown(): Promise<void> {

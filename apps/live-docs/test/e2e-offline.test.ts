@@ -7,7 +7,15 @@ import { createSockkitClient } from '@sockkit/client/node';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
-import { closeBrowser, converged, editorState, openBrowser, presetIdentity, typeAt } from './browser.js';
+import {
+  closeBrowser,
+  converged,
+  editorState,
+  fillStorage,
+  openBrowser,
+  presetIdentity,
+  typeAt,
+} from './browser.js';
 import { chromiumPath, E2EServer, insert } from './e2e-fixture.js';
 
 const server = new E2EServer();
@@ -129,6 +137,38 @@ describe.skipIf(!chromiumPath)('offline edits in the browser', () => {
     }
   });
 
+  it('says offline as soon as the browser is, and keeps what is typed then (issue 19, bug 4)', async () => {
+    const { id } = server.app.store.createDoc('Browser offline', '');
+    const browser = await openBrowser(chromiumPath!);
+    await presetIdentity(browser.context, 'ivy', 'Ivy');
+    try {
+      const { page } = browser;
+      const badge = () => page.locator('[data-testid=connection]').getAttribute('data-state');
+      await page.goto(`${server.base}/d/${id}`);
+      await page.locator('.cm-content').waitFor();
+      await expect.poll(badge).toBe('connected');
+      await typeAt(page, 'end', 'Online. ');
+      await converged([page]);
+
+      await browser.context.setOffline(true);
+      await expect.poll(badge).toBe('offline');
+      await typeAt(page, 'end', 'Typed offline.');
+      await expect.poll(() => keptUpdates(page)).toEqual([(await editorState(page)).unconfirmed]);
+      await expect
+        .poll(() => page.locator('[data-testid=save-state]').textContent())
+        .toMatch(/^offline: \d+ changes? kept locally$/);
+
+      await browser.context.setOffline(false);
+      await expect.poll(badge, { timeout: 15_000 }).toBe('connected');
+      expect(await converged([page])).toBe('Online. Typed offline.');
+      expect(server.storedText(id)).toBe('Online. Typed offline.');
+      await expect.poll(() => keptKeys(page)).toEqual([]);
+      expect(browser.errors).toEqual([]);
+    } finally {
+      await closeBrowser(browser.context);
+    }
+  });
+
   it('drops kept entries it cannot read, and says so when the browser refuses to keep edits', async () => {
     const seed = createSockkitClient({
       url: `ws://127.0.0.1:${server.port}/ws`,
@@ -151,17 +191,7 @@ describe.skipIf(!chromiumPath)('offline edits in the browser', () => {
       expect(await page.locator('[data-testid=restored]').count()).toBe(0);
 
       // Fill the origin's storage, then type offline: the page says the edits are not kept.
-      await page.evaluate(() => {
-        // Halving chunks until not even one character fits.
-        let i = 0;
-        for (let size = 256 * 1024; size >= 1; ) {
-          try {
-            localStorage.setItem(`filler:${i++}`, 'x'.repeat(size));
-          } catch {
-            size = Math.floor(size / 2);
-          }
-        }
-      });
+      await fillStorage(page);
       await link.cut();
       await typeAt(page, 'end', 'Nowhere to keep this.');
       await page

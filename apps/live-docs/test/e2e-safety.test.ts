@@ -5,11 +5,13 @@
  * responsive (figures in test-artifacts/browser-figures.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createSockkitClient } from '@sockkit/client/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
-import { closeBrowser, converged, editorState, openBrowser, presetIdentity } from './browser.js';
+import { closeBrowser, converged, editorState, openBrowser, pasteText, presetIdentity } from './browser.js';
 import { artifacts, chromiumPath, E2EServer, insert } from './e2e-fixture.js';
 
 const server = new E2EServer();
@@ -76,6 +78,76 @@ describe.skipIf(!chromiumPath)('safety and large documents in the browser', () =
     }
   }, 60_000);
 
+  it('keeps a document inside its pane, and remote images wait for a click (issue 19, bug 3)', async () => {
+    // Another origin serving images, counting what it is asked for.
+    const PNG = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const asked: string[] = [];
+    const images = createServer((request, response) => {
+      asked.push(request.url ?? '');
+      response.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
+    });
+    await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
+    const { id } = server.app.store.createDoc(
+      'Overlay',
+      [
+        '# Notes',
+        '<div style="position:fixed;inset:0;z-index:99999;background:#fff">Session expired. <a href="https://evil.example/login">Log in again</a></div>',
+        `![a pixel](${origin}/pixel.png)`,
+        `<img src="${origin}/raw.png" srcset="${origin}/set.png 2x" alt="raw">`,
+        `<table background="${origin}/table.png"><tr><td background="${origin}/cell.png">cell</td></tr></table>`,
+        `<video poster="${origin}/poster.png" src="${origin}/movie.mp4"></video>`,
+        '![local](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==)',
+      ].join('\n\n'),
+    );
+    // The sanitizer and the page alone: the CSP would also block images over plain http.
+    const visitor = await openBrowser(chromiumPath!, { bypassCSP: true });
+    try {
+      await presetIdentity(visitor.context, 'v', 'Visitor');
+      const { page } = visitor;
+      await page.goto(`${server.base}/d/${id}`);
+      const preview = page.locator('[data-testid=preview]');
+      await expect.poll(() => preview.getByText('Session expired.').count()).toBe(1);
+      await page.locator('.cm-content').waitFor();
+
+      // Whatever the document says, the top bar and the editor are what is on top of them.
+      const onTop = (selector: string) =>
+        page.evaluate((s) => {
+          const target = document.querySelector(s)!.getBoundingClientRect();
+          const hit = document.elementFromPoint(target.x + target.width / 2, target.y + target.height / 2);
+          return Boolean(hit?.closest(s));
+        }, selector);
+      expect(await onTop('.topbar')).toBe(true);
+      expect(await onTop('[data-testid=editor]')).toBe(true);
+      expect(await onTop('[data-testid=save-state]')).toBe(true);
+      expect(await preview.evaluate((el) => el.querySelectorAll('[style]').length)).toBe(0);
+
+      // No remote image was fetched; each waits behind a button naming its host.
+      const buttons = preview.locator('button.remote-image');
+      await expect.poll(() => buttons.count()).toBe(2);
+      expect(await buttons.first().textContent()).toContain('127.0.0.1');
+      expect(await preview.locator('img[src^="data:"]').count()).toBe(1);
+      await page.waitForLoadState('networkidle');
+      expect(asked).toEqual([]);
+
+      // A click loads that one image, for this viewer.
+      await buttons.first().click();
+      const pixel = preview.locator(`img[src="${origin}/pixel.png"]`);
+      await expect
+        .poll(() => pixel.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+        .toBe(1);
+      expect(asked).toEqual(['/pixel.png']);
+      expect(await buttons.count()).toBe(1);
+      expect(visitor.errors).toEqual([]);
+    } finally {
+      await closeBrowser(visitor.context);
+      await new Promise((resolve) => images.close(resolve));
+    }
+  }, 60_000);
+
   it('says clearly when a change is refused, by the editor or by the server, and keeps the document intact', async () => {
     // A second server whose limit is below the editor's, so one refusal comes from the server.
     const strict = await server.startOther('strict', { limits: { maxInsertChars: 100 } });
@@ -88,14 +160,7 @@ describe.skipIf(!chromiumPath)('safety and large documents in the browser', () =
       const { id } = strict.store.createDoc('limits', 'safe text');
       await visitor.page.goto(`http://127.0.0.1:${strict.port}/d/${id}`);
       await visitor.page.locator('.cm-content').waitFor();
-      const paste = (text: string) =>
-        visitor.page.locator('.cm-content').evaluate((el, t) => {
-          const data = new DataTransfer();
-          data.setData('text/plain', t);
-          el.dispatchEvent(
-            new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
-          );
-        }, text);
+      const paste = (text: string) => pasteText(visitor.page, text);
 
       // Above the editor's own limit: never enters the document.
       await paste('y'.repeat(300 * 1024));

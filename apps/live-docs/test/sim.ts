@@ -10,6 +10,7 @@ import { SockkitError } from '@sockkit/core';
 import type { WireUpdate } from '../src/contract.js';
 import { CollabAuthority } from '../src/server/authority.js';
 import { DocStore } from '../src/server/store.js';
+import type { PendingEdits } from '../src/shared/pending-edits.js';
 import { CollabSync, type SyncTransport } from '../src/shared/sync-engine.js';
 import { HeadlessEditor } from './headless-editor.js';
 
@@ -31,6 +32,8 @@ export class SimClient extends HeadlessEditor {
   readonly inbox: Fanout[] = [];
   readonly sync: CollabSync;
   readonly fatal: unknown[] = [];
+  /** What `onDiverged` reported: applying the server's updates threw. */
+  readonly diverged: { error: unknown; pending: PendingEdits | undefined }[] = [];
 
   constructor(
     readonly net: SimNetwork,
@@ -47,6 +50,7 @@ export class SimClient extends HeadlessEditor {
     this.sync = new CollabSync(this, transport, {
       retryDelay: () => 0,
       onFatal: (error) => this.fatal.push(error),
+      onDiverged: (error, pending) => this.diverged.push({ error, pending }),
     });
   }
 

@@ -7,6 +7,11 @@
  * unconfirmed updates based on the synced version. Fan-out messages apply at once when they
  * continue the synced version and trigger a pull when they leave a gap. Every update carries
  * its version, so nothing depends on the transport's offsets.
+ *
+ * Applying the server's updates must never fail; when it does anyway (an update that does not
+ * fit, an editor that throws while drawing it), this copy can no longer be trusted: the engine
+ * stops and hands its owner the unsaved edits as they stood before, to rebuild from the server.
+ * The status is `saved` only when the server has confirmed every local edit.
  */
 import {
   getClientID,
@@ -33,13 +38,22 @@ export interface StateHost {
   dispatch(transaction: Transaction): void;
 }
 
-/** `saved`: nothing unconfirmed; `saving`: pushing; `waiting`: edits kept locally until the link is back. */
+/**
+ * `saved`: the server confirmed every local edit; `saving`: some are not confirmed yet;
+ * `waiting`: the link is down, edits wait locally until it is back.
+ */
 export type SyncStatus = 'saved' | 'saving' | 'waiting';
 
 /** Options of {@link CollabSync}. */
 export interface CollabSyncOptions {
   /** A refusal that retrying cannot fix (bad change set, too large, document gone). */
   onFatal?: (error: unknown) => void;
+  /**
+   * Applying the server's updates threw: the engine has stopped, and the editor state may not
+   * match what it shows. `pending` are the unsaved edits as they stood before, with the base
+   * they fit (replay them with `replayPending`). Without this option, `onFatal` is called.
+   */
+  onDiverged?: (error: unknown, pending: PendingEdits | undefined) => void;
   /** Status changes, for the UI. */
   onStatus?: (status: SyncStatus) => void;
   /** Every time a round of work ends with everything confirmed and nothing left to pull. */
@@ -67,6 +81,18 @@ const fromWire = (update: WireUpdate): Update => ({
   clientID: update.clientID,
   changes: ChangeSet.fromJSON(update.changes),
 });
+
+/** The unconfirmed edits of `state`, based on `confirmed` (the text at its synced version). */
+function pendingOf(state: EditorState, confirmed: Text): PendingEdits | undefined {
+  const updates = sendableUpdates(state);
+  if (updates.length === 0) return undefined;
+  return {
+    clientID: getClientID(state),
+    version: getSyncedVersion(state),
+    text: confirmed.toString(),
+    updates: updates.map(toWire),
+  };
+}
 
 /** Keeps one editor state in sync with the authority. */
 export class CollabSync {
@@ -105,18 +131,13 @@ export class CollabSync {
 
   /** What is needed to push the unconfirmed edits later, from another page; undefined when none. */
   pending(): PendingEdits | undefined {
-    const updates = sendableUpdates(this.host.state);
-    if (updates.length === 0) return undefined;
-    return {
-      clientID: getClientID(this.host.state),
-      version: this.version,
-      text: this.confirmed.toString(),
-      updates: updates.map(toWire),
-    };
+    return pendingOf(this.host.state, this.confirmed);
   }
 
   /** Call after local edits: pushes them (now, or after the step in progress). */
   changed(): void {
+    // Not `saved` from this moment until the server confirms them, even while a pull runs.
+    if (this.current === 'saved' && this.unconfirmed > 0) this.setStatus('saving');
     this.kick();
   }
 
@@ -141,15 +162,28 @@ export class CollabSync {
     clearTimeout(this.retryTimer);
   }
 
-  /** Applies updates that continue (or overlap) the synced version; false on a gap. */
+  /**
+   * Applies updates that continue (or overlap) the synced version; false on a gap. When that
+   * throws, the engine stops and reports the divergence (true is returned: nothing to pull).
+   */
   private apply(since: number, updates: readonly WireUpdate[]): boolean {
     if (this.disposed) return true;
     const version = this.version;
     if (since > version) return false;
-    const fresh = updates.slice(version - since).map(fromWire);
-    if (fresh.length === 0) return true;
-    for (const update of fresh) this.confirmed = update.changes.apply(this.confirmed);
-    this.host.dispatch(receiveUpdates(this.host.state, fresh));
+    if (updates.length <= version - since) return true;
+    const before = { state: this.host.state, confirmed: this.confirmed };
+    try {
+      const fresh = updates.slice(version - since).map(fromWire);
+      let confirmed = this.confirmed;
+      for (const update of fresh) confirmed = update.changes.apply(confirmed);
+      this.host.dispatch(receiveUpdates(this.host.state, fresh));
+      this.confirmed = confirmed;
+    } catch (error) {
+      this.dispose();
+      const pending = pendingOf(before.state, before.confirmed);
+      if (this.options.onDiverged) this.options.onDiverged(error, pending);
+      else this.options.onFatal?.(error);
+    }
     return true;
   }
 
@@ -197,7 +231,7 @@ export class CollabSync {
       const page = await this.transport.pull(this.version);
       if (this.disposed) return;
       if (!this.apply(page.since, page.updates)) continue;
-      if (!page.more) return;
+      if (!page.more || this.disposed) return;
     }
   }
 

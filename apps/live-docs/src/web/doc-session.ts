@@ -3,16 +3,20 @@
  * the editor, the sync engine on sockkit calls, the `doc` topic (updates, presence), the
  * `cursors` topic (volatile), reconnect handling, unconfirmed edits kept in the browser
  * while offline (and replayed when the document is opened again) and the errors the UI shows.
+ *
+ * When applying an update throws, the editor is not trusted any further: it is rebuilt from
+ * the server, its unsaved edits (as they stood before) replayed onto it, and the page says so.
  */
 import type { EditorView } from '@codemirror/view';
 import { isSockkitError } from '@sockkit/core';
 import { computed, onMounted, onScopeDispose, type Ref, ref, shallowRef, watch } from 'vue';
 import type { DocMeta } from '../contract.js';
-import { replayPending } from '../shared/pending-edits.js';
+import { type PendingEdits, replayPending } from '../shared/pending-edits.js';
 import { CollabSync, isRetryable, type SyncStatus, type SyncTransport } from '../shared/sync-engine.js';
 import { createEditor } from './editor/create-editor.js';
 import { keepRemoteCursors, setRemoteCursor } from './editor/remote-cursors.js';
 import { identity } from './identity.js';
+import { online } from './network.js';
 import { dropStash, removeKey, saveStash, stashesOf } from './offline-stash.js';
 import { LARGE_DOC, type PreviewSource, previewSource } from './preview-window.js';
 import { client, useConnectionState, usePresence, useSubscription } from './sockkit.js';
@@ -30,6 +34,8 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
   const problem = ref<string>();
   /** Edits kept by an earlier page that reached the server only through this one. */
   const restored = ref(0);
+  /** Why this page last rebuilt its editor from the server (applying an update threw). */
+  const resynced = ref<string>();
   const missing = ref(false);
   const loading = ref(true);
   const clientID = ref(newClientID());
@@ -40,6 +46,10 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
   let keepTimer: ReturnType<typeof setTimeout> | undefined;
   /** Whether this session's unconfirmed edits are in localStorage. */
   let kept = false;
+  /** Unsaved edits of broken editors that the browser would not keep: replayed by the next open. */
+  const carried: PendingEdits[] = [];
+  /** Collab client ids of broken editors: their replay is this page's own, not an earlier visit's. */
+  const brokenIDs = new Set<string>();
   let disposed = false;
   const transport: SyncTransport = {
     push: (version, updates) => client.call.pushUpdates({ id, version, updates }),
@@ -93,6 +103,13 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     if (members.length > (before?.length ?? 0)) publishCursor(0);
   });
 
+  /** Whether edits may not reach the server for a while: no network, or no socket. */
+  const cutOff = computed(() => !online.value || connection.state.value !== 'open');
+
+  watch(online, (now) => {
+    if (!now) keepPending();
+  });
+
   watch(connection.state, (state) => {
     if (state !== 'open') return keepPending();
     if (!view && !missing.value) void open();
@@ -124,7 +141,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     if (keepTimer !== undefined) return;
     keepTimer = setTimeout(() => {
       keepTimer = undefined;
-      if (connection.state.value !== 'open' || status.value === 'waiting') keepPending();
+      if (cutOff.value || status.value === 'waiting') keepPending();
     }, 500);
   }
 
@@ -197,16 +214,46 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
    * False when the link went down: they stay kept, and the next open tries again.
    */
   async function replayKept(): Promise<boolean> {
-    for (const { key, edits } of stashesOf(id)) {
+    const entries: { key?: string; edits: PendingEdits }[] = [
+      ...carried.map((edits) => ({ edits })),
+      ...stashesOf(id),
+    ];
+    for (const { key, edits } of entries) {
+      const own = brokenIDs.has(edits.clientID);
       try {
-        restored.value += await replayPending(edits, transport);
+        const saved = await replayPending(edits, transport);
+        if (!own) restored.value += saved;
       } catch (error) {
         if (isRetryable(error)) return false;
-        problem.value = `Edits kept from an earlier visit could not be saved (${isSockkitError(error) ? error.code : 'error'}: ${describe(error)}); they were discarded.`;
+        const what = own ? 'Your unsaved edits' : 'Edits kept from an earlier visit';
+        problem.value = `${what} could not be saved (${isSockkitError(error) ? error.code : 'error'}: ${describe(error)}); they were discarded.`;
       }
-      removeKey(key);
+      if (key) removeKey(key);
+      else carried.splice(carried.indexOf(edits), 1);
     }
     return true;
+  }
+
+  /**
+   * Applying an update threw, so the editor may no longer show (or hold) what the server has.
+   * Rebuilds it from the server with `edits`, this page's unsaved edits as they stood before,
+   * replayed first; kept in localStorage meanwhile, so a closed tab loses nothing either.
+   */
+  function recover(error: unknown, edits: PendingEdits | undefined): void {
+    const broken = view;
+    sync?.dispose();
+    sync = undefined;
+    view = undefined;
+    // Not teardown(true): the broken editor's own state is not kept, only `edits`.
+    queueMicrotask(() => broken?.destroy());
+    kept = false;
+    if (edits) {
+      brokenIDs.add(edits.clientID);
+      if (!saveStash(id, edits)) carried.push(edits);
+      status.value = 'saving';
+    }
+    resynced.value = `${error instanceof Error ? error.name : 'error'}: ${describe(error)}`;
+    void open();
   }
 
   async function open(): Promise<void> {
@@ -245,6 +292,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
         onRefused: (reason) => {
           problem.value = reason;
         },
+        onBroken: (error) => recover(error, sync?.pending()),
       },
     });
     view = editor;
@@ -263,7 +311,10 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
         problem.value = `The server refused a change (${isSockkitError(error) ? error.code : 'error'}: ${describe(error)}). The document was reloaded; your last unsaved edits were discarded.`;
         void open();
       },
+      onDiverged: recover,
     });
+    status.value = sync.status;
+    unconfirmed.value = 0;
     sync.resync();
     schedulePreview();
     loading.value = false;
@@ -304,12 +355,13 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     unconfirmed,
     problem,
     restored,
+    resynced,
     missing,
     loading,
     clientID,
     presence,
-    connection,
-    saved: computed(() => status.value === 'saved'),
+    cutOff,
+    saved: computed(() => status.value === 'saved' && unconfirmed.value === 0),
     focus: () => view?.focus(),
   };
 }

@@ -2,6 +2,11 @@
  * Markdown to safe HTML: markdown-it renders (raw HTML allowed, as people paste it), then
  * DOMPurify removes scripts, event handlers and `javascript:` URLs before anything reaches
  * the DOM. Links open in a new tab without an opener.
+ *
+ * A document must not reach beyond its pane or make every viewer's browser call out:
+ * `style` attributes are dropped (a fixed, full-window element could pose as the app), and
+ * images from other origins are not fetched until the viewer asks, one by one. Each becomes
+ * a button naming the host; `loadImages` holds the URLs this viewer chose to load.
  */
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
@@ -15,10 +20,58 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
   }
 });
 
+/** Options of {@link renderMarkdown}. */
+export interface RenderOptions {
+  /** Absolute URLs of remote images the viewer chose to load. */
+  loadImages?: ReadonlySet<string>;
+}
+
+/** The absolute URL of `src` when it is fetched from another origin, else undefined. */
+export function remoteUrl(src: string): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(src, window.location.href);
+  } catch {
+    return undefined;
+  }
+  const fetched = url.protocol === 'http:' || url.protocol === 'https:';
+  return fetched && url.origin !== window.location.origin ? url : undefined;
+}
+
 /** Renders `source` to sanitized HTML. */
-export function renderMarkdown(source: string): string {
-  return DOMPurify.sanitize(md.render(source), {
+export function renderMarkdown(source: string, options: RenderOptions = {}): string {
+  const fragment = DOMPurify.sanitize(md.render(source), {
     USE_PROFILES: { html: true },
-    FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'],
+    FORBID_TAGS: [
+      'style',
+      'form',
+      'input',
+      'button',
+      'textarea',
+      'select',
+      // Media fetch on their own (src, poster, source srcset); documents get images only.
+      'video',
+      'audio',
+      'source',
+      'track',
+      'picture',
+    ],
+    // `background` fetches an image too (table, td); `srcset` would bypass the check below.
+    FORBID_ATTR: ['style', 'background', 'srcset'],
+    RETURN_DOM_FRAGMENT: true,
   });
+  for (const img of fragment.querySelectorAll('img')) {
+    const url = remoteUrl(img.getAttribute('src') ?? '');
+    if (!url || options.loadImages?.has(url.href)) continue;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'remote-image';
+    button.dataset.src = url.href;
+    const alt = img.getAttribute('alt');
+    button.textContent = `Load image from ${url.host}${alt ? `: ${alt}` : ''}`;
+    img.replaceWith(button);
+  }
+  const holder = document.createElement('div');
+  holder.append(fragment);
+  return holder.innerHTML;
 }

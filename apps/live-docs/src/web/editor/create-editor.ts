@@ -7,14 +7,19 @@ import { collab } from '@codemirror/collab';
 import { markdown } from '@codemirror/lang-markdown';
 import { EditorState, Transaction } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { basicSetup } from 'codemirror';
 import { DEFAULT_DOC_LIMITS, type DocLimits } from '../../shared/limits.js';
 import { remoteCursors } from './remote-cursors.js';
+import { basicSetup } from './setup.js';
 
 /** What the editor reports to its owner. */
 export interface EditorHooks {
   /** The user changed the document (not a remote update). */
   onLocalChange(): void;
+  /**
+   * Applying a local change threw: the view may no longer show its state. (What remote
+   * updates throw reaches the sync engine that dispatched them.)
+   */
+  onBroken(error: unknown): void;
   /** The document changed, for any reason. */
   onDocChange(view: EditorView): void;
   /** The visible part of the document changed (scrolling). */
@@ -73,11 +78,21 @@ export function createEditor(options: EditorOptions): EditorView {
         EditorView.updateListener.of((update) => {
           if (update.docChanged) hooks.onDocChange(update.view);
           else if (update.viewportChanged) hooks.onViewport(update.view);
-          if (update.transactions.some((t) => t.docChanged && !t.annotation(Transaction.remote)))
-            hooks.onLocalChange();
           if (update.selectionSet || update.docChanged) hooks.onSelection(update.view);
         }),
       ],
     }),
+    // Every transaction passes here, so a local edit is always reported, even when drawing it
+    // throws (an update listener would not run then).
+    dispatchTransactions(transactions, view) {
+      if (transactions.some((t) => t.annotation(Transaction.remote))) return view.update(transactions);
+      try {
+        view.update(transactions);
+      } catch (error) {
+        hooks.onBroken(error);
+        return;
+      }
+      if (transactions.some((t) => t.docChanged)) hooks.onLocalChange();
+    },
   });
 }
