@@ -6,7 +6,13 @@
 import type { SockkitClient } from '@sockkit/client';
 import { createSockkitClient } from '@sockkit/client/node';
 import { defineContract } from '@sockkit/core';
-import { createSockkitServer } from '@sockkit/server';
+import {
+  type AuthContextOf,
+  type AuthRequest,
+  createSockkitServer,
+  type ServerHandlers,
+  type UserCallResult,
+} from '@sockkit/server';
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 
@@ -118,6 +124,110 @@ function serverSide() {
   });
 }
 
+/** Auth typing by inference, in every natural form of `authenticate` (issue 13). */
+function authForms() {
+  type User = { id: string; name: string };
+  const verify = async (token: unknown): Promise<User> => ({ id: String(token), name: 'n' });
+  const rest = {
+    noInput: () => 'pong' as const,
+    parse: (n: number) => n,
+  };
+  // async, argument destructured, unannotated: the README's pattern.
+  createSockkitServer({
+    contract,
+    authenticate: async ({ params }) => {
+      const user = await verify((params as { token?: string } | undefined)?.token);
+      return { context: { user }, user: user.id };
+    },
+    handlers: {
+      echo: (input, ctx) => {
+        expectTypeOf(ctx.auth).toEqualTypeOf<{ user: User }>();
+        return { text: ctx.auth.user.name + input.text, n: 1 };
+      },
+      ...rest,
+    },
+    topics: { doc: { authorize: { subscribe: ({ auth }) => auth.user.name !== '' } } },
+    middleware: [
+      (call, next) => {
+        expectTypeOf(call.ctx.auth).toEqualTypeOf<{ user: User }>();
+        return next();
+      },
+    ],
+    onConnection: (conn) => expectTypeOf(conn.auth).toEqualTypeOf<{ user: User }>(),
+  });
+  // sync, argument not destructured.
+  createSockkitServer({
+    contract,
+    authenticate: (request) => ({ context: { role: request.refresh ? 'again' : 'first' } }),
+    handlers: {
+      echo: (input, ctx) => {
+        expectTypeOf(ctx.auth).toEqualTypeOf<{ role: string }>();
+        return { text: ctx.auth.role + input.text, n: 1 };
+      },
+      ...rest,
+    },
+  });
+  // async function expression, argument annotated.
+  createSockkitServer({
+    contract,
+    authenticate: async (request: AuthRequest) => ({ context: { n: String(request.params).length } }),
+    handlers: {
+      echo: (input, { auth }) => {
+        expectTypeOf(auth).toEqualTypeOf<{ n: number }>();
+        return { text: input.text, n: auth.n };
+      },
+      ...rest,
+    },
+  });
+  // Without authenticate, auth is undefined.
+  createSockkitServer({
+    contract,
+    handlers: {
+      echo: (input, ctx) => {
+        expectTypeOf(ctx.auth).toEqualTypeOf<undefined>();
+        return { text: input.text, n: 1 };
+      },
+      ...rest,
+    },
+  });
+  createSockkitServer({
+    contract,
+    authenticate: () => ({ context: { user: 'u' } }),
+    handlers: {
+      // @ts-expect-error the auth context has no `admin`
+      echo: (input, ctx) => ({ text: input.text + String(ctx.auth.admin), n: 1 }),
+      ...rest,
+    },
+  });
+}
+
+/** Handlers written apart from createSockkitServer, and the server reached from inside one. */
+function handlersApart() {
+  const authenticate = async ({ params }: AuthRequest) => ({
+    context: { user: String(params) },
+    user: String(params),
+  });
+  type Auth = AuthContextOf<typeof authenticate>;
+  expectTypeOf<Auth>().toEqualTypeOf<{ user: string }>();
+  const handlers: ServerHandlers<typeof contract, Auth> = {
+    echo: async (input, ctx) => {
+      expectTypeOf(input).toEqualTypeOf<{ text: string }>();
+      // The cross-node API from inside a handler, typed, with no reference to the server constant.
+      const answers = await ctx.server.user(ctx.auth.user).call.confirm({ q: input.text });
+      expectTypeOf(answers[0]!).toEqualTypeOf<UserCallResult<boolean>>();
+      await ctx.server.publish.news(undefined, { headline: input.text });
+      // @ts-expect-error wrong input to a client procedure
+      void ctx.server.connection('c').call.confirm({ q: 1 });
+      return { text: input.text, n: answers.length };
+    },
+    noInput: () => 'pong' as const,
+    parse: (n) => n,
+  };
+  // @ts-expect-error a handler for a procedure the contract lacks
+  const extra: ServerHandlers<typeof contract, Auth> = { ...handlers, nope: () => 1 };
+  createSockkitServer({ contract, authenticate, handlers: extra });
+}
+
 function clientHandlers() {
   createSockkitClient({
     url: 'ws://x',
@@ -142,5 +252,7 @@ describe('types', () => {
     expectTypeOf(clientSide).toBeFunction();
     expectTypeOf(serverSide).toBeFunction();
     expectTypeOf(clientHandlers).toBeFunction();
+    expectTypeOf(authForms).toBeFunction();
+    expectTypeOf(handlersApart).toBeFunction();
   });
 });

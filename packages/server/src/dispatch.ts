@@ -10,7 +10,7 @@
  */
 import { SockkitError, type TimerHandle } from '@sockkit/core';
 import { type ClientMessage, errorFrame, lookup, resultFrame, validate } from '@sockkit/core/protocol';
-import type { CallContext, MiddlewareCall, ServerConnection } from './options.js';
+import type { CallContext, MiddlewareCall, ServerConnection, SockkitServer } from './options.js';
 import type { Peer } from './peer.js';
 import type { AnyHandler, ServerRuntime } from './runtime.js';
 
@@ -30,9 +30,14 @@ class CallState implements CallContext {
 
   constructor(
     private readonly peer: Peer,
+    private readonly rt: ServerRuntime,
     readonly id: number,
     readonly procedure: string,
   ) {}
+
+  get server(): SockkitServer<unknown, unknown> {
+    return this.rt.server;
+  }
 
   get auth(): unknown {
     return this.peer.auth;
@@ -109,7 +114,7 @@ export class InboundCalls {
       peer.sendError(id, SockkitError.from(error).toWire());
       return;
     }
-    const call = new CallState(peer, id, name);
+    const call = new CallState(peer, rt, id, name);
     this.running.set(id, call);
     this.run(call, handler, input, def.output, def.timeout);
   }

@@ -19,20 +19,24 @@ export type {
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './memory-broker.js';
 export type {
+  AuthContextOf,
   AuthRequest,
   AuthResult,
   CallContext,
   Middleware,
   MiddlewareCall,
+  PublishOptions,
   ServerCallOptions,
   ServerConnection,
+  ServerHandlers,
   ServerOptions,
   ServerSubscribeOptions,
+  SockkitServer,
   TopicHookContext,
   TopicHooks,
   TopicHooksMap,
+  TopicPositionReply,
   UpgradeRequest,
 } from './options.js';
 export type { RelayTarget, RelayUserResult, ServerRelay, UserCallResult } from './relay.js';
-export { createSockkitServer, type PublishOptions, type SockkitServer } from './server.js';
-export type { TopicPositionReply } from './topics.js';
+export { createSockkitServer } from './server.js';

@@ -4,7 +4,9 @@
  */
 import type { Server as HttpServer, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type {
+  CallArgs,
   Caller,
+  CallOutput,
   ClientProcedures,
   Clock,
   Codec,
@@ -13,13 +15,14 @@ import type {
   PresenceStateInput,
   ServerProcedures,
   TopicMessage,
+  TopicMessageInput,
   TopicParams,
   TopicParamsInput,
   Topics,
 } from '@sockkit/core';
 import type { Broker } from './broker.js';
 import type { Logger } from './logger.js';
-import type { ServerRelay } from './relay.js';
+import type { ServerRelay, UserCallResult } from './relay.js';
 
 /**
  * What a connection keeps of its HTTP upgrade request: headers (cookies), URL and peer
@@ -105,6 +108,8 @@ export interface CallContext<C = unknown, Ctx = unknown> {
   readonly auth: Ctx;
   /** The calling connection. */
   readonly conn: ServerConnection<C, Ctx>;
+  /** The server: publish, reach connections and users on any node, read history. */
+  readonly server: SockkitServer<C, Ctx>;
   /** Aborts when the client cancels, the call times out or the connection drops. */
   readonly signal: AbortSignal;
   /** The procedure being called. */
@@ -142,6 +147,8 @@ export interface TopicHookContext<C, Ctx, T> {
   readonly auth: Ctx;
   /** The connection subscribing or publishing. */
   readonly conn: ServerConnection<C, Ctx>;
+  /** The server: publish, reach connections and users on any node, read history. */
+  readonly server: SockkitServer<C, Ctx>;
   /** The channel's params, validated. */
   readonly params: TopicParams<T>;
 }
@@ -178,12 +185,16 @@ export interface ServerOptions<C, Ctx> {
    * accepted with `auth: undefined`.
    */
   authenticate?: (request: AuthRequest) => AuthResult<Ctx> | Promise<AuthResult<Ctx>>;
-  /** One handler per server procedure of the contract. */
-  handlers: NoInfer<Handlers<ServerProcedures<C>, CallContext<C, Ctx>>>;
+  /**
+   * One handler per server procedure of the contract. Their types come from the contract and
+   * from what `authenticate` returns, never from the handlers themselves; to write them apart,
+   * type them as {@link ServerHandlers}.
+   */
+  handlers: ServerHandlers<NoInfer<C>, NoInfer<Ctx>>;
   /** Topic hooks. */
-  topics?: TopicHooksMap<C, Ctx>;
+  topics?: TopicHooksMap<NoInfer<C>, NoInfer<Ctx>>;
   /** Runs around every handler, first to last. */
-  middleware?: Middleware<C, Ctx>[];
+  middleware?: Middleware<NoInfer<C>, NoInfer<Ctx>>[];
   /** Where topics live. Default: a new {@link MemoryBroker}. */
   broker?: Broker;
   /**
@@ -219,7 +230,88 @@ export interface ServerOptions<C, Ctx> {
   /** Time source (tests use fake timers through it). */
   clock?: Clock;
   /** Called when a connection completed its handshake. */
-  onConnection?: (conn: ServerConnection<C, Ctx>) => void;
+  onConnection?: (conn: ServerConnection<NoInfer<C>, NoInfer<Ctx>>) => void;
   /** Called when an authenticated connection closed. */
-  onDisconnect?: (conn: ServerConnection<C, Ctx>, info: { code: number; reason: string }) => void;
+  onDisconnect?: (
+    conn: ServerConnection<NoInfer<C>, NoInfer<Ctx>>,
+    info: { code: number; reason: string },
+  ) => void;
+}
+
+/**
+ * The handlers of contract `C`'s server procedures with auth context `Ctx`, for handlers
+ * written apart from `createSockkitServer`.
+ *
+ * @example
+ * ```ts
+ * export const handlers: ServerHandlers<typeof contract, Auth> = {
+ *   rename: async ({ id, title }, { auth, server }) => { ... },
+ * };
+ * ```
+ */
+export type ServerHandlers<C, Ctx = undefined> = Handlers<ServerProcedures<C>, CallContext<C, Ctx>>;
+
+/** The auth context an `authenticate` function returns, e.g. `AuthContextOf<typeof authenticate>`. */
+export type AuthContextOf<F> = F extends (...args: never[]) => infer R
+  ? Awaited<R> extends AuthResult<infer Ctx>
+    ? Ctx
+    : never
+  : never;
+
+/** Where a publish landed. */
+export interface TopicPositionReply {
+  /** The channel's epoch. */
+  epoch: string;
+  /** Absent for volatile messages. */
+  offset?: number;
+}
+
+/** Options of one server-side publish. */
+export interface PublishOptions {
+  /** Skip history for this message (typing indicators, cursors). */
+  volatile?: boolean;
+}
+
+/** A running sockkit server. */
+export interface SockkitServer<C, Ctx> {
+  /** Resolves once the server listens (immediately when attached to an HTTP server). */
+  readonly ready: Promise<void>;
+  /** The port listened on (listen mode), once ready. */
+  readonly port: number | undefined;
+  /** Publishes to a channel of a topic, typed from the contract. */
+  readonly publish: {
+    [K in keyof Topics<C>]: (
+      params: TopicParamsInput<Topics<C>[K]>,
+      message: TopicMessageInput<Topics<C>[K]>,
+      options?: PublishOptions,
+    ) => Promise<TopicPositionReply>;
+  };
+  /** Open connections on this node, by id. */
+  readonly connections: ReadonlyMap<string, ServerConnection<C, Ctx>>;
+  /** Open connections of a user on this node (by the `user` key `authenticate` returned). */
+  connectionsOf(user: string): ServerConnection<C, Ctx>[];
+  /**
+   * Calls client procedures on connection `id` wherever it lives: directly on this node,
+   * through `relay` on another. NOT_FOUND when no node holds it.
+   */
+  connection(id: string): { readonly call: Caller<ClientProcedures<C>, ServerCallOptions> };
+  /**
+   * Calls client procedures on every connection of a user, on every node (with `relay`):
+   * one result per connection that answered.
+   */
+  user(user: string): {
+    readonly call: {
+      [K in keyof ClientProcedures<C>]: (
+        ...args: CallArgs<ClientProcedures<C>[K], ServerCallOptions>
+      ) => Promise<UserCallResult<CallOutput<ClientProcedures<C>[K]>>[]>;
+    };
+  };
+  /** The broker topics run on. */
+  readonly broker: Broker;
+  /**
+   * Graceful shutdown: stops accepting connections and calls, lets calls in flight finish
+   * until `timeout` ms, then closes every connection with 1012 (clients reconnect to
+   * whatever serves the URL next).
+   */
+  close(options?: { timeout?: number }): Promise<void>;
 }

@@ -5,7 +5,7 @@
  */
 import type { Clock, Codec, ContractDef, Limits } from '@sockkit/core';
 import type { Logger } from './logger.js';
-import type { AuthRequest, AuthResult, Middleware, TopicHookContext } from './options.js';
+import type { AuthRequest, AuthResult, Middleware, SockkitServer, TopicHookContext } from './options.js';
 
 /** A handler with types erased; the public API types it from the contract. */
 export type AnyHandler = (input: unknown, ctx: unknown) => unknown;
@@ -35,4 +35,6 @@ export interface ServerRuntime {
   readonly validateOutput: boolean;
   /** False once `close()` began: new calls get UNAVAILABLE. */
   accepting: boolean;
+  /** The server's API, as handlers and hooks see it (`ctx.server`); set once it is built. */
+  server: SockkitServer<unknown, unknown>;
 }

@@ -31,63 +31,19 @@ import { Flusher } from './flusher.js';
 import { Heartbeat } from './heartbeat.js';
 import { consoleLogger } from './logger.js';
 import { MemoryBroker } from './memory-broker.js';
-import type { ServerCallOptions, ServerConnection, ServerOptions } from './options.js';
+import type {
+  PublishOptions,
+  ServerCallOptions,
+  ServerConnection,
+  ServerOptions,
+  SockkitServer,
+  TopicPositionReply,
+} from './options.js';
 import { peerCodec } from './peer-codec.js';
-import type { UserCallResult } from './relay.js';
 import { localTarget, relayCall, userCall } from './relay-calls.js';
 import type { AnyHandler, ServerRuntime } from './runtime.js';
-import { TopicHub, type TopicPositionReply } from './topics.js';
+import { TopicHub } from './topics.js';
 import { negotiate, originAllowed } from './upgrade.js';
-
-/** Options of one server-side publish. */
-export interface PublishOptions {
-  /** Skip history for this message (typing indicators, cursors). */
-  volatile?: boolean;
-}
-
-/** A running sockkit server. */
-export interface SockkitServer<C, Ctx> {
-  /** Resolves once the server listens (immediately when attached to an HTTP server). */
-  readonly ready: Promise<void>;
-  /** The port listened on (listen mode), once ready. */
-  readonly port: number | undefined;
-  /** Publishes to a channel of a topic, typed from the contract. */
-  readonly publish: {
-    [K in keyof Topics<C>]: (
-      params: TopicParamsInput<Topics<C>[K]>,
-      message: TopicMessageInput<Topics<C>[K]>,
-      options?: PublishOptions,
-    ) => Promise<TopicPositionReply>;
-  };
-  /** Open connections on this node, by id. */
-  readonly connections: ReadonlyMap<string, ServerConnection<C, Ctx>>;
-  /** Open connections of a user on this node (by the `user` key `authenticate` returned). */
-  connectionsOf(user: string): ServerConnection<C, Ctx>[];
-  /**
-   * Calls client procedures on connection `id` wherever it lives: directly on this node,
-   * through `relay` on another. NOT_FOUND when no node holds it.
-   */
-  connection(id: string): { readonly call: Caller<ClientProcedures<C>, ServerCallOptions> };
-  /**
-   * Calls client procedures on every connection of a user, on every node (with `relay`):
-   * one result per connection that answered.
-   */
-  user(user: string): {
-    readonly call: {
-      [K in keyof ClientProcedures<C>]: (
-        ...args: CallArgs<ClientProcedures<C>[K], ServerCallOptions>
-      ) => Promise<UserCallResult<CallOutput<ClientProcedures<C>[K]>>[]>;
-    };
-  };
-  /** The broker topics run on. */
-  readonly broker: Broker;
-  /**
-   * Graceful shutdown: stops accepting connections and calls, lets calls in flight finish
-   * until `timeout` ms, then closes every connection with 1012 (clients reconnect to
-   * whatever serves the URL next).
-   */
-  close(options?: { timeout?: number }): Promise<void>;
-}
 
 /**
  * Creates a sockkit server.
@@ -132,6 +88,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     clock,
     validateOutput: options.validateOutput ?? process.env.NODE_ENV !== 'production',
     accepting: true,
+    server: undefined as never, // set below, once built: handlers run only after that
   };
   const topics = new TopicHub(broker, rt);
   const heartbeat = new Heartbeat(clock, options.heartbeatMs ?? 30_000, () => connections.values());
@@ -279,7 +236,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     if (!options.server) await new Promise<void>((resolve) => http.close(() => resolve()));
   }
 
-  return {
+  const api: SockkitServer<C, Ctx> = {
     ready,
     get port() {
       const address = http.address();
@@ -308,6 +265,8 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       return closing;
     },
   };
+  rt.server = api as unknown as SockkitServer<unknown, unknown>;
+  return api;
 }
 
 function upgradeRequired(_request: IncomingMessage, response: import('node:http').ServerResponse): void {

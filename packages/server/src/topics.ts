@@ -34,7 +34,7 @@ import {
   validate,
 } from '@sockkit/core/protocol';
 import type { Broker, BrokerEvent, BrokerMember, BrokerMessage } from './broker.js';
-import type { TopicHookContext } from './options.js';
+import type { TopicHookContext, TopicPositionReply } from './options.js';
 import type { Peer } from './peer.js';
 import type { ServerRuntime } from './runtime.js';
 
@@ -262,7 +262,11 @@ export class TopicHub {
   }
 
   private hookContext(peer: Peer, params: unknown): TopicHookContext<unknown, unknown, unknown> {
-    return { auth: peer.auth, conn: peer.facade, params } as TopicHookContext<unknown, unknown, unknown>;
+    return { auth: peer.auth, conn: peer.facade, server: this.rt.server, params } as TopicHookContext<
+      unknown,
+      unknown,
+      unknown
+    >;
   }
 
   private async publishValidated(
@@ -592,14 +596,6 @@ export class TopicHub {
       pending.bytes = pending.buffer.reduce((n, kept) => n + kept.frame.length, 0);
     }
   }
-}
-
-/** Where a publish landed. */
-export interface TopicPositionReply {
-  /** The channel's epoch. */
-  epoch: string;
-  /** Absent for volatile messages. */
-  offset?: number;
 }
 
 /** The params encoded in a channel key (`topic:{json}`), as the client needs them to resubscribe. */
