@@ -254,7 +254,7 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
 
   /**
    * The channel's position. On a channel this node watches, resolves only once live
-   * delivery has caught up with it (see {@link Feed.reach}), so events that follow are newer.
+   * delivery has caught up with it, so the events that follow are all newer.
    */
   async position(channel: string): Promise<TopicPosition> {
     this.assertOpen();
