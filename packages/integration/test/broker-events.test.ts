@@ -29,18 +29,18 @@ describe('history lost under live subscribers', () => {
     const sub = client.subscribe.news(undefined, (m) => got.push(m.n));
     sub.on('recovered', (ok) => flags.push(ok));
     await sub.ready;
-    await server.publish.news(undefined, { n: 1 });
+    const { epoch } = await server.publish.news(undefined, { n: 1 });
     broker.emitEvent('news', {
       kind: 'gap',
-      from: { epoch: broker.epoch, offset: 1 },
-      to: { epoch: broker.epoch, offset: 5 },
+      from: { epoch, offset: 1 },
+      to: { epoch, offset: 5 },
     });
     await until(() => flags.length === 2);
     expect(flags).toEqual([true, false]);
-    expect(sub.position).toEqual({ epoch: broker.epoch, offset: 5 });
+    expect(sub.position).toEqual({ epoch, offset: 5 });
     broker.emitEvent('news', {
       kind: 'message',
-      epoch: broker.epoch,
+      epoch,
       offset: 6,
       payload: { json: '{"n":6}', meta: undefined },
     });
@@ -58,7 +58,7 @@ describe('history lost under live subscribers', () => {
     );
     sub.on('recovered', (ok) => events.push(`recovered ${ok}`));
     await sub.ready;
-    await server.publish.news(undefined, { n: 1 });
+    const { epoch } = await server.publish.news(undefined, { n: 1 });
     broker.emitEvent('news', {
       kind: 'message',
       epoch: 'fresh',
@@ -66,12 +66,7 @@ describe('history lost under live subscribers', () => {
       payload: { json: '{"n":100}', meta: undefined },
     });
     await until(() => events.length === 4);
-    expect(events).toEqual([
-      'recovered true',
-      `msg 1@${broker.epoch}:1`,
-      'recovered false',
-      'msg 100@fresh:1',
-    ]);
+    expect(events).toEqual(['recovered true', `msg 1@${epoch}:1`, 'recovered false', 'msg 100@fresh:1']);
   });
 });
 

@@ -120,10 +120,8 @@ describe('publish and subscribe', () => {
     await client.subscribe.cursor({ doc: 'd' }, (_m, info) => got.push(info.offset)).ready;
     await client.publish.cursor({ doc: 'd' }, { pos: 4 });
     await expect.poll(() => got).toEqual([undefined]);
-    const reply = await server.broker.history('cursor:{"doc":"d"}', {
-      epoch: (server.broker as MemoryBroker).epoch,
-      offset: 0,
-    });
+    const { epoch } = await server.broker.position('cursor:{"doc":"d"}');
+    const reply = await server.broker.history('cursor:{"doc":"d"}', { epoch, offset: 0 });
     expect(reply).toMatchObject({ recovered: true, messages: [] });
   });
 });
@@ -284,8 +282,8 @@ describe('resume', () => {
   it('answers recovered: false when history no longer reaches back', async () => {
     await using server = await startServer({ broker: new MemoryBroker({ historySize: 5 }) });
     await using raw = await rawSocket(server);
-    for (let n = 1; n <= 20; n++) await server.publish.news(undefined, { n });
-    const epoch = (server.broker as MemoryBroker).epoch;
+    let epoch = '';
+    for (let n = 1; n <= 20; n++) ({ epoch } = await server.publish.news(undefined, { n }));
     raw.send(JSON.stringify({ t: 'sub', id: 1, topic: 'news', from: { epoch, offset: 3 } }));
     expect(await raw.next((m) => m.id === 1)).toMatchObject({
       t: 'subscribed',
@@ -348,8 +346,7 @@ describe('topic bad input', () => {
   it('resume offset from the future: BAD_REQUEST', async () => {
     await using server = await startServer();
     await using raw = await rawSocket(server);
-    await server.publish.news(undefined, { n: 1 });
-    const epoch = (server.broker as MemoryBroker).epoch;
+    const { epoch } = await server.publish.news(undefined, { n: 1 });
     raw.send(JSON.stringify({ t: 'sub', id: 1, topic: 'news', from: { epoch, offset: 99 } }));
     expect(await raw.next((m) => m.id === 1)).toMatchObject({
       t: 'error',

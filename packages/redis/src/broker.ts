@@ -66,6 +66,16 @@ export interface RedisBrokerOptions extends RedisLinkOptions {
   maxHeldEvents?: number | undefined;
 }
 
+/** What a {@link RedisBroker} holds in process right now. */
+export interface RedisBrokerStats {
+  /** Channels whose events this node receives (it has local subscribers). */
+  readonly channels: number;
+  /** Channels being subscribed to right now. */
+  readonly opening: number;
+  /** Presence members this node owns (and renews the leases of). */
+  readonly members: number;
+}
+
 /** Events of a {@link RedisBroker}. */
 export type RedisBrokerEvents = {
   /** Redis health: `down` with the last error, `up` with the outage window that just ended. */
@@ -124,6 +134,7 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
       deliver: (channel, event) => this.deliver(channel, event),
       history: (keys, since) => this.readHistory(keys, since),
       snapshot: (keys) => this.snapshot(keys),
+      barrier: () => this.link.barrier(),
       report: (gap) => {
         if (!gap.recovered) {
           this.logger.warn('channel gap not recovered', { ...gap });
@@ -157,6 +168,14 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
   /** Broker status for the server (it logs outages); see also `on('status')`. */
   onStatus(listener: (status: LinkStatus, detail: { error?: Error | undefined }) => void): () => void {
     return this.on('status', (status, detail) => listener(status, detail));
+  }
+
+  /**
+   * What this node holds in process (for tests and metrics): channels it watches, channels
+   * it is starting to watch, and presence members it owns. History stays in Redis.
+   */
+  stats(): RedisBrokerStats {
+    return { channels: this.feeds.size, opening: this.subscribing.size, members: this.leases.size };
   }
 
   /** Redis health as this node sees it. */
@@ -233,14 +252,27 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     return { kind: 'message', epoch: reply[0], offset, payload };
   }
 
+  /**
+   * The channel's position. On a channel this node watches, resolves only once live
+   * delivery has caught up with it, so the events that follow are all newer.
+   */
   async position(channel: string): Promise<TopicPosition> {
     this.assertOpen();
-    return this.readPosition(this.keys(channel));
+    const position = await this.readPosition(this.keys(channel));
+    await this.feeds.get(channel)?.reach(position);
+    return position;
   }
 
-  async history(channel: string, since: TopicPosition): Promise<HistoryReply> {
+  /**
+   * History after `since` (at most `limit` messages). On a channel this node watches,
+   * resolves only once live delivery has caught up with the position it reports, so a
+   * replay followed by live events has no offset twice.
+   */
+  async history(channel: string, since: TopicPosition, limit?: number): Promise<HistoryReply> {
     this.assertOpen();
-    return this.readHistory(this.keys(channel), since);
+    const reply = await this.readHistory(this.keys(channel), since, limit);
+    await this.feeds.get(channel)?.reach(reply.position);
+    return reply;
   }
 
   async presenceSet(channel: string, member: BrokerMember, type: 'join' | 'update'): Promise<void> {
@@ -354,11 +386,14 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     return { epoch: reply[0], offset: Number(reply[1]) };
   }
 
-  private async readHistory(keys: ChannelKeys, since: TopicPosition): Promise<HistoryReply> {
+  private async readHistory(keys: ChannelKeys, since: TopicPosition, limit?: number): Promise<HistoryReply> {
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) {
+      throw new RangeError('history limit must be a non-negative integer');
+    }
     const reply = (await this.link.run(
       historyScript,
       [keys.meta, keys.log],
-      [randomId(), this.channelTtlMs, since.epoch, since.offset, this.historyTtlMs],
+      [randomId(), this.channelTtlMs, since.epoch, since.offset, this.historyTtlMs, limit ?? -1],
     )) as [string, number, number, ...string[]];
     const position = { epoch: reply[0], offset: Number(reply[1]) };
     if (reply[2] !== 1) return { recovered: false, position };

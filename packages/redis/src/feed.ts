@@ -10,11 +10,20 @@
  *
  * What cannot be recovered (history trimmed, or Redis lost the channel and a new epoch began)
  * is reported as a {@link GapReport}, never papered over.
+ *
+ * A history or position read is answered by the command connection, which may be ahead of
+ * the live events still on their way (or still to be filled after an outage). {@link
+ * Feed.reach} holds such a read until this feed has delivered everything up to the position
+ * it returned, so a reader that replays up to that position and then takes live events sees
+ * each offset once.
  */
-import type { TopicPosition } from '@sockkit/core';
+import { SockkitError, type TopicPosition } from '@sockkit/core';
 import type { BrokerEvent, BrokerMessage, HistoryReply } from '@sockkit/server';
 import type { ChannelKeys } from './keys.js';
 import { decodeEvent, decodeMember, memberConn, type PresenceChange, type WireEvent } from './wire.js';
+
+/** Rounds of barrier and fill a read waits through before giving up (each is bounded by Redis timeouts). */
+const REACH_ROUNDS = 4;
 
 /** Why a feed had to read history back. */
 export type GapCause = 'reconnect' | 'gap' | 'epoch' | 'overflow';
@@ -52,6 +61,8 @@ export interface FeedHost {
   deliver(channel: string, event: BrokerEvent): void;
   history(keys: ChannelKeys, since: TopicPosition): Promise<HistoryReply>;
   snapshot(keys: ChannelKeys): Promise<Snapshot>;
+  /** Resolves once every event Redis sent before the call has reached {@link Feed.receive}. */
+  barrier(): Promise<void>;
   report(gap: GapReport): void;
   warn(message: string, meta: Record<string, unknown>): void;
 }
@@ -68,6 +79,8 @@ export class Feed {
   private held: WireEvent[] | undefined;
   /** Set when held events were dropped or a fill was requested mid-fill: fill again after. */
   private again: GapCause | undefined;
+  /** The fill in progress (set while `held` is). */
+  private filling: Promise<void> | undefined;
   /** Presence events held while a snapshot is read; undefined when not resyncing. */
   private presenceHeld: PresenceChange[] | undefined;
   private presenceAgain = false;
@@ -105,6 +118,37 @@ export class Feed {
       return;
     }
     this.accept(event);
+  }
+
+  /**
+   * Resolves once every durable message up to `head` (a position read from Redis after this
+   * feed subscribed) has been delivered, or was published before the subscription (a reader
+   * of history covers those). Later events are then all newer than `head`. A new epoch in
+   * `head` is not waited for: the feed reports it when its first message arrives. Fails with
+   * UNAVAILABLE when Redis cannot be reached to line the two up.
+   */
+  async reach(head: TopicPosition): Promise<void> {
+    for (let round = 0; round < REACH_ROUNDS; round++) {
+      if (this.closed || head.epoch !== this.epoch) return;
+      if (this.held) {
+        await this.filling;
+        continue;
+      }
+      if (this.position().offset >= head.offset) return;
+      // The events published before `head` was read are queued ahead of the barrier's reply.
+      await this.host.barrier();
+      if (this.closed || this.held || head.epoch !== this.epoch) continue;
+      if (this.position().offset >= head.offset) return;
+      if (this.delivered === undefined) {
+        // None arrived since the subscription (or since a fill gave up on trimmed history):
+        // the messages up to `head` were published before it, and the reader has them.
+        this.floor = head.offset;
+        return;
+      }
+      // Pub/sub dropped them on the way: read them back now, not when the next one arrives.
+      await this.fill('gap', []);
+    }
+    throw new SockkitError('UNAVAILABLE', `live delivery of ${this.channel} could not catch up`);
   }
 
   /** After an outage: reads back missed messages, then resyncs presence. */
@@ -168,15 +212,23 @@ export class Feed {
     this.again = 'overflow';
   }
 
-  /** Reads history from the last delivered position and delivers what is missing. */
-  private async fill(cause: GapCause, trigger: WireEvent[]): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Reads history from the last delivered position and delivers what is missing; during a
+   * fill, asks for another one after it. Resolves when the fill in progress ends.
+   */
+  private fill(cause: GapCause, trigger: WireEvent[]): Promise<void> {
+    if (this.closed) return Promise.resolve();
     if (this.held) {
       this.again ??= cause;
       for (const event of trigger) this.hold(event);
-      return;
+      return this.filling ?? Promise.resolve();
     }
     this.held = trigger;
+    this.filling = this.run(cause);
+    return this.filling;
+  }
+
+  private async run(cause: GapCause): Promise<void> {
     const from = this.position();
     let filled = 0;
     try {

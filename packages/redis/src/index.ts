@@ -5,7 +5,12 @@
  *
  * @packageDocumentation
  */
-export { RedisBroker, type RedisBrokerEvents, type RedisBrokerOptions } from './broker.js';
+export {
+  RedisBroker,
+  type RedisBrokerEvents,
+  type RedisBrokerOptions,
+  type RedisBrokerStats,
+} from './broker.js';
 export type { GapCause, GapReport } from './feed.js';
 export { DEFAULT_PREFIX } from './keys.js';
 export {

@@ -8,7 +8,7 @@
  * itself with jittered backoff, resubscribes its pub/sub channels, and only then reports
  * `up` again, with the outage window, so the broker can fill what the window missed.
  */
-import { type Clock, isSockkitError, SockkitError, systemClock } from '@sockkit/core';
+import { type Clock, isSockkitError, SockkitError, systemClock, type TimerHandle } from '@sockkit/core';
 import { Emitter } from '@sockkit/core/protocol';
 import { consoleLogger, type Logger } from '@sockkit/server';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -76,6 +76,7 @@ export class RedisLink extends Emitter<LinkEvents> {
   private readonly handlers = new Map<string, (message: string) => void>();
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly commandTimeoutMs: number;
   private state: LinkStatus = 'connecting';
   private downSince: number | undefined;
   private subscribed = false;
@@ -88,6 +89,7 @@ export class RedisLink extends Emitter<LinkEvents> {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger;
     const delay = options.reconnectDelay ?? defaultReconnectDelay;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
     const base: RedisOptions = {
       ...options.redisOptions,
       lazyConnect: false,
@@ -95,7 +97,7 @@ export class RedisLink extends Emitter<LinkEvents> {
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
       autoResubscribe: false,
-      commandTimeout: options.commandTimeoutMs ?? 5000,
+      commandTimeout: this.commandTimeoutMs,
       retryStrategy: (attempt) => delay(attempt),
     };
     const url = options.url ?? 'redis://127.0.0.1:6379';
@@ -125,16 +127,7 @@ export class RedisLink extends Emitter<LinkEvents> {
 
   /** Resolves once both connections are ready; rejects when the link closes first. */
   ready(): Promise<void> {
-    if (this.state === 'up') return Promise.resolve();
-    if (this.state === 'closed') return Promise.reject(closedError());
-    return new Promise((resolve, reject) => {
-      const off = this.on('status', (status) => {
-        if (status === 'up') resolve();
-        else if (status === 'closed') reject(closedError());
-        else return;
-        off();
-      });
-    });
+    return this.up(undefined);
   }
 
   /** Runs a Lua script on the command connection; Redis trouble becomes UNAVAILABLE. */
@@ -171,6 +164,43 @@ export class RedisLink extends Emitter<LinkEvents> {
   async unsubscribe(channel: string): Promise<void> {
     if (!this.handlers.delete(channel)) return;
     if (this.subscriber.status === 'ready') await this.subscriber.unsubscribe(channel).catch(() => {});
+  }
+
+  /**
+   * Resolves once every pub/sub message Redis sent to this node before the call has been
+   * handed to its handler: a PING on the subscriber connection, whose reply Redis queues
+   * behind them. Waits for the link to be up first, at most `commandTimeoutMs`; fails with
+   * UNAVAILABLE when it is not.
+   */
+  async barrier(): Promise<void> {
+    await this.up(this.commandTimeoutMs);
+    try {
+      await this.subscriber.ping();
+    } catch (error) {
+      throw toSockkitError(error);
+    }
+  }
+
+  /** Resolves when the link is up; rejects when it closes first, or after `timeoutMs`. */
+  private up(timeoutMs: number | undefined): Promise<void> {
+    if (this.state === 'up') return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(closedError());
+    return new Promise((resolve, reject) => {
+      let timer: TimerHandle | undefined;
+      const off = this.on('status', (status) => {
+        if (status === 'up') resolve();
+        else if (status === 'closed') reject(closedError());
+        else return;
+        off();
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+      });
+      if (timeoutMs !== undefined) {
+        timer = this.clock.setTimeout(() => {
+          off();
+          reject(new SockkitError('UNAVAILABLE', 'redis unavailable: link not up'));
+        }, timeoutMs);
+      }
+    });
   }
 
   /** Pub/sub channels currently delivered. */

@@ -107,20 +107,29 @@ return {epoch, offset}
 
 /**
  * History. KEYS: meta, log. ARGV: candidate epoch, channel ttl, since epoch, since offset,
- * history age (ms, 0 = none). Returns `{epoch, offset, recovered (0/1), id1, body1, ...}`.
+ * history age (ms, 0 = none), limit (-1 = none). Returns `{epoch, offset, recovered (0/1),
+ * id1, body1, ...}` with at most `limit` entries, oldest first.
  */
 export const historyScript = new Script(`
 local epoch, offset = ensure(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))
 local since = tonumber(ARGV[4])
+local limit = tonumber(ARGV[6])
 if epoch ~= ARGV[3] or since > offset then return {epoch, offset, 0} end
 if since == offset then return {epoch, offset, 1} end
 local firstId = int(since + 1) .. '-0'
-local entries = redis.call('XRANGE', KEYS[2], firstId, '+')
+local entries
+if limit < 0 then
+  entries = redis.call('XRANGE', KEYS[2], firstId, '+')
+else
+  -- One entry at least: whether history still reaches back is read from the first.
+  entries = redis.call('XRANGE', KEYS[2], firstId, '+', 'COUNT', math.max(limit, 1))
+end
 local first = entries[1]
 if not first or first[1] ~= firstId then return {epoch, offset, 0} end
 local age = tonumber(ARGV[5])
 if age > 0 and tonumber(field(first, 't')) < now_ms() - age then return {epoch, offset, 0} end
 local reply = {epoch, offset, 1}
+if limit == 0 then return reply end
 for _, entry in ipairs(entries) do
   reply[#reply + 1] = entry[1]
   reply[#reply + 1] = field(entry, 'b')

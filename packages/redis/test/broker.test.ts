@@ -250,4 +250,105 @@ describe.skipIf(!url)('RedisBroker (real Redis)', () => {
     });
     expect(a.broker.status).toBe('closed');
   });
+
+  it('pages history with limit: at most that many, oldest first, recovered and the head unchanged', async () => {
+    const a = await node();
+    let epoch = '';
+    for (let i = 1; i <= 10; i++) epoch = (await a.broker.publish('p1', json(i), { volatile: false })).epoch;
+    const offsets = async (since: number, limit?: number) => {
+      const reply = await a.broker.history('p1', { epoch, offset: since }, limit);
+      expect(reply.position).toEqual({ epoch, offset: 10 });
+      return reply.recovered ? reply.messages.map((m) => m.offset) : 'lost';
+    };
+    expect(await offsets(2, 3)).toEqual([3, 4, 5]);
+    // Nothing left, exactly limit left, limit + 1 left, fewer than limit left.
+    expect(await offsets(10, 3)).toEqual([]);
+    expect(await offsets(7, 3)).toEqual([8, 9, 10]);
+    expect(await offsets(6, 3)).toEqual([7, 8, 9]);
+    expect(await offsets(8, 3)).toEqual([9, 10]);
+    expect(await offsets(6, 0)).toEqual([]);
+    expect(await offsets(0)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const reply = await a.broker.history('p1', { epoch, offset: 0 }, 1);
+    expect(reply.recovered && reply.messages.map((m) => m.payload.json)).toEqual(['1']);
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      await expect(a.broker.history('p1', { epoch, offset: 0 }, bad)).rejects.toThrow(RangeError);
+    }
+  });
+
+  it('pages answer recovered: false whatever the limit once history is trimmed', async () => {
+    const a = await node({ historySize: 10 });
+    let last = await a.broker.publish('p2', json(0), { volatile: false });
+    for (let i = 1; i < 300; i++) last = await a.broker.publish('p2', json(i), { volatile: false });
+    for (const limit of [0, 1, 50]) {
+      expect(await a.broker.history('p2', { epoch: last.epoch, offset: 1 }, limit)).toEqual({
+        recovered: false,
+        position: { epoch: last.epoch, offset: 300 },
+      });
+    }
+    const page = await a.broker.history('p2', { epoch: last.epoch, offset: 290 }, 2);
+    expect(page.recovered && page.messages.map((m) => m.offset)).toEqual([291, 292]);
+  });
+
+  it('idle channels expire: keys carry TTLs, and once left the node holds nothing for them', async () => {
+    const ttls = { historyTtlMs: 1000, channelTtlMs: 1500, leaseMs: 500 };
+    const a = await node(ttls);
+    const b = await node(ttls);
+    const channels = ['i1', 'i2', 'i3'];
+    const old: Record<string, { epoch: string; offset: number | undefined }> = {};
+    for (const channel of channels) {
+      await a.broker.subscribe(channel);
+      await a.broker.presenceSet(channel, { conn: `a-${channel}`, user: 'u', state: json(1) }, 'join');
+      await b.broker.presenceSet(channel, { conn: `b-${channel}`, user: 'u', state: json(2) }, 'join');
+      for (let i = 1; i <= 3; i++)
+        old[channel] = await b.broker.publish(channel, json(i), { volatile: false });
+      await b.broker.publish(channel, json('v'), { volatile: true });
+    }
+    // A channel only ever published to, and one only ever read: nobody watches them.
+    old.i4 = await b.broker.publish('i4', json(1), { volatile: false });
+    await b.broker.publish('i5', json('v'), { volatile: true });
+    await a.broker.position('i6');
+    channels.push('i4', 'i5', 'i6');
+    await waitFor(() => a.events.messages('i3').length === 4, 'delivery');
+    const redis = await adminRedis();
+    const keysOf = async (channel: string) => (await redis.keys(`${prefix}{${channel}}:*`)).sort();
+    // Every key a channel has expires by itself: none is without a TTL (PTTL -1). Only keys
+    // of the channel's kind may exist (some may have expired already on a slow machine).
+    for (const channel of channels) {
+      const k = channelKeys(prefix, channel);
+      const allowed: Record<string, string[]> = { i4: [k.log, k.meta], i5: [k.meta], i6: [k.meta] };
+      const keys = await keysOf(channel);
+      expect(allowed[channel] ?? [k.leases, k.log, k.members, k.meta, k.version]).toEqual(
+        expect.arrayContaining(keys),
+      );
+      for (const key of keys) expect(await redis.pttl(key)).not.toBe(-1);
+    }
+    expect(a.broker.stats()).toEqual({ channels: 3, opening: 0, members: 3 });
+    expect(a.broker.link.channels()).toHaveLength(3);
+
+    // Everyone leaves (node b's members are left to their lease, as if b died).
+    for (const channel of ['i1', 'i2', 'i3']) {
+      await a.broker.presenceLeave(channel, `a-${channel}`);
+      await a.broker.unsubscribe(channel);
+    }
+    await b.broker.close({ leavePresence: false });
+    expect(a.broker.stats()).toEqual({ channels: 0, opening: 0, members: 0 });
+    expect(a.broker.link.channels()).toEqual([]);
+    // Redis forgets them once their TTLs pass (meta 1.5 s, presence 3 × 0.5 s); a key without
+    // a TTL would stay and fail this.
+    await waitFor(
+      async () => {
+        for (const channel of channels) if ((await keysOf(channel)).length > 0) return false;
+        return true;
+      },
+      'keys expired',
+      15_000,
+    );
+    // A client holding the old position is told recovered: false, in a new epoch.
+    for (const channel of ['i1', 'i2', 'i3', 'i4']) {
+      const reply = await a.broker.history(channel, { epoch: old[channel]!.epoch, offset: 2 });
+      expect(reply.recovered).toBe(false);
+      expect(reply.position.offset).toBe(0);
+      expect(reply.position.epoch).not.toBe(old[channel]!.epoch);
+    }
+  });
 });

@@ -23,6 +23,8 @@ class Host implements FeedHost {
   readonly gaps: GapReport[] = [];
   readonly reads: { since: TopicPosition; answer: (reply: HistoryReply) => void }[] = [];
   snapshots: { answer: (s: Snapshot) => void }[] = [];
+  /** Barriers asked for; the test passes them by hand, as the subscriber's PONG would. */
+  barriers: { pass: () => void; fail: (error: Error) => void }[] = [];
   constructor(readonly maxHeld = 100) {}
   deliver(_channel: string, event: BrokerEvent): void {
     this.delivered.push(event);
@@ -32,6 +34,9 @@ class Host implements FeedHost {
   }
   snapshot(): Promise<Snapshot> {
     return new Promise((answer) => this.snapshots.push({ answer }));
+  }
+  barrier(): Promise<void> {
+    return new Promise((pass, fail) => this.barriers.push({ pass, fail }));
   }
   report(gap: GapReport): void {
     this.gaps.push(gap);
@@ -179,5 +184,127 @@ describe('Feed', () => {
     f.close();
     f.receive(msg('E', 2));
     expect(host.offsets()).toEqual([1]);
+  });
+});
+
+describe('Feed.reach: a read is answered only once live delivery caught up with it', () => {
+  /** Whether `promise` has settled, after letting pending callbacks run. */
+  async function settled(promise: Promise<unknown>): Promise<boolean> {
+    let done = false;
+    promise.then(
+      () => {
+        done = true;
+      },
+      () => {
+        done = true;
+      },
+    );
+    await tick();
+    return done;
+  }
+
+  it('returns at once when the feed is already there', async () => {
+    const host = new Host();
+    const f = feed(host);
+    f.receive(msg('E', 1));
+    f.receive(msg('E', 2));
+    await f.reach({ epoch: 'E', offset: 2 });
+    await f.reach({ epoch: 'E', offset: 1 });
+    expect(host.barriers).toHaveLength(0);
+  });
+
+  it('waits for the events still on their way (behind the barrier), then later ones are newer', async () => {
+    const host = new Host();
+    const f = feed(host);
+    f.receive(msg('E', 1));
+    const reached = f.reach({ epoch: 'E', offset: 3 });
+    expect(await settled(reached)).toBe(false);
+    expect(host.barriers).toHaveLength(1);
+    f.receive(msg('E', 2));
+    f.receive(msg('E', 3));
+    expect(await settled(reached)).toBe(false);
+    host.barriers[0]!.pass();
+    await reached;
+    expect(host.offsets()).toEqual([1, 2, 3]);
+  });
+
+  it('waits for a fill in progress (the window of an outage) before answering', async () => {
+    const host = new Host();
+    const f = feed(host);
+    f.receive(msg('E', 1));
+    const recovering = f.recover();
+    host.snapshots[0]!.answer({ version: 0, members: [] });
+    const reached = f.reach({ epoch: 'E', offset: 4 });
+    expect(await settled(reached)).toBe(false);
+    host.reads[0]!.answer({
+      recovered: true,
+      position: { epoch: 'E', offset: 4 },
+      messages: [2, 3, 4].map((o) => stored('E', o)),
+    });
+    await reached;
+    await recovering;
+    expect(host.offsets()).toEqual([1, 2, 3, 4]);
+    expect(host.barriers).toHaveLength(0);
+  });
+
+  it('reads back at once what pub/sub lost, instead of waiting for the next message', async () => {
+    const host = new Host();
+    const f = feed(host);
+    f.receive(msg('E', 1));
+    const reached = f.reach({ epoch: 'E', offset: 3 });
+    await tick();
+    host.barriers[0]!.pass();
+    await tick();
+    expect(host.reads.map((r) => r.since)).toEqual([{ epoch: 'E', offset: 1 }]);
+    expect(await settled(reached)).toBe(false);
+    host.reads[0]!.answer({
+      recovered: true,
+      position: { epoch: 'E', offset: 3 },
+      messages: [2, 3].map((o) => stored('E', o)),
+    });
+    await reached;
+    expect(host.offsets()).toEqual([1, 2, 3]);
+    expect(host.gaps.map((g) => [g.cause, g.recovered, g.filled])).toEqual([['gap', true, 2]]);
+  });
+
+  it('on a fresh feed, takes messages published before the subscription as the reader’s', async () => {
+    const host = new Host();
+    const f = feed(host, { epoch: 'E', offset: 2 });
+    const reached = f.reach({ epoch: 'E', offset: 5 });
+    await tick();
+    host.barriers[0]!.pass();
+    await reached;
+    // Nothing delivered, nothing read back: 3..5 predate the subscription.
+    expect(host.offsets()).toEqual([]);
+    expect(host.reads).toHaveLength(0);
+    f.receive(msg('E', 6));
+    expect(host.offsets()).toEqual([6]);
+  });
+
+  it('does not wait for another epoch, and fails with UNAVAILABLE when the barrier cannot pass', async () => {
+    const host = new Host();
+    const f = feed(host);
+    f.receive(msg('E', 1));
+    await f.reach({ epoch: 'F', offset: 9 });
+    const reached = f.reach({ epoch: 'E', offset: 2 });
+    await tick();
+    host.barriers[0]!.fail(Object.assign(new Error('redis unavailable'), { code: 'UNAVAILABLE' }));
+    await expect(reached).rejects.toThrow('redis unavailable');
+  });
+
+  it('gives up with UNAVAILABLE when delivery never catches up', async () => {
+    const host = new Host();
+    const f = feed(host);
+    f.receive(msg('E', 1));
+    const reached = f.reach({ epoch: 'E', offset: 3 });
+    reached.catch(() => {});
+    for (let round = 0; round < 10 && !(await settled(reached)); round++) {
+      host.barriers.at(-1)?.pass();
+      await tick();
+      // History keeps answering short of the head (as if the fill's read raced a trim).
+      host.reads.at(-1)?.answer({ recovered: true, position: { epoch: 'E', offset: 1 }, messages: [] });
+      await tick();
+    }
+    await expect(reached).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 });

@@ -8,8 +8,15 @@
  *   durable messages, and are the same on every node. Volatile messages get no offset.
  * - Events reach each node's listener in offset order; a volatile message is delivered in
  *   publish order relative to the durable ones around it where the engine allows.
+ * - On a channel this node is subscribed to, `position()` and `history()` resolve only once
+ *   every durable message up to the position they return has reached the listener (or was
+ *   published before the subscription), so the events that follow are all newer: a replay
+ *   up to that position followed by live events has no offset twice.
  * - The epoch names one continuous history of a channel. It changes only when that history is
- *   lost (an in-process broker restarts; Redis lost the stream); offsets restart with it.
+ *   lost (an in-process broker restarts or dropped the idle channel; Redis lost the stream or
+ *   expired the idle channel); offsets restart with it. Epochs are at most 64 characters.
+ * - What a node keeps is bounded: a channel with no subscriber, no presence member and no
+ *   history left is released, and history is bounded per channel and (in-process) per node.
  * - Payloads are already encoded ({@link EncodedPayload}): the broker moves text and never
  *   re-serialises a message, so each message is encoded once however many nodes see it.
  * - Presence members are keyed by connection id and owned by the node holding the
@@ -100,9 +107,13 @@ export interface Broker {
   /** The channel's epoch and last offset (0 when it has no message yet). */
   position(channel: string): Promise<TopicPosition>;
   /**
-   * Durable messages after `since.offset` (at most `limit`, the oldest first, when given), when
-   * `since.epoch` is the current epoch and history still reaches back that far;
-   * `recovered: false` otherwise.
+   * Durable messages after `since.offset`, oldest first, when `since.epoch` is the current
+   * epoch and history still reaches back that far; `recovered: false` otherwise. `position`
+   * is the channel's head either way.
+   *
+   * @param limit - At most this many messages (a non-negative integer; default: all that
+   *   history holds). Whether history reaches back does not depend on it, so a reader pages
+   *   by asking again from the last offset it got until it reaches `position`.
    */
   history(channel: string, since: TopicPosition, limit?: number): Promise<HistoryReply>;
   /** Adds or replaces a presence member and tells every node. */

@@ -17,7 +17,7 @@ export type {
   PublishOptions as BrokerPublishOptions,
 } from './broker.js';
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
-export { MemoryBroker, type MemoryBrokerOptions } from './memory-broker.js';
+export { MemoryBroker, type MemoryBrokerOptions, type MemoryBrokerStats } from './memory-broker.js';
 export type {
   AuthContextOf,
   AuthRequest,

@@ -6,9 +6,7 @@ import { createServer, type Server as HttpServer, type IncomingMessage } from 'n
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
-  type CallArgs,
   type Caller,
-  type CallOutput,
   CLOSE_CODES,
   type ClientProcedures,
   type ContractDef,
@@ -17,9 +15,6 @@ import {
   superjsonCodec,
   systemClock,
   type TimerHandle,
-  type TopicMessageInput,
-  type TopicParamsInput,
-  type Topics,
   unrefTimer,
 } from '@sockkit/core';
 import { versionOf } from '@sockkit/core/protocol';

@@ -11,7 +11,7 @@ export interface TcpProxy {
   cut(): void;
   /** Stops forwarding on the links open now (they stay open, bytes wait); new links flow. */
   stall(): void;
-  /** Forwards again, including what waited. */
+  /** Forwards again on the stalled links, including what waited; links that flow are left alone. */
   resume(): void;
   /** Refuses new connections until `accept()` (existing ones are cut). */
   refuse(): void;
@@ -27,6 +27,9 @@ export interface TcpProxy {
 export async function startProxy(initialTarget: number): Promise<TcpProxy> {
   let targetPort = initialTarget;
   const pairs = new Set<[Socket, Socket]>();
+  // The links a stall holds: resume() re-pipes only these (piping a flowing link again would
+  // deliver each chunk twice).
+  const stalled = new Set<[Socket, Socket]>();
   let refusing = false;
   let accepted = 0;
   const server: Server = createServer((client) => {
@@ -41,6 +44,7 @@ export async function startProxy(initialTarget: number): Promise<TcpProxy> {
     // A stall holds the links open at that moment; links made later flow (a new route).
     const end = () => {
       pairs.delete(pair);
+      stalled.delete(pair);
       client.destroy();
       upstream.destroy();
     };
@@ -68,7 +72,10 @@ export async function startProxy(initialTarget: number): Promise<TcpProxy> {
     },
     stall: () => {
       // Unpipe so nothing already read is forwarded either.
-      for (const [a, b] of pairs) {
+      for (const pair of pairs) {
+        if (stalled.has(pair)) continue;
+        stalled.add(pair);
+        const [a, b] = pair;
         a.unpipe(b);
         b.unpipe(a);
         a.pause();
@@ -76,12 +83,13 @@ export async function startProxy(initialTarget: number): Promise<TcpProxy> {
       }
     },
     resume: () => {
-      for (const [a, b] of pairs) {
+      for (const [a, b] of stalled) {
         a.pipe(b);
         b.pipe(a);
         a.resume();
         b.resume();
       }
+      stalled.clear();
     },
     refuse: () => {
       refusing = true;
