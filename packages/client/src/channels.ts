@@ -4,7 +4,7 @@
  * joins the server made itself), presence updates and unsubscribing.
  */
 import { type Codec, SockkitError, type WireError } from '@sockkit/core';
-import { psetFrame, type ServerMessage, subFrame, unsubFrame } from '@sockkit/core/protocol';
+import { psetFrame, type ServerMessage, subFrame, unsubFrame, WIRE_BOUNDS } from '@sockkit/core/protocol';
 import type { ConnectionState, SubscribeOptions } from './options.js';
 import type { Requests } from './requests.js';
 import { Subscription, type SubscriptionHost } from './subscriptions.js';
@@ -49,13 +49,15 @@ export class Channels implements SubscriptionHost {
     handler: ((message: unknown, info: unknown) => void) | undefined,
     options: SubscribeOptions<unknown>,
   ): AnySubscription {
-    const sub = new Subscription<unknown, unknown>(
-      topic,
-      params,
-      this,
-      options.presence,
-      options.maxBuffered,
-    );
+    const { history } = options;
+    if (
+      history !== undefined &&
+      !(Number.isSafeInteger(history) && history >= 0 && history <= WIRE_BOUNDS.history)
+    )
+      throw new TypeError(
+        `sockkit: history must be an integer from 0 to ${WIRE_BOUNDS.history} (got ${history})`,
+      );
+    const sub = new Subscription<unknown, unknown>(topic, params, this, options);
     if (handler) sub.on('message', handler);
     if (this.host.state === 'closed') {
       sub.end(new SockkitError('UNAVAILABLE', 'client is closed'));
@@ -127,7 +129,7 @@ export class Channels implements SubscriptionHost {
     } else {
       sub = this.byChannel.get(message.c);
       if (!sub) {
-        sub = new Subscription<unknown, unknown>(message.topic, message.params, this, undefined);
+        sub = new Subscription<unknown, unknown>(message.topic, message.params, this);
         this.subs.add(sub);
         this.byChannel.set(message.c, sub);
         sub.confirmed(message.c, position, message.recovered, message.presence);
@@ -176,7 +178,7 @@ export class Channels implements SubscriptionHost {
     sub.subscribedPresence = sub.presenceState;
     this.byRequest.set(id, sub);
     const presence = sub.presenceState === undefined ? undefined : this.codec.encode(sub.presenceState);
-    this.host.send(subFrame(id, sub.topic, sub.params, sub.position, presence));
+    this.host.send(subFrame(id, sub.topic, sub.params, sub.position, presence, sub.history));
   }
 
   private unsubscribeChannel(channel: string): void {

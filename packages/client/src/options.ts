@@ -13,8 +13,8 @@ import type {
   ServerProcedures,
   SockkitError,
   TopicMessage,
-  TopicMessageInput,
   TopicParamsInput,
+  TopicPublishInput,
   Topics,
 } from '@sockkit/core';
 import type { ReconnectOptions } from './backoff.js';
@@ -53,6 +53,13 @@ export interface SubscribeOptions<T> {
   presence?: PresenceStateInput<T>;
   /** Aborting unsubscribes; iterators end cleanly. */
   signal?: AbortSignal;
+  /**
+   * Receive the last `history` messages the channel's history holds before live ones (at most
+   * 1,000). After a reconnect the subscription resumes where it was; if that is no longer
+   * possible (`recovered: false`), these last messages come again, so an app that clears its
+   * view on `recovered(false)` rebuilds it from what follows.
+   */
+  history?: number;
   /**
    * Most messages an async iterator of this subscription holds for a loop that has not taken
    * them yet; past it the loop throws LIMIT_EXCEEDED. Default 10,000.
@@ -133,7 +140,7 @@ export interface SockkitClient<C> {
   readonly publish: {
     [K in ClientPublishableTopics<C> & keyof Topics<C>]: (
       params: TopicParamsInput<Topics<C>[K]>,
-      message: TopicMessageInput<Topics<C>[K]>,
+      message: TopicPublishInput<Topics<C>[K]>,
       options?: PublishOptions,
     ) => Promise<PublishResult>;
   };

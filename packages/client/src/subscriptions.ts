@@ -69,6 +69,10 @@ export class Subscription<M, S = never>
   /** @internal Id of the `sub` request awaiting `subscribed`. */
   requestId: number | undefined;
 
+  /** @internal How many messages of history to ask for on every (re)subscribe. */
+  readonly history: number | undefined;
+  /** Most messages an async iterator holds for a loop that has not taken them yet. */
+  private readonly maxBuffered: number;
   private state: State = 'pending';
   private settleReady!: (error?: SockkitError) => void;
   private readonly iterators = new Set<IteratorQueue<SubscriptionItem<M>>>();
@@ -79,12 +83,12 @@ export class Subscription<M, S = never>
     /** The params as given (re-sent on resubscribe). */
     readonly params: unknown,
     private readonly host: SubscriptionHost,
-    presenceState: unknown,
-    /** Most messages an async iterator holds for a loop that has not taken them yet. */
-    private readonly maxBuffered = DEFAULT_MAX_BUFFERED,
+    options: { presence?: unknown; maxBuffered?: number | undefined; history?: number | undefined } = {},
   ) {
     super();
-    this.presenceState = presenceState;
+    this.presenceState = options.presence;
+    this.maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+    this.history = options.history;
     this.ready = new Promise<void>((resolve, reject) => {
       this.settleReady = (error) => (error ? reject(error) : resolve());
     });

@@ -21,8 +21,14 @@ export interface ProcedureDef {
 
 /** A topic: a family of channels (one per distinct params) carrying typed messages. */
 export interface TopicDef {
-  /** Schema of every message on the topic. */
+  /** Schema of every message on the topic, as subscribers receive it. */
   message: z.ZodType;
+  /**
+   * Schema of what a client publishes, when it differs from what subscribers receive (fields
+   * the server stamps, such as the author). The server's `onPublish` hook turns a validated
+   * publish into the message, which is then checked against `message`. Default: `message`.
+   */
+  publishInput?: z.ZodType;
   /** Parameters naming one channel of the topic, e.g. `z.object({ id: z.string() })`. */
   params?: z.ZodType;
   /** Schema of the per-member presence state; presence is off for the topic without it. */

@@ -49,6 +49,8 @@ export type {
   TopicMessageInput,
   TopicParams,
   TopicParamsInput,
+  TopicPublished,
+  TopicPublishInput,
   Topics,
 } from './infer.js';
 export { DEFAULT_LIMITS, type Limits } from './limits.js';

@@ -56,6 +56,14 @@ export type TopicParams<T> = T extends { params: infer P extends z.ZodType } ? z
 export type TopicMessageInput<T> = T extends { message: infer M extends z.ZodType } ? z.input<M> : never;
 /** A message as subscribers and hooks receive it. */
 export type TopicMessage<T> = T extends { message: infer M extends z.ZodType } ? z.output<M> : never;
+/** What a client publishes to topic `T`: `publishInput`'s input type, else the message's. */
+export type TopicPublishInput<T> = T extends { publishInput: infer P extends z.ZodType }
+  ? z.input<P>
+  : TopicMessageInput<T>;
+/** A client's publish after validation, as the server's `onPublish` hook receives it. */
+export type TopicPublished<T> = T extends { publishInput: infer P extends z.ZodType }
+  ? z.output<P>
+  : TopicMessage<T>;
 /** Presence state as a member sets it. */
 export type PresenceStateInput<T> = T extends { presence: infer S extends z.ZodType } ? z.input<S> : never;
 /** Presence state as others see it. */

@@ -6,7 +6,13 @@
 import type { ClientOptions, SockkitClient } from '@sockkit/client';
 import { createSockkitClient } from '@sockkit/client/node';
 import { defineContract, SockkitError } from '@sockkit/core';
-import { createSockkitServer, type ServerOptions, type SockkitServer, silentLogger } from '@sockkit/server';
+import {
+  createSockkitServer,
+  type ServerHandlers,
+  type ServerOptions,
+  type SockkitServer,
+  silentLogger,
+} from '@sockkit/server';
 import WebSocket from 'ws';
 import { z } from 'zod';
 
@@ -67,7 +73,7 @@ export const contract = defineContract({
 export type TestContract = typeof contract;
 
 /** Handlers used by most tests; `slow` honours its signal. */
-export const handlers: ServerOptions<TestContract, { user: string | null }>['handlers'] = {
+export const handlers: ServerHandlers<TestContract, { user: string | null }> = {
   echo: (input) => ({ ...input, echoed: true }),
   whoami: (_input, ctx) => ({ user: ctx.auth.user, conn: ctx.conn.id }),
   slow: (input, ctx) =>

@@ -228,6 +228,58 @@ function handlersApart() {
   createSockkitServer({ contract, authenticate, handlers: extra });
 }
 
+/** Chat-shaped topics: a stamped field, presence the server rewrites, history on join and on the server. */
+function chatTopics() {
+  const chat = defineContract({
+    topics: {
+      room: {
+        params: z.object({ id: z.string() }),
+        publishInput: z.object({ text: z.string() }),
+        message: z.object({ text: z.string(), author: z.string() }),
+        presence: z.object({ name: z.string(), typing: z.boolean() }),
+        publish: 'client',
+      },
+    },
+  });
+  // No server procedures: no handlers needed.
+  const server = createSockkitServer({
+    contract: chat,
+    authenticate: ({ params }) => ({ context: { name: String(params) } }),
+    topics: {
+      room: {
+        onPublish: (input, { auth }) => {
+          expectTypeOf(input).toEqualTypeOf<{ text: string }>();
+          return { text: input.text, author: auth.name };
+        },
+        onPresence: (state, { auth }) => {
+          expectTypeOf(state).toEqualTypeOf<{ name: string; typing: boolean }>();
+          return { ...state, name: auth.name };
+        },
+      },
+    },
+  });
+  createSockkitServer({
+    contract: chat,
+    // @ts-expect-error onPublish must make the whole message (author missing)
+    topics: { room: { onPublish: (input) => ({ text: input.text }) } },
+  });
+  void server.history.room({ id: 'a' }, { limit: 10 }).then((read) => {
+    expectTypeOf(read.messages[0]!.message).toEqualTypeOf<{ text: string; author: string }>();
+    expectTypeOf(read.messages[0]!.offset).toEqualTypeOf<number>();
+  });
+  const client = createSockkitClient({ url: 'ws://x', contract: chat });
+  void client.publish.room({ id: 'a' }, { text: 'hi' });
+  // @ts-expect-error the author is stamped by the server, not sent by the client
+  void client.publish.room({ id: 'a' }, { text: 'hi', author: 'me' });
+  client.subscribe.room(
+    { id: 'a' },
+    (message) => expectTypeOf(message).toEqualTypeOf<{ text: string; author: string }>(),
+    {
+      history: 50,
+    },
+  );
+}
+
 function clientHandlers() {
   createSockkitClient({
     url: 'ws://x',
@@ -254,5 +306,6 @@ describe('types', () => {
     expectTypeOf(clientHandlers).toBeFunction();
     expectTypeOf(authForms).toBeFunction();
     expectTypeOf(handlersApart).toBeFunction();
+    expectTypeOf(chatTopics).toBeFunction();
   });
 });

@@ -31,6 +31,7 @@ import {
   consoleLogger,
   type HistoryReply,
   type Logger,
+  type RecentReply,
 } from '@sockkit/server';
 import { Feed, type FeedHost, type GapReport, type Snapshot } from './feed.js';
 import { type ChannelKeys, channelKeys } from './keys.js';
@@ -44,6 +45,7 @@ import {
   presenceRefreshScript,
   presenceSetScript,
   publishScript,
+  recentScript,
 } from './scripts.js';
 import { decodeBody, decodeMember, encodeBody, encodeMember, offsetOfId } from './wire.js';
 
@@ -275,6 +277,22 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     return reply;
   }
 
+  /** The last `limit` messages history holds; like `history`, in step with live delivery. */
+  async recent(channel: string, limit: number): Promise<RecentReply> {
+    this.assertOpen();
+    if (!(Number.isSafeInteger(limit) && limit >= 0))
+      throw new RangeError('recent limit must be a non-negative integer');
+    const keys = this.keys(channel);
+    const reply = (await this.link.run(
+      recentScript,
+      [keys.meta, keys.log],
+      [randomId(), this.channelTtlMs, this.historyTtlMs, limit],
+    )) as [string, number, ...string[]];
+    const position = { epoch: reply[0], offset: Number(reply[1]) };
+    await this.feeds.get(channel)?.reach(position);
+    return { position, messages: this.messagesOf(position.epoch, reply, 2) };
+  }
+
   async presenceSet(channel: string, member: BrokerMember, type: 'join' | 'update'): Promise<void> {
     this.assertOpen();
     // Owned even if Redis is away right now: the next renewal adds it once Redis is back.
@@ -397,16 +415,21 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     )) as [string, number, number, ...string[]];
     const position = { epoch: reply[0], offset: Number(reply[1]) };
     if (reply[2] !== 1) return { recovered: false, position };
+    return { recovered: true, position, messages: this.messagesOf(position.epoch, reply, 3) };
+  }
+
+  /** Stream entries `id, body` from index `start` of a script's reply, as messages. */
+  private messagesOf(epoch: string, reply: readonly unknown[], start: number): BrokerMessage[] {
     const messages: BrokerMessage[] = [];
-    for (let i = 3; i + 1 < reply.length; i += 2) {
+    for (let i = start; i + 1 < reply.length; i += 2) {
       messages.push({
         kind: 'message',
-        epoch: position.epoch,
+        epoch,
         offset: offsetOfId(reply[i] as string),
         payload: decodeBody(reply[i + 1] as string),
       });
     }
-    return { recovered: true, position, messages };
+    return messages;
   }
 
   private async snapshot(keys: ChannelKeys): Promise<Snapshot> {

@@ -138,6 +138,29 @@ return reply
 `);
 
 /**
+ * Recent. KEYS: meta, log. ARGV: candidate epoch, channel ttl, history age (ms, 0 = none),
+ * limit. Returns `{epoch, offset, id1, body1, ...}`: the last `limit` entries young enough,
+ * oldest first.
+ */
+export const recentScript = new Script(`
+local epoch, offset = ensure(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))
+local reply = {epoch, offset}
+local limit = tonumber(ARGV[4])
+if limit <= 0 then return reply end
+local entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', limit)
+local age = tonumber(ARGV[3])
+local cutoff = now_ms() - age
+for i = #entries, 1, -1 do
+  local entry = entries[i]
+  if age <= 0 or tonumber(field(entry, 't')) >= cutoff then
+    reply[#reply + 1] = entry[1]
+    reply[#reply + 1] = field(entry, 'b')
+  end
+end
+return reply
+`);
+
+/**
  * Presence set. KEYS: members, leases, version. ARGV: events channel, conn, encoded member,
  * tag ('j'/'u'), lease (ms).
  */

@@ -289,6 +289,30 @@ describe.skipIf(!url)('RedisBroker (real Redis)', () => {
     expect(page.recovered && page.messages.map((m) => m.offset)).toEqual([291, 292]);
   });
 
+  it('reads the last N messages: fewer when history holds fewer, none of an empty channel, none too old', async () => {
+    const a = await node({ historySize: 10, historyTtlMs: 300, channelTtlMs: 60_000 });
+    const empty = await a.broker.recent('r1', 5);
+    expect(empty.messages).toEqual([]);
+    expect(empty.position.offset).toBe(0);
+    let last = await a.broker.publish('r1', json(1), { volatile: false });
+    for (let i = 2; i <= 300; i++) last = await a.broker.publish('r1', json(i), { volatile: false });
+    const offsets = async (limit: number) =>
+      (await a.broker.recent('r1', limit)).messages.map((m) => m.offset);
+    expect(await offsets(3)).toEqual([298, 299, 300]);
+    expect(await offsets(0)).toEqual([]);
+    // Asked for more than history holds (trimmed to about 10): what it holds, ending at the head.
+    const all = await offsets(1000);
+    expect(all.length).toBeGreaterThanOrEqual(10);
+    expect(all.length).toBeLessThan(300);
+    expect(all).toEqual(Array.from({ length: all.length }, (_, i) => 301 - all.length + i));
+    const reply = await a.broker.recent('r1', 1);
+    expect(reply.position).toEqual({ epoch: last.epoch, offset: 300 });
+    expect(reply.messages[0]?.payload.json).toBe('300');
+    await sleep(400);
+    expect(await offsets(5)).toEqual([]);
+    await expect(a.broker.recent('r1', -1)).rejects.toThrow(RangeError);
+  });
+
   it('idle channels expire: keys carry TTLs, and once left the node holds nothing for them', async () => {
     const ttls = { historyTtlMs: 1000, channelTtlMs: 1500, leaseMs: 500 };
     const a = await node(ttls);

@@ -84,6 +84,14 @@ export type HistoryReply =
   | { recovered: true; position: TopicPosition; messages: BrokerMessage[] }
   | { recovered: false; position: TopicPosition };
 
+/** The newest messages of a channel, for a subscriber that asks for the last N. */
+export interface RecentReply {
+  /** The channel's position (its last offset). */
+  readonly position: TopicPosition;
+  /** Oldest first, ending at `position.offset` (empty when history holds none). */
+  readonly messages: BrokerMessage[];
+}
+
 /** Options of one publish. */
 export interface PublishOptions {
   /** Skip history; no offset is assigned. */
@@ -116,6 +124,12 @@ export interface Broker {
    *   by asking again from the last offset it got until it reaches `position`.
    */
   history(channel: string, since: TopicPosition, limit?: number): Promise<HistoryReply>;
+  /**
+   * The last `limit` durable messages history still holds (fewer when it holds fewer), oldest
+   * first, with the channel's position. The same delivery rule as `history` applies: on a
+   * channel this node is subscribed to, it resolves once live delivery reached that position.
+   */
+  recent(channel: string, limit: number): Promise<RecentReply>;
   /** Adds or replaces a presence member and tells every node. */
   presenceSet(channel: string, member: BrokerMember, type: 'join' | 'update'): Promise<void>;
   /** Removes a presence member and tells every node. */

@@ -15,6 +15,7 @@ export type {
   BrokerStatus,
   HistoryReply,
   PublishOptions as BrokerPublishOptions,
+  RecentReply,
 } from './broker.js';
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
 export { MemoryBroker, type MemoryBrokerOptions, type MemoryBrokerStats } from './memory-broker.js';
@@ -32,6 +33,7 @@ export type {
   ServerOptions,
   ServerSubscribeOptions,
   SockkitServer,
+  TopicHistory,
   TopicHookContext,
   TopicHooks,
   TopicHooksMap,

@@ -24,6 +24,7 @@ import type {
   BrokerMessage,
   HistoryReply,
   PublishOptions,
+  RecentReply,
 } from './broker.js';
 import { ChannelLog, HistoryStore } from './memory-history.js';
 
@@ -144,6 +145,18 @@ export class MemoryBroker implements Broker {
     if (since.offset === state.offset) return { recovered: true, position, messages: [] };
     const messages = this.store.read(state.log, since.offset, limit ?? Number.POSITIVE_INFINITY);
     return messages ? { recovered: true, position, messages } : { recovered: false, position };
+  }
+
+  async recent(channel: string, limit: number): Promise<RecentReply> {
+    if (!(Number.isSafeInteger(limit) && limit >= 0))
+      throw new RangeError('recent limit must be a non-negative integer');
+    this.store.expire(this.clock.now());
+    const state = this.state(channel);
+    this.release(channel);
+    return {
+      position: { epoch: state.epoch, offset: state.offset },
+      messages: this.store.tail(state.log, limit),
+    };
   }
 
   async presenceSet(channel: string, member: BrokerMember, type: 'join' | 'update'): Promise<void> {

@@ -124,6 +124,12 @@ export class HistoryStore {
     return log.entries.slice(start, start + limit).map((entry) => entry.message);
   }
 
+  /** The last `limit` messages of `log`, oldest first. */
+  tail(log: ChannelLog, limit: number): BrokerMessage[] {
+    const start = Math.max(0, log.entries.length - limit);
+    return log.entries.slice(start).map((entry) => entry.message);
+  }
+
   /** Forgets everything. */
   clear(): void {
     this.queue = [];

@@ -12,14 +12,17 @@ import type {
   Codec,
   Handlers,
   Limits,
+  PresenceState,
   PresenceStateInput,
   ServerProcedures,
   TopicMessage,
   TopicMessageInput,
   TopicParams,
   TopicParamsInput,
+  TopicPublished,
   Topics,
 } from '@sockkit/core';
+import type * as z from 'zod';
 import type { Broker } from './broker.js';
 import type { Logger } from './logger.js';
 import type { ServerRelay, UserCallResult } from './relay.js';
@@ -164,12 +167,23 @@ export interface TopicHooks<C, Ctx, T> {
   };
   /**
    * Sees each client publish after validation; returns the message to publish (possibly
-   * changed) or throws a SockkitError to reject it.
+   * changed) or throws a SockkitError to reject it. For a topic with `publishInput` it is
+   * required: it turns what the client sent into the message subscribers receive (stamping
+   * the author, say), which the server then checks against the topic's `message` schema.
    */
   onPublish?: (
-    message: TopicMessage<T>,
+    message: TopicPublished<T>,
     ctx: TopicHookContext<C, Ctx, T>,
-  ) => TopicMessage<T> | Promise<TopicMessage<T>>;
+  ) => PublishHookResult<T> | Promise<PublishHookResult<T>>;
+  /**
+   * Sees each presence state a client sets (joining or updating), after validation, before
+   * anyone else does: returns the state to keep (rewritten from the auth context, say) or
+   * throws a SockkitError to refuse it.
+   */
+  onPresence?: (
+    state: PresenceState<T>,
+    ctx: TopicHookContext<C, Ctx, T>,
+  ) => PresenceState<T> | Promise<PresenceState<T>>;
 }
 
 /** Hooks for every topic of the contract. */
@@ -186,11 +200,12 @@ export interface ServerOptions<C, Ctx> {
    */
   authenticate?: (request: AuthRequest) => AuthResult<Ctx> | Promise<AuthResult<Ctx>>;
   /**
-   * One handler per server procedure of the contract. Their types come from the contract and
-   * from what `authenticate` returns, never from the handlers themselves; to write them apart,
-   * type them as {@link ServerHandlers}.
+   * One handler per server procedure of the contract (a contract without any needs none; a
+   * missing one is a TypeError at creation). Their types come from the contract and from what
+   * `authenticate` returns, never from the handlers themselves; to write them apart, type them
+   * as {@link ServerHandlers}.
    */
-  handlers: ServerHandlers<NoInfer<C>, NoInfer<Ctx>>;
+  handlers?: ServerHandlers<NoInfer<C>, NoInfer<Ctx>>;
   /** Topic hooks. */
   topics?: TopicHooksMap<NoInfer<C>, NoInfer<Ctx>>;
   /** Runs around every handler, first to last. */
@@ -306,6 +321,16 @@ export interface SockkitServer<C, Ctx> {
       ) => Promise<UserCallResult<CallOutput<ClientProcedures<C>[K]>>[]>;
     };
   };
+  /**
+   * The last messages of a channel that history still holds (at most `limit`, default 50),
+   * oldest first, decoded and typed, with their offsets and the channel's position.
+   */
+  readonly history: {
+    [K in keyof Topics<C>]: (
+      params: TopicParamsInput<Topics<C>[K]>,
+      options?: { limit?: number },
+    ) => Promise<TopicHistory<TopicMessage<Topics<C>[K]>>>;
+  };
   /** The broker topics run on. */
   readonly broker: Broker;
   /**
@@ -315,3 +340,19 @@ export interface SockkitServer<C, Ctx> {
    */
   close(options?: { timeout?: number }): Promise<void>;
 }
+
+/** Messages read back from a channel's history. */
+export interface TopicHistory<M> {
+  /** The channel's epoch and last offset when it was read. */
+  readonly position: { readonly epoch: string; readonly offset: number };
+  /** Oldest first. */
+  readonly messages: { readonly offset: number; readonly message: M }[];
+}
+
+/**
+ * What `onPublish` returns: the message as subscribers receive it (validated again when the
+ * topic has a `publishInput`, so the schema's input type; else its output type).
+ */
+export type PublishHookResult<T> = T extends { publishInput: z.ZodType }
+  ? TopicMessageInput<T>
+  : TopicMessage<T>;

@@ -4,8 +4,8 @@
  * whoever receives it from a client: inputs by the client, results by the node holding the
  * connection (client-calls.ts), so a transforming schema never sees its own output.
  */
-import { type Codec, type ContractDef, type EncodedPayload, SockkitError } from '@sockkit/core';
-import { lookup } from '@sockkit/core/protocol';
+import { type Codec, type ContractDef, SockkitError } from '@sockkit/core';
+import { decodePayload, lookup } from '@sockkit/core/protocol';
 import type { ServerCallOptions } from './options.js';
 import type { RelayTarget, ServerRelay, UserCallResult } from './relay.js';
 
@@ -16,13 +16,6 @@ export interface LocalCallee {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-
-/** Decodes a payload a relay carried. */
-export function decodePayload(codec: Codec, payload: EncodedPayload): unknown {
-  const json = payload.json === undefined ? undefined : JSON.parse(payload.json);
-  const meta = payload.meta === undefined ? undefined : JSON.parse(payload.meta);
-  return codec.decode(json, meta);
-}
 
 /** The relay target for this server's local connections. */
 export function localTarget(

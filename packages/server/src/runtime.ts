@@ -17,6 +17,7 @@ export interface ErasedTopicHooks {
     publish?: (ctx: TopicHookContext<unknown, unknown, unknown>) => boolean | Promise<boolean>;
   };
   onPublish?: (message: unknown, ctx: TopicHookContext<unknown, unknown, unknown>) => unknown;
+  onPresence?: (state: unknown, ctx: TopicHookContext<unknown, unknown, unknown>) => unknown;
 }
 
 /** Shared server state, erased of the contract's generics. */

@@ -67,13 +67,20 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
   const sockets = new Set<WebSocket>();
 
   for (const name of Object.keys(contract.server ?? {})) {
-    if (!Object.hasOwn(options.handlers, name))
+    if (!options.handlers || !Object.hasOwn(options.handlers, name))
       throw new TypeError(`sockkit: no handler for server procedure '${name}'`);
+  }
+  for (const [name, def] of Object.entries(contract.topics ?? {})) {
+    const hooks = (options.topics as Record<string, { onPublish?: unknown } | undefined> | undefined)?.[name];
+    if (def.publishInput && typeof hooks?.onPublish !== 'function')
+      throw new TypeError(
+        `sockkit: topic '${name}' has a publishInput: topics.${name}.onPublish must make its message`,
+      );
   }
 
   const rt: ServerRuntime = {
     contract,
-    handlers: options.handlers as unknown as Record<string, AnyHandler>,
+    handlers: (options.handlers ?? {}) as unknown as Record<string, AnyHandler>,
     topicHooks: (options.topics ?? {}) as ServerRuntime['topicHooks'],
     middleware: (options.middleware ?? []) as ServerRuntime['middleware'],
     authenticate: options.authenticate as ServerRuntime['authenticate'],
@@ -207,8 +214,10 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     string,
     (params: unknown, message: unknown, o?: PublishOptions) => Promise<TopicPositionReply>
   > = {};
+  const history: Record<string, (params: unknown, o?: { limit?: number }) => Promise<unknown>> = {};
   for (const topic of Object.keys(contract.topics ?? {})) {
     publish[topic] = (params, message, o) => topics.publish(topic, params, message, o?.volatile);
+    history[topic] = (params, o) => topics.history(topic, params, o?.limit ?? 50);
   }
 
   let closing: Promise<void> | undefined;
@@ -238,6 +247,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       return address && typeof address === 'object' ? (address as AddressInfo).port : undefined;
     },
     publish: publish as SockkitServer<C, Ctx>['publish'],
+    history: history as SockkitServer<C, Ctx>['history'],
     connections: connections as unknown as ReadonlyMap<string, ServerConnection<C, Ctx>>,
     connectionsOf: (user) => localOf(user) as unknown as ServerConnection<C, Ctx>[],
     connection(id) {

@@ -22,6 +22,7 @@ import {
 } from '@sockkit/core';
 import {
   type ClientMessage,
+  decodePayload,
   lookup,
   type MemberFields,
   msgFrame,
@@ -34,7 +35,7 @@ import {
   validate,
 } from '@sockkit/core/protocol';
 import type { Broker, BrokerEvent, BrokerMember, BrokerMessage } from './broker.js';
-import type { TopicHookContext, TopicPositionReply } from './options.js';
+import type { TopicHistory, TopicHookContext, TopicPositionReply } from './options.js';
 import type { Peer } from './peer.js';
 import type { ServerRuntime } from './runtime.js';
 
@@ -76,6 +77,9 @@ interface LocalChannel {
   epochJson: string;
 }
 
+/** One subscription of a connection to a channel, from its `sub` on: its identity. */
+type Reservation = Record<never, never>;
+
 type SubMessage = Extract<ClientMessage, { t: 'sub' }>;
 type PubMessage = Extract<ClientMessage, { t: 'pub' }>;
 type PsetMessage = Extract<ClientMessage, { t: 'pset' }>;
@@ -91,7 +95,7 @@ interface Resolved {
 export class TopicHub {
   private readonly channels = new Map<string, LocalChannel>();
   /** The channel keys each connection is subscribed to. */
-  private readonly memberships = new Map<Peer, Set<string>>();
+  private readonly memberships = new Map<Peer, Map<string, Reservation>>();
   private readonly contract: ContractDef;
 
   constructor(
@@ -104,14 +108,18 @@ export class TopicHub {
 
   /** Channel keys `peer` is subscribed to. */
   channelsOf(peer: Peer): string[] {
-    return [...(this.memberships.get(peer) ?? [])];
+    return [...(this.memberships.get(peer)?.keys() ?? [])];
   }
 
   // ---- client messages ------------------------------------------------------------------
 
   async clientSubscribe(peer: Peer, message: SubMessage): Promise<void> {
+    let reservation: Reservation | undefined;
+    let key: string | undefined;
     try {
       const resolved = this.resolve(message.topic, message.params);
+      key = resolved.key;
+      reservation = this.reserve(peer, key);
       const hook = this.rt.topicHooks[message.topic]?.authorize?.subscribe;
       if (hook && !(await hook(this.hookContext(peer, resolved.params)))) {
         throw new SockkitError('FORBIDDEN', `not allowed to subscribe to '${message.topic}'`);
@@ -119,13 +127,26 @@ export class TopicHub {
       const presence =
         message.presence === undefined
           ? undefined
-          : this.presenceState(
-              resolved.def,
+          : await this.clientPresenceState(
+              peer,
               message.topic,
-              this.rt.codec.decode(message.presence.d, message.presence.m),
+              resolved,
+              message.presence.d,
+              message.presence.m,
             );
-      await this.join(peer, message.topic, resolved, message.id, message.from, presence);
+      await this.join(
+        peer,
+        message.topic,
+        resolved,
+        reservation,
+        message.id,
+        message.from,
+        presence,
+        message.last,
+      );
     } catch (error) {
+      if (key !== undefined && this.memberships.get(peer)?.get(key) === reservation)
+        this.memberships.get(peer)?.delete(key);
       peer.sendError(message.id, SockkitError.from(error).toWire());
     }
   }
@@ -150,12 +171,21 @@ export class TopicHub {
       if (hooks?.authorize?.publish && !(await hooks.authorize.publish(ctx))) {
         throw new SockkitError('FORBIDDEN', `not allowed to publish to '${message.topic}'`);
       }
-      let value = validate(
-        def.message,
-        this.rt.codec.decode(message.d, message.m),
-        `message of '${message.topic}'`,
-      );
-      if (hooks?.onPublish) value = await hooks.onPublish(value, ctx);
+      const decoded = this.rt.codec.decode(message.d, message.m);
+      let value: unknown;
+      if (def.publishInput) {
+        const input = validate(def.publishInput, decoded, `publish to '${message.topic}'`);
+        // The hook is checked at creation; what it makes is the server's own output.
+        value = validate(
+          def.message,
+          await hooks!.onPublish!(input, ctx),
+          `message of '${message.topic}'`,
+          'INTERNAL',
+        );
+      } else {
+        value = validate(def.message, decoded, `message of '${message.topic}'`);
+        if (hooks?.onPublish) value = await hooks.onPublish(value, ctx);
+      }
       const position = await this.publishValidated(key, def, value, message.volatile ?? false);
       peer.send(resultFrame(message.id, this.rt.codec.encode(position)));
     } catch (error) {
@@ -168,11 +198,8 @@ export class TopicHub {
       const channel = this.channels.get(message.c);
       if (!channel || !this.memberships.get(peer)?.has(message.c))
         throw new SockkitError('NOT_FOUND', 'not subscribed to that channel');
-      const state = this.presenceState(
-        channel.def,
-        channel.topic,
-        this.rt.codec.decode(message.d, message.m),
-      );
+      const resolved = { def: channel.def, params: channelParams(channel.key), key: channel.key };
+      const state = await this.clientPresenceState(peer, channel.topic, resolved, message.d, message.m);
       const joining = !channel.present.has(peer);
       if (joining) await this.checkRoom(channel.key, peer);
       channel.present.add(peer);
@@ -199,10 +226,23 @@ export class TopicHub {
     return this.publishValidated(key, def, value, volatile ?? false);
   }
 
+  /** The last `limit` messages of a channel's history, decoded. */
+  async history(topic: string, params: unknown, limit: number): Promise<TopicHistory<unknown>> {
+    if (!(Number.isSafeInteger(limit) && limit >= 0))
+      throw new TypeError(`sockkit: history limit must be a non-negative integer (got ${limit})`);
+    const { key } = this.resolve(topic, params);
+    const reply = await this.guard(this.broker.recent(key, limit));
+    const messages = reply.messages.map((m) => ({
+      offset: m.offset!,
+      message: decodePayload(this.rt.codec, m.payload),
+    }));
+    return { position: reply.position, messages };
+  }
+
   async serverSubscribe(peer: Peer, topic: string, params: unknown, presence: unknown): Promise<void> {
     const resolved = this.resolve(topic, params);
     const state = presence === undefined ? undefined : this.presenceState(resolved.def, topic, presence);
-    await this.join(peer, topic, resolved, undefined, undefined, state);
+    await this.join(peer, topic, resolved, this.reserve(peer, resolved.key), undefined, undefined, state);
   }
 
   async serverUnsubscribe(peer: Peer, topic: string, params: unknown): Promise<void> {
@@ -216,7 +256,7 @@ export class TopicHub {
   async dropConnection(peer: Peer): Promise<void> {
     const keys = this.memberships.get(peer);
     if (!keys) return;
-    await Promise.all([...keys].map((key) => this.leave(peer, key).catch(() => {})));
+    await Promise.all([...keys.keys()].map((key) => this.leave(peer, key).catch(() => {})));
     this.memberships.delete(peer);
   }
 
@@ -234,10 +274,29 @@ export class TopicHub {
     return { def, params: undefined, key: topic };
   }
 
-  /** Validates and encodes a presence state, within `maxPresenceStateBytes`. */
+  /** A presence state a client sent: decoded, validated, seen by `onPresence`, encoded. */
+  private async clientPresenceState(
+    peer: Peer,
+    topic: string,
+    { def, params }: Resolved,
+    json: unknown,
+    meta: unknown,
+  ): Promise<EncodedPayload> {
+    if (!def.presence) throw new SockkitError('BAD_REQUEST', `topic '${topic}' has no presence`);
+    let state = validate(def.presence, this.rt.codec.decode(json, meta), `presence of '${topic}'`);
+    const hook = this.rt.topicHooks[topic]?.onPresence;
+    if (hook) state = await hook(state, this.hookContext(peer, params));
+    return this.encodePresence(state);
+  }
+
+  /** Validates and encodes a presence state the server sets, within `maxPresenceStateBytes`. */
   private presenceState(def: TopicDef, topic: string, state: unknown): EncodedPayload {
     if (!def.presence) throw new SockkitError('BAD_REQUEST', `topic '${topic}' has no presence`);
-    const encoded = this.rt.codec.encode(validate(def.presence, state, `presence of '${topic}'`));
+    return this.encodePresence(validate(def.presence, state, `presence of '${topic}'`));
+  }
+
+  private encodePresence(state: unknown): EncodedPayload {
+    const encoded = this.rt.codec.encode(state);
     const limit = this.rt.limits.maxPresenceStateBytes;
     const size = utf8Length(encoded.json ?? '') + utf8Length(encoded.meta ?? '');
     if (size > limit)
@@ -249,6 +308,25 @@ export class TopicHub {
         },
       );
     return encoded;
+  }
+
+  /**
+   * Takes `peer`'s place for channel `key` before anything is awaited, so that an `unsub` right
+   * behind the `sub` (in the same frame, say) finds it, and a second `sub` is a CONFLICT.
+   */
+  private reserve(peer: Peer, key: string): Reservation {
+    let subs = this.memberships.get(peer);
+    if (!subs) {
+      subs = new Map();
+      this.memberships.set(peer, subs);
+    }
+    if (subs.has(key)) throw new SockkitError('CONFLICT', `already subscribed to ${key}`);
+    const limit = this.rt.limits.maxSubscriptions;
+    if (subs.size >= limit)
+      throw new SockkitError('LIMIT_EXCEEDED', `more than ${limit} subscriptions`, { details: { limit } });
+    const reservation: Reservation = {};
+    subs.set(key, reservation);
+    return reservation;
   }
 
   /** Refuses a presence join when the channel already holds `maxPresenceMembers` others. */
@@ -297,48 +375,22 @@ export class TopicHub {
     peer: Peer,
     topic: string,
     { def, params, key }: Resolved,
+    reservation: Reservation,
     requestId: number | undefined,
     from: TopicPosition | undefined,
     presence: EncodedPayload | undefined,
+    last?: number,
   ): Promise<void> {
-    const subs = this.memberships.get(peer) ?? new Set<string>();
-    this.memberships.set(peer, subs);
-    if (subs.has(key)) throw new SockkitError('CONFLICT', `already subscribed to ${key}`);
-    if (subs.size >= this.rt.limits.maxSubscriptions) {
-      throw new SockkitError('LIMIT_EXCEEDED', `more than ${this.rt.limits.maxSubscriptions} subscriptions`, {
-        details: { limit: this.rt.limits.maxSubscriptions },
-      });
-    }
+    const owned = () => this.memberships.get(peer)?.get(key) === reservation;
     const channel = this.attach(key, topic, def);
-    // The channel's own key string: one copy however many connections subscribe.
-    subs.add(channel.key);
     const pending: Pending = { buffer: [], bytes: 0, overflowed: false };
     channel.pending.set(peer, pending);
-    const current = () => peer.open && channel.pending.get(peer) === pending;
+    const current = () => peer.open && owned() && channel.pending.get(peer) === pending;
+    if (!current()) return await this.abandon(peer, channel, pending, key, requestId);
     let answered = false;
     try {
       await this.guard(channel.ready);
-      let position: TopicPosition;
-      let replay: BrokerMessage[] = [];
-      let recovered = true;
-      if (from) {
-        const reply = await this.guard(this.broker.history(key, from, REPLAY_PAGE));
-        if (from.epoch === reply.position.epoch && from.offset > reply.position.offset) {
-          throw new SockkitError(
-            'BAD_REQUEST',
-            `resume offset ${from.offset} is ahead of ${key} (at ${reply.position.offset})`,
-          );
-        }
-        if (reply.recovered) {
-          position = from;
-          replay = reply.messages;
-        } else {
-          position = reply.position;
-          recovered = false;
-        }
-      } else {
-        position = await this.guard(this.broker.position(key));
-      }
+      const { position, replay, recovered, more } = await this.startAt(key, from, last);
       let members = def.presence ? await this.guard(this.broker.presenceMembers(key)) : undefined;
       if (presence && current()) {
         await this.checkRoom(key, peer, members);
@@ -351,23 +403,65 @@ export class TopicHub {
         channel.epoch = position.epoch;
         channel.epochJson = JSON.stringify(position.epoch);
       }
-      if (!current()) return await this.abandon(peer, channel, key, requestId);
+      if (!current()) return await this.abandon(peer, channel, pending, key, requestId);
       peer.send(
         subscribedFrame({ id: requestId, topic, params, channel: key, position, recovered, members }),
       );
       answered = true;
-      const more = replay.length >= REPLAY_PAGE;
       if (!(await this.catchUp(peer, channel, pending, position, replay, more, current)))
-        return await this.abandon(peer, channel, key, undefined);
+        return await this.abandon(peer, channel, pending, key, undefined);
     } catch (error) {
       channel.pending.delete(peer);
-      subs.delete(key);
+      if (owned()) this.memberships.get(peer)?.delete(key);
       if (channel.present.delete(peer)) await this.broker.presenceLeave(key, peer.id).catch(() => {});
       await this.detachIfIdle(channel);
       if (!answered) throw error;
       // The subscription was confirmed but its history could not be read to the end.
       if (peer.open) peer.send(unsubscribedFrame(key, SockkitError.from(error).toWire()));
     }
+  }
+
+  /**
+   * Where a subscriber starts: after `from` when history still holds everything since (the
+   * first page of it to replay), else with the `last` messages history holds (recovered: false
+   * when `from` could not be resumed), else at the current position.
+   */
+  private async startAt(
+    key: string,
+    from: TopicPosition | undefined,
+    last: number | undefined,
+  ): Promise<{ position: TopicPosition; replay: BrokerMessage[]; recovered: boolean; more: boolean }> {
+    let recovered = true;
+    if (from) {
+      const reply = await this.guard(this.broker.history(key, from, REPLAY_PAGE));
+      if (from.epoch === reply.position.epoch && from.offset > reply.position.offset) {
+        throw new SockkitError(
+          'BAD_REQUEST',
+          `resume offset ${from.offset} is ahead of ${key} (at ${reply.position.offset})`,
+        );
+      }
+      if (reply.recovered)
+        return {
+          position: from,
+          replay: reply.messages,
+          recovered,
+          more: reply.messages.length >= REPLAY_PAGE,
+        };
+      recovered = false;
+      if (!last) return { position: reply.position, replay: [], recovered, more: false };
+    }
+    if (last) {
+      const recent = await this.guard(this.broker.recent(key, last));
+      const first = recent.messages[0]?.offset;
+      const offset = first === undefined ? recent.position.offset : first - 1;
+      return {
+        position: { epoch: recent.position.epoch, offset },
+        replay: recent.messages,
+        recovered,
+        more: false,
+      };
+    }
+    return { position: await this.guard(this.broker.position(key)), replay: [], recovered, more: false };
   }
 
   /**
@@ -471,8 +565,14 @@ export class TopicHub {
    * answered gets CANCELLED, and a presence this join created is taken back unless a newer
    * subscribe of the same connection owns it now.
    */
-  private async abandon(peer: Peer, channel: LocalChannel, key: string, requestId: number | undefined) {
-    if (channel.pending.has(peer) && this.channels.get(key) === channel) channel.pending.delete(peer);
+  private async abandon(
+    peer: Peer,
+    channel: LocalChannel,
+    pending: Pending,
+    key: string,
+    requestId: number | undefined,
+  ) {
+    if (channel.pending.get(peer) === pending) channel.pending.delete(peer);
     if (peer.open && requestId !== undefined)
       peer.sendError(requestId, {
         code: 'CANCELLED',

@@ -167,6 +167,25 @@ describe('MemoryBroker history paging (limit)', () => {
   });
 });
 
+describe('MemoryBroker recent (the last N messages)', () => {
+  it('reads the last N: fewer when history holds fewer, none of an empty channel, none aged out', async () => {
+    const clock = new ManualClock();
+    const broker = new MemoryBroker({ clock, historySize: 10, historyTtlMs: 1000 });
+    expect(await broker.recent('r', 5)).toMatchObject({ position: { offset: 0 }, messages: [] });
+    for (let n = 1; n <= 40; n++) await broker.publish('r', payload(n), { volatile: false });
+    const last = async (limit: number) => (await broker.recent('r', limit)).messages.map((m) => m.offset);
+    expect(await last(3)).toEqual([38, 39, 40]);
+    expect(await last(0)).toEqual([]);
+    expect(await last(10)).toEqual([31, 32, 33, 34, 35, 36, 37, 38, 39, 40]);
+    expect(await last(11)).toEqual([31, 32, 33, 34, 35, 36, 37, 38, 39, 40]);
+    expect((await broker.recent('r', 1)).position.offset).toBe(40);
+    clock.advance(1001);
+    expect(await last(5)).toEqual([]);
+    await expect(broker.recent('r', -1)).rejects.toThrow(RangeError);
+    await broker.close();
+  });
+});
+
 describe('MemoryBroker releases what it no longer needs', () => {
   it('10,000 channels published to while subscribed, then left: every entry is gone once history ages out', async () => {
     const clock = new ManualClock();

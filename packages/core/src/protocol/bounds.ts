@@ -16,6 +16,8 @@ export const WIRE_BOUNDS = Object.freeze({
   errorDetails: 16 * 1024,
   /** The previous session id a `hello` may carry. */
   session: 128,
+  /** The most messages a `sub` may ask to receive from history (`last`). */
+  history: 1000,
 });
 
 const HIGH_SURROGATE = /[\uD800-\uDBFF]/;

@@ -86,15 +86,21 @@ export function authFrame(id: number, params: unknown): string {
   return `{"t":"auth","id":${id}${jsonField('params', params)}}`;
 }
 
-/** `sub`: subscribe to a channel of `topic`, resuming after `from`, joining presence with `presence`. */
+/**
+ * `sub`: subscribe to a channel of `topic`, resuming after `from`, with the `last` messages of
+ * history first (when not resuming, or when `from` cannot be resumed), joining presence with
+ * `presence`.
+ */
 export function subFrame(
   id: number,
   topic: string,
   params: unknown,
   from: TopicPosition | undefined,
   presence: EncodedPayload | undefined,
+  last?: number,
 ): string {
-  const fromPart = from === undefined ? '' : `,"from":{"epoch":${q(from.epoch)},"offset":${from.offset}}`;
+  let fromPart = from === undefined ? '' : `,"from":{"epoch":${q(from.epoch)},"offset":${from.offset}}`;
+  if (last !== undefined) fromPart += `,"last":${last}`;
   // The presence object holds only the payload fields (payloadFields starts with a comma).
   const presencePart = presence === undefined ? '' : `,"presence":{${payloadFields(presence).slice(1)}}`;
   return `{"t":"sub","id":${id},"topic":${q(topic)}${jsonField('params', params)}${fromPart}${presencePart}}`;

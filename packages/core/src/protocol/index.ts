@@ -12,6 +12,7 @@ export { errorCodeList, shouldReconnect } from '../codes.js';
 export { lookup } from '../contract.js';
 export { Emitter, type EventMap } from '../emitter.js';
 export { toWireIssues } from '../errors.js';
+export { decodePayload } from '../payload.js';
 export { PendingCalls, type PendingOptions } from '../pending.js';
 export { applyPresence, resetPresence } from '../presence.js';
 export { validate } from '../validate.js';

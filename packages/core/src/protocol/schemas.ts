@@ -58,6 +58,8 @@ const sub = /* @__PURE__ */ z.object({
   topic: name,
   params: z.unknown().optional(),
   from: positionSchema.optional(),
+  /** The last N messages of history, before live ones (and when `from` cannot be resumed). */
+  last: z.number().int().nonnegative().max(WIRE_BOUNDS.history).optional(),
   presence: z.object({ d: data, m: meta }).optional(),
 });
 const unsub = /* @__PURE__ */ z.object({ t: z.literal('unsub'), id, c: channel });
