@@ -411,7 +411,7 @@ export class TopicHub {
       if (!(await this.catchUp(peer, channel, pending, position, replay, more, current)))
         return await this.abandon(peer, channel, pending, key, undefined);
     } catch (error) {
-      channel.pending.delete(peer);
+      if (channel.pending.get(peer) === pending) channel.pending.delete(peer);
       if (owned()) this.memberships.get(peer)?.delete(key);
       if (channel.present.delete(peer)) await this.broker.presenceLeave(key, peer.id).catch(() => {});
       await this.detachIfIdle(channel);
