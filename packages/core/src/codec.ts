@@ -26,6 +26,8 @@ export interface Codec {
    * Decodes a parsed `d` field and parsed `m` field back into a value. Both come from the
    * peer: throw a `BAD_REQUEST` SockkitError for what cannot be decoded (the server treats
    * anything else thrown here the same way, so a bad frame never turns into INTERNAL).
+   * Callers pass a freshly parsed `json` and do not use it afterwards, so a codec may build
+   * the value in it ({@link superjsonCodec} does).
    */
   decode(json: unknown, meta: unknown): unknown;
 }
@@ -52,7 +54,8 @@ export const superjsonCodec: Codec = {
     if (meta === undefined || meta === null) return json;
     try {
       // superjson's types want its own JSON type; the envelope already parsed these as JSON.
-      return sj.deserialize({ json: json as never, meta: meta as never });
+      // In place: `json` comes from a frame parsed for this one decode, so copying it is waste.
+      return sj.deserialize({ json: json as never, meta: meta as never }, { inPlace: true });
     } catch (error) {
       throw new SockkitError('BAD_REQUEST', 'payload metadata does not fit the payload', { cause: error });
     }
