@@ -12,7 +12,14 @@ export {
   parseClientMessage,
 } from './client-envelope.js';
 export { type Clock, systemClock, type TimerHandle, unrefTimer } from './clock.js';
-export { type Codec, type EncodedPayload, superjsonCodec, superjsonMetaIssue } from './codec.js';
+export {
+  type Codec,
+  type EncodedPayload,
+  SUPERJSON_DECODE_BUDGET,
+  type SuperjsonDecodeBudget,
+  superjsonCodec,
+  superjsonMetaIssue,
+} from './codec.js';
 export {
   CLOSE_CODES,
   type CloseReason,
