@@ -2,10 +2,13 @@
  * Payload codec: turns a value into JSON text (`json`) plus optional metadata (`meta`) that
  * restores what JSON cannot hold. The default is superjson (Date, Map, Set, BigInt, undefined,
  * RegExp, NaN/±Infinity, and Uint8Array as base64), with a fast path: a value that is plain
- * JSON skips superjson entirely and costs one JSON.stringify.
+ * JSON skips superjson entirely and costs one JSON.stringify. What a peer sent is checked
+ * before superjson decodes it: see codec-budget.ts.
  */
 import SuperJSON from 'superjson';
 import { SockkitError } from './errors.js';
+
+export { SUPERJSON_DECODE_BUDGET, type SuperjsonDecodeBudget, superjsonMetaIssue } from './codec-budget.js';
 
 /** A value encoded once, ready to be spliced into any number of frames. */
 export interface EncodedPayload {
@@ -26,6 +29,8 @@ export interface Codec {
    * Decodes a parsed `d` field and parsed `m` field back into a value. Both come from the
    * peer: throw a `BAD_REQUEST` SockkitError for what cannot be decoded (the server treats
    * anything else thrown here the same way, so a bad frame never turns into INTERNAL).
+   * Callers pass a freshly parsed `json` and do not use it afterwards, so a codec may build
+   * the value in it ({@link superjsonCodec} does).
    */
   decode(json: unknown, meta: unknown): unknown;
 }
@@ -52,60 +57,13 @@ export const superjsonCodec: Codec = {
     if (meta === undefined || meta === null) return json;
     try {
       // superjson's types want its own JSON type; the envelope already parsed these as JSON.
-      return sj.deserialize({ json: json as never, meta: meta as never });
+      // In place: `json` comes from a frame parsed for this one decode, so copying it is waste.
+      return sj.deserialize({ json: json as never, meta: meta as never }, { inPlace: true });
     } catch (error) {
       throw new SockkitError('BAD_REQUEST', 'payload metadata does not fit the payload', { cause: error });
     }
   },
 };
-
-/**
- * Why `meta` cannot be superjson metadata, or undefined when its shape fits. superjson trusts
- * the shape while it walks the metadata: a string where it expects a tree recurses until the
- * stack overflows, about 4 ms of CPU per message. A receiver checks what a peer sent first
- * (the server does; see `@sockkit/server`'s peer codec). Nesting is bounded for the same reason.
- */
-export function superjsonMetaIssue(meta: unknown): string | undefined {
-  if (!isRecord(meta)) return 'metadata is not an object';
-  if (meta.v !== undefined && typeof meta.v !== 'number') return 'metadata version is not a number';
-  if (meta.values !== undefined && !isValueTree(meta.values, 0)) return 'malformed value annotations';
-  const equal = meta.referentialEqualities;
-  if (equal !== undefined && !(Array.isArray(equal) ? isRootEqualities(equal) : isPathLists(equal)))
-    return 'malformed referential equalities';
-  return undefined;
-}
-
-const MAX_META_DEPTH = 32;
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const isStrings = (value: unknown): boolean =>
-  Array.isArray(value) && value.every((s) => typeof s === 'string');
-
-/** `[type]`, `[type, children]` or children, where a type is a name or `[kind, name]`. */
-function isValueTree(tree: unknown, depth: number): boolean {
-  if (depth > MAX_META_DEPTH) return false;
-  if (!Array.isArray(tree)) return isChildTrees(tree, depth);
-  const [type, children] = tree;
-  const typeOk = typeof type === 'string' || (isStrings(type) && (type as string[]).length === 2);
-  return typeOk && (tree.length === 1 || (tree.length === 2 && isChildTrees(children, depth)));
-}
-
-function isChildTrees(tree: unknown, depth: number): boolean {
-  if (!isRecord(tree)) return false;
-  for (const key in tree) if (!isValueTree(tree[key], depth + 1)) return false;
-  return true;
-}
-
-/** `[rootPaths]` or `[rootPaths, pathLists]`. */
-function isRootEqualities(value: unknown[]): boolean {
-  return isStrings(value[0]) && (value.length === 1 || (value.length === 2 && isPathLists(value[1])));
-}
-
-function isPathLists(value: unknown): boolean {
-  if (!isRecord(value)) return false;
-  for (const key in value) if (!isStrings(value[key])) return false;
-  return true;
-}
 
 const NO_VALUE: EncodedPayload = { json: undefined, meta: undefined };
 const MAX_FAST_PATH_DEPTH = 64;

@@ -8,7 +8,13 @@
  */
 export { channelKey } from './channels.js';
 export { type Clock, systemClock, type TimerHandle, unrefTimer } from './clock.js';
-export { type Codec, type EncodedPayload, superjsonCodec } from './codec.js';
+export {
+  type Codec,
+  type EncodedPayload,
+  SUPERJSON_DECODE_BUDGET,
+  type SuperjsonDecodeBudget,
+  superjsonCodec,
+} from './codec.js';
 export {
   CLOSE_CODES,
   type CloseReason,

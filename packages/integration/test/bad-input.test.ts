@@ -57,14 +57,14 @@ describe('bad input', () => {
     await using server = await startServer();
     await using raw = await rawSocket(server);
     // A string where superjson expects a tree would make it recurse until the stack overflows.
-    raw.send('{"t":"call","id":3,"p":"echo","d":{"id":1,"text":"x"},"m":{"values":{"text":"Date"}}}');
+    raw.send('{"t":"call","id":3,"p":"echo","d":{"id":1,"text":"x"},"m":{"values":{"text":"Date"},"v":1}}');
     expect(await raw.next((m) => m.id === 3)).toMatchObject({
       t: 'error',
       e: { code: 'BAD_REQUEST', message: 'payload metadata: malformed value annotations' },
     });
     // Well-shaped metadata that still does not fit the value.
     raw.send(
-      '{"t":"call","id":4,"p":"echo","d":{"id":1,"text":"x"},"m":{"values":{"id":["bigint"],"text":[["custom","nope"]]}}}',
+      '{"t":"call","id":4,"p":"echo","d":{"id":1,"text":"x"},"m":{"values":{"id":["bigint"],"text":[["custom","nope"]]},"v":1}}',
     );
     expect(await raw.next((m) => m.id === 4)).toMatchObject({
       t: 'error',

@@ -1,7 +1,7 @@
 /**
  * The codec as it meets what peers send: whatever `decode` throws becomes BAD_REQUEST (the
- * payload came from the peer), never INTERNAL, and superjson metadata is checked for shape
- * before superjson walks it (see `superjsonMetaIssue`).
+ * payload came from the peer), never INTERNAL, and superjson metadata is checked for shape and
+ * for the work it would cost before superjson walks it (see `superjsonMetaIssue`).
  */
 import { type Codec, isSockkitError, SockkitError, superjsonCodec } from '@sockkit/core';
 import { superjsonMetaIssue } from '@sockkit/core/protocol';
@@ -12,7 +12,7 @@ export function peerCodec(codec: Codec): Codec {
     encode: (value) => codec.encode(value),
     decode(json, meta) {
       if (checkMeta && meta !== undefined && meta !== null) {
-        const issue = superjsonMetaIssue(meta);
+        const issue = superjsonMetaIssue(meta, json);
         if (issue) throw new SockkitError('BAD_REQUEST', `payload metadata: ${issue}`);
       }
       try {
