@@ -123,7 +123,7 @@ export function isSockkitError(error: unknown, code?: ErrorCode): error is Sockk
 /**
  * Converts zod issues (or anything issue-shaped) to their wire form, bounded: input from a peer
  * can make thousands of issues, or paths through keys of any length, and none of it should be
- * echoed back whole. At most {@link MAX_WIRE_ISSUES} issues, paths of at most 32 segments of at
+ * echoed back whole. At most 20 issues, paths of at most 32 segments of at
  * most 64 characters, messages of at most 256: their wire form stays well within
  * `WIRE_BOUNDS.errorDetails`.
  */

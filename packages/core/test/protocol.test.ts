@@ -314,7 +314,7 @@ describe('readers agree with the schemas', () => {
       fc.property(serverMessages, (raw) => {
         expect(readServerMessage(raw) !== undefined).toBe(serverMessageSchema.safeParse(raw).success);
       }),
-      { numRuns: 20_000 },
+      { numRuns: 5000 },
     );
   });
 

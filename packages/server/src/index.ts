@@ -26,6 +26,7 @@ export type {
   CallContext,
   Middleware,
   MiddlewareCall,
+  PublishHookResult,
   PublishOptions,
   ServerCallOptions,
   ServerConnection,

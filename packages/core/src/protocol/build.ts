@@ -14,15 +14,21 @@ import type { TopicPosition } from './schemas.js';
 
 /** A presence member to put on the wire: its state already encoded. */
 export interface MemberFields {
+  /** The member's connection id. */
   readonly conn: string;
+  /** The user key `authenticate` gave the connection. */
   readonly user: string | undefined;
+  /** The member's presence state, encoded once. */
   readonly state: EncodedPayload;
 }
 
 /** The limits a server announces in `welcome`. */
 export interface AnnouncedLimits {
+  /** Largest frame the server accepts. */
   readonly maxMessageBytes: number;
+  /** Calls of one connection the server runs at once. */
   readonly maxCallsInFlight: number;
+  /** Channels one connection may be subscribed to. */
   readonly maxSubscriptions: number;
 }
 
@@ -150,11 +156,15 @@ export function authokFrame(id: number, expiresAt: number | undefined): string {
 export interface SubscribedFields {
   /** The `sub` it answers; absent when the server subscribed the connection itself. */
   readonly id: number | undefined;
+  /** The topic's name. */
   readonly topic: string;
   /** The validated params (JSON), for the client to resubscribe with. */
   readonly params: unknown;
+  /** The channel key. */
   readonly channel: string;
+  /** Where the subscriber starts: messages above `position.offset` follow. */
   readonly position: TopicPosition;
+  /** False when history no longer reached back to where a resume asked to start. */
   readonly recovered: boolean;
   /** The presence snapshot, for topics with presence. */
   readonly members: readonly MemberFields[] | undefined;
