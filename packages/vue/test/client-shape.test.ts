@@ -3,22 +3,27 @@
  * the real client: the real one fits it, and it leaves out nothing the real one has.
  */
 import type {
+  CallOptions,
   ClientEvents,
   MessageInfo,
   PublishOptions,
   PublishResult,
   SockkitClient,
+  SubscribeOptions,
   Subscription,
   SubscriptionEvents,
   SubscriptionItem,
 } from '@sockkit/client';
+import type { PresenceStateInput, Topics } from '@sockkit/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
+  CallOptionsLike,
   ClientEventsLike,
   MessageInfoLike,
   PublishOptionsLike,
   PublishResultLike,
   SockkitClientLike,
+  SubscribeOptionsLike,
   SubscriptionEventsLike,
   SubscriptionItemLike,
   SubscriptionLike,
@@ -60,7 +65,11 @@ describe('client shape', () => {
     >();
     expectTypeOf<MessageInfoLike>().toEqualTypeOf<MessageInfo>();
     expectTypeOf<SubscriptionItemLike<string>>().toEqualTypeOf<SubscriptionItem<string>>();
+    expectTypeOf<CallOptionsLike>().toEqualTypeOf<CallOptions>();
     expectTypeOf<PublishOptionsLike>().toEqualTypeOf<PublishOptions>();
+    expectTypeOf<SubscribeOptionsLike<PresenceStateInput<Topics<C>['room']>>>().toEqualTypeOf<
+      SubscribeOptions<Topics<C>['room']>
+    >();
     expectTypeOf<PublishResultLike>().toEqualTypeOf<PublishResult>();
   });
 });
