@@ -1,75 +1,76 @@
 /**
- * The part of a sockkit client the composables use, written as a structural type over the
- * contract. `createSockkitClient` from `@sockkit/client` satisfies it; tests can pass a small
- * fake that does too.
+ * A sockkit client, written as a structural type over the contract: everything
+ * `SockkitClient<C>` from `@sockkit/client` has, so `useClient()` gives all of it, while this
+ * package imports nothing of the client (neither its runtime nor its classes, whose private
+ * members would make two installed copies of the client incompatible types).
+ * `createSockkitClient` satisfies it; `test/client-shape.test.ts` checks that it does and that
+ * nothing the client has is left out.
  */
 import type {
   CallArgs,
   Caller,
+  ClientPublishableTopics,
   ContractDef,
-  PresenceEvent,
-  PresenceMember,
   PresenceState,
   PresenceStateInput,
   ServerProcedures,
+  SockkitError,
   TopicMessage,
+  TopicMessageInput,
   TopicParamsInput,
   Topics,
 } from '@sockkit/core';
+import type { MessageInfoLike, SubscriptionLike } from './subscription-shape.js';
 
 /** The connection states a client moves through. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
-/** Per-call options the composables pass through. */
+/** Options of one call. */
 export interface CallOptionsLike {
   /** Milliseconds before the call fails with TIMEOUT (the client's default otherwise). */
   timeout?: number;
-  /** Aborting rejects the call with CANCELLED; `useCall` aborts superseded and disposed calls. */
+  /** Aborting rejects with CANCELLED; `useCall` aborts superseded and disposed calls. */
   signal?: AbortSignal;
 }
 
-/** Where a delivered message sits in its channel's history. */
-export interface MessageInfoLike {
-  /** The message's offset in the channel's history; absent for volatile messages. */
-  offset?: number | undefined;
-  /** The channel's epoch; a new one means the channel's history was lost. */
-  epoch?: string | undefined;
+/** Options of one publish. */
+export interface PublishOptionsLike extends CallOptionsLike {
+  /** Skip history for this message. */
+  volatile?: boolean;
 }
 
-/** One live subscription, as the client returns it. */
-export interface SubscriptionLike<Message, State, StateInput = State> {
-  /** Settles when the server confirmed the subscription (rejects when it refused). */
-  readonly ready: Promise<unknown>;
-  /** Whether the last (re)join resumed history without a gap; unknown before the first join. */
-  readonly recovered?: boolean | undefined;
-  /** Present members, keyed by connection id. */
-  readonly presence: ReadonlyMap<string, PresenceMember<State>>;
-  /** Calls `listener` with the members (and the change) whenever presence changes; returns its remover. */
-  on(
-    event: 'presence',
-    listener: (members: ReadonlyMap<string, PresenceMember<State>>, change?: PresenceEvent<State>) => void,
-  ): () => void;
-  /** Calls `listener` after every (re)join with whether history resumed gap-free; returns its remover. */
-  on(event: 'recovered', listener: (recovered: boolean) => void): () => void;
-  /** Replaces this connection's presence state on the channel, without re-subscribing. */
-  setPresence(state: StateInput): Promise<unknown>;
-  /** Leaves the channel and stops delivering messages. */
-  unsubscribe(): void;
-  /** Phantom: the message type, never read at run time. */
-  readonly '~message'?: Message;
+/** Where a publish landed. */
+export interface PublishResultLike {
+  /** The channel's epoch. */
+  epoch: string;
+  /** The message's offset in the channel's history; absent for volatile messages. */
+  offset?: number;
 }
 
 /** Options a subscription accepts. */
 export interface SubscribeOptionsLike<StateInput> {
   /** Presence state to join the channel with (topics with presence). */
   presence?: StateInput;
+  /** Aborting unsubscribes; iterators end cleanly. */
+  signal?: AbortSignal;
+  /** Most messages an async iterator holds for a loop that has not taken them yet. */
+  maxBuffered?: number;
 }
+
+/** Names of the server procedures of `C`. */
+export type ProcedureName<C> = keyof ServerProcedures<C> & string;
+/** Names of the topics of `C`. */
+export type TopicName<C> = keyof Topics<C> & string;
+/** Names of the topics of `C` that clients may publish to (`publish: 'client'`). */
+export type PublishableTopicName<C> = ClientPublishableTopics<C> & keyof Topics<C> & string;
+/** Arguments of `client.call[K]`. */
+export type ProcedureArgs<C, K extends ProcedureName<C>> = CallArgs<ServerProcedures<C>[K], CallOptionsLike>;
 
 /** A typed subscriber for each topic of `C`. */
 export type Subscribers<C> = {
   [K in keyof Topics<C>]: (
     params: TopicParamsInput<Topics<C>[K]>,
-    onMessage: (message: TopicMessage<Topics<C>[K]>, info: MessageInfoLike) => void,
+    onMessage?: (message: TopicMessage<Topics<C>[K]>, info: MessageInfoLike) => void,
     options?: SubscribeOptionsLike<PresenceStateInput<Topics<C>[K]>>,
   ) => SubscriptionLike<
     TopicMessage<Topics<C>[K]>,
@@ -78,21 +79,50 @@ export type Subscribers<C> = {
   >;
 };
 
-/** The client surface the composables need. */
+/** A typed publisher for each topic of `C` that clients may publish to. */
+export type Publishers<C> = {
+  [K in PublishableTopicName<C>]: (
+    params: TopicParamsInput<Topics<C>[K]>,
+    message: TopicMessageInput<Topics<C>[K]>,
+    options?: PublishOptionsLike,
+  ) => Promise<PublishResultLike>;
+};
+
+/** Client events and their listeners' arguments. */
+export type ClientEventsLike = {
+  /** The connection state changed. */
+  state: [state: ConnectionState];
+  /** Errors nothing else reports: refused connections, protocol errors from the server. */
+  error: [error: SockkitError];
+  /** The server subscribed this connection to a channel. */
+  subscription: [subscription: SubscriptionLike<unknown, unknown>];
+};
+
+/** A sockkit client typed from contract `C`: what `createSockkitClient({ contract })` returns. */
 export interface SockkitClientLike<C extends ContractDef = ContractDef> {
   /** The current connection state. */
   readonly state: ConnectionState;
-  /** Calls `listener` on every connection state change; returns its remover. */
-  on(event: 'state', listener: (state: ConnectionState) => void): () => void;
+  /** Session id from the server's welcome, once connected. */
+  readonly session: string | undefined;
+  /** Connection id (also the presence member id), once connected. */
+  readonly connectionId: string | undefined;
   /** One function per server procedure of `C`: `call[name](input, options?)`. */
   readonly call: Caller<ServerProcedures<C>, CallOptionsLike>;
-  /** One subscriber per topic of `C`: `subscribe[name](params, onMessage, options?)`. */
+  /** One subscriber per topic of `C`: `subscribe[name](params, onMessage?, options?)`. */
   readonly subscribe: Subscribers<C>;
+  /** One publisher per topic of `C` clients may publish to: `publish[name](params, message, options?)`. */
+  readonly publish: Publishers<C>;
+  /** The live subscriptions. */
+  subscriptions(): SubscriptionLike<unknown, unknown>[];
+  /** Listens to a client event; returns the remover. */
+  on<K extends keyof ClientEventsLike>(
+    event: K,
+    listener: (...args: ClientEventsLike[K]) => void,
+  ): () => void;
+  /** Resolves when the connection is open; rejects if the client closes first. */
+  ready(): Promise<void>;
+  /** Re-reads the connection params and re-authenticates in-band, without reconnecting. */
+  updateAuth(): Promise<void>;
+  /** Closes for good: no reconnect; pending calls fail with UNAVAILABLE. */
+  close(): Promise<void>;
 }
-
-/** Names of the server procedures of `C`. */
-export type ProcedureName<C> = keyof ServerProcedures<C> & string;
-/** Names of the topics of `C`. */
-export type TopicName<C> = keyof Topics<C> & string;
-/** Arguments of `client.call[K]`. */
-export type ProcedureArgs<C, K extends ProcedureName<C>> = CallArgs<ServerProcedures<C>[K], CallOptionsLike>;

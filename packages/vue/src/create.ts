@@ -1,7 +1,7 @@
 /**
  * `createSockkitVue<typeof contract>()`: the composables with the contract's types bound
- * once, so components write `useCall('openDoc', …)` with names and types checked and no
- * generic arguments.
+ * once, so components write `useCall('openDoc', …)` or `usePublish('cursors')` with names and
+ * types checked and no generic arguments.
  */
 import type {
   CallInput,
@@ -11,15 +11,17 @@ import type {
   PresenceStateInput,
   ServerProcedures,
   TopicMessage,
+  TopicMessageInput,
   TopicParamsInput,
   Topics,
 } from '@sockkit/core';
 import type { MaybeRefOrGetter } from 'vue';
-import type { ProcedureName, SockkitClientLike, TopicName } from './client-shape.js';
+import type { ProcedureName, PublishableTopicName, SockkitClientLike, TopicName } from './client-shape.js';
 import { provideSockkit, sockkitPlugin, useSockkitClient } from './provide.js';
 import { type UseCallOptions, type UseCallReturn, useCall } from './use-call.js';
 import { type UseConnectionStateReturn, useConnectionState } from './use-connection-state.js';
 import { usePresence } from './use-presence.js';
+import { type UsePublishOptions, type UsePublishReturn, usePublish } from './use-publish.js';
 import {
   type UseSubscriptionOptions,
   type UseSubscriptionReturn,
@@ -32,7 +34,7 @@ export interface SockkitVue<C extends ContractDef> {
   plugin(client: SockkitClientLike<C>): ReturnType<typeof sockkitPlugin>;
   /** Provides `client` to the caller's descendants. */
   provide(client: SockkitClientLike<C>): void;
-  /** The provided client, typed. */
+  /** The provided client, typed from `C`: calls, subscribes, publishes, events, `close()`… */
   useClient(): SockkitClientLike<C>;
   /** {@link useCall} with the procedure names and types of `C`. */
   useCall<K extends ProcedureName<C>>(
@@ -50,6 +52,11 @@ export interface SockkitVue<C extends ContractDef> {
     PresenceState<Topics<C>[K]>,
     PresenceStateInput<Topics<C>[K]>
   >;
+  /** {@link usePublish} with the names and types of the topics of `C` clients may publish to. */
+  usePublish<K extends PublishableTopicName<C>>(
+    topic: K,
+    options?: UsePublishOptions,
+  ): UsePublishReturn<TopicParamsInput<Topics<C>[K]>, TopicMessageInput<Topics<C>[K]>>;
   /** {@link usePresence}, unchanged: its types come from the `useSubscription` result it is given. */
   usePresence: typeof usePresence;
   /** {@link useConnectionState}, taking a client typed for `C`. */
@@ -62,7 +69,8 @@ export interface SockkitVue<C extends ContractDef> {
  *
  * @example
  * ```ts
- * export const { useCall, useSubscription, usePresence, useConnectionState } = createSockkitVue(contract);
+ * export const { useCall, useSubscription, usePublish, usePresence, useConnectionState } =
+ *   createSockkitVue(contract);
  * ```
  */
 export function createSockkitVue<C extends ContractDef>(_contract?: C): SockkitVue<C> {
@@ -72,6 +80,7 @@ export function createSockkitVue<C extends ContractDef>(_contract?: C): SockkitV
     useClient: () => useSockkitClient<C>(),
     useCall: (name, input, options) => useCall<C, typeof name>(name, input, options),
     useSubscription: (name, params, options) => useSubscription<C, typeof name>(name, params, options),
+    usePublish: (topic, options) => usePublish<C, typeof topic>(topic, options),
     usePresence,
     useConnectionState: (client) => useConnectionState<C>(client),
   };

@@ -15,9 +15,10 @@ import type {
 } from '@sockkit/core';
 import { stableStringify } from '@sockkit/core/protocol';
 import { type MaybeRefOrGetter, type Ref, ref, type ShallowRef, shallowRef, toValue, watch } from 'vue';
-import type { MessageInfoLike, SockkitClientLike, SubscriptionLike, TopicName } from './client-shape.js';
+import type { SockkitClientLike, TopicName } from './client-shape.js';
 import { toSockkitError } from './errors.js';
 import { useSockkitClient } from './provide.js';
+import type { MessageInfoLike, SubscriptionLike } from './subscription-shape.js';
 
 /** Options of {@link useSubscription}. */
 export interface UseSubscriptionOptions<Message, StateInput> {

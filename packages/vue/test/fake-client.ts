@@ -14,6 +14,11 @@ export const contract = defineContract({
       message: z.object({ text: z.string() }),
       presence: z.object({ name: z.string() }),
     },
+    chat: {
+      params: z.object({ room: z.string() }),
+      message: z.object({ text: z.string().max(20) }),
+      publish: 'client',
+    },
   },
 });
 
@@ -66,7 +71,8 @@ export function fakeClient() {
           presence: new Map(),
           closed: false,
           setCalls: [],
-          deliver: (message) => onMessage(message, { offset: ++offset, epoch: 'e' }),
+          deliver: (message) =>
+            onMessage(message, { channel: `room:${params.id}`, offset: ++offset, epoch: 'e' }),
           join(conn, name) {
             fake.presence.set(conn, { conn, state: { name } });
             emit('presence', fake.presence, { type: 'join', member: { conn, state: { name } } });

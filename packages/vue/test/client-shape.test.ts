@@ -1,0 +1,75 @@
+/**
+ * The structural client type the composables accept and `useClient()` returns keeps up with
+ * the real client: the real one fits it, and it leaves out nothing the real one has.
+ */
+import type {
+  CallOptions,
+  ClientEvents,
+  MessageInfo,
+  PublishOptions,
+  PublishResult,
+  SockkitClient,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionEvents,
+  SubscriptionItem,
+} from '@sockkit/client';
+import type { PresenceStateInput, Topics } from '@sockkit/core';
+import { describe, expectTypeOf, it } from 'vitest';
+import type {
+  CallOptionsLike,
+  ClientEventsLike,
+  MessageInfoLike,
+  PublishOptionsLike,
+  PublishResultLike,
+  SockkitClientLike,
+  SubscribeOptionsLike,
+  SubscriptionEventsLike,
+  SubscriptionItemLike,
+  SubscriptionLike,
+} from '../src/index.js';
+import type { contract } from './fake-client.js';
+
+type C = typeof contract;
+/** Members of the real `Subscription` marked `@internal`: the client's own bookkeeping. */
+type InternalSubscriptionMembers =
+  | 'subscribedPresence'
+  | 'requestId'
+  | 'confirmed'
+  | 'deliver'
+  | 'presenceEvent'
+  | 'fail'
+  | 'end';
+
+describe('client shape', () => {
+  it('the real client fits it', () => {
+    expectTypeOf<SockkitClient<C>>().toExtend<SockkitClientLike<C>>();
+    expectTypeOf<Subscription<{ text: string }, { name: string }>>().toExtend<
+      SubscriptionLike<{ text: string }, { name: string }>
+    >();
+  });
+
+  it('leaves out nothing the real client has', () => {
+    expectTypeOf<keyof SockkitClientLike<C>>().toEqualTypeOf<keyof SockkitClient<C>>();
+    expectTypeOf<keyof SockkitClientLike<C>['call']>().toEqualTypeOf<keyof SockkitClient<C>['call']>();
+    expectTypeOf<keyof SockkitClientLike<C>['subscribe']>().toEqualTypeOf<
+      keyof SockkitClient<C>['subscribe']
+    >();
+    expectTypeOf<keyof SockkitClientLike<C>['publish']>().toEqualTypeOf<keyof SockkitClient<C>['publish']>();
+    expectTypeOf<keyof ClientEventsLike>().toEqualTypeOf<keyof ClientEvents>();
+    expectTypeOf<keyof SubscriptionLike<unknown, unknown>>().toEqualTypeOf<
+      Exclude<keyof Subscription<unknown, unknown>, InternalSubscriptionMembers>
+    >();
+    expectTypeOf<keyof SubscriptionEventsLike<unknown, unknown>>().toEqualTypeOf<
+      keyof SubscriptionEvents<unknown, unknown>
+    >();
+    expectTypeOf<MessageInfoLike>().toEqualTypeOf<MessageInfo>();
+    expectTypeOf<SubscriptionItemLike<string>>().toEqualTypeOf<SubscriptionItem<string>>();
+    expectTypeOf<CallOptionsLike>().toEqualTypeOf<CallOptions>();
+    expectTypeOf<PublishOptionsLike>().toEqualTypeOf<PublishOptions>();
+    expectTypeOf<SubscribeOptionsLike<PresenceStateInput<Topics<C>['room']>>>().toEqualTypeOf<
+      SubscribeOptions<Topics<C>['room']>
+    >();
+    expectTypeOf<PublishResultLike>().toEqualTypeOf<PublishResult>();
+  });
+});
