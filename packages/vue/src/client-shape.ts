@@ -55,6 +55,8 @@ export interface SubscribeOptionsLike<StateInput> {
   signal?: AbortSignal;
   /** Most messages an async iterator holds for a loop that has not taken them yet. */
   maxBuffered?: number;
+  /** The last N messages of history, before live ones (and again after a failed resume). */
+  history?: number;
 }
 
 /** Names of the server procedures of `C`. */

@@ -33,6 +33,11 @@ export interface UseSubscriptionOptions<Message, StateInput> {
   presence?: MaybeRefOrGetter<StateInput | undefined>;
   /** Subscribe only while this is true. Default `true`. */
   enabled?: MaybeRefOrGetter<boolean>;
+  /**
+   * Receive the last N messages of history before live ones (through `onMessage`), and again
+   * after a resume that could not be served (`onRecovered(false)`): at most 1,000.
+   */
+  history?: number;
   /** The client to use instead of the provided one. */
   client?: SockkitClientLike<ContractDef>;
 }
@@ -91,7 +96,7 @@ export function useSubscription<C extends ContractDef, K extends TopicName<C>>(
     const subscribe = client.subscribe[name] as unknown as (
       params: unknown,
       onMessage: (message: Message, info: MessageInfoLike) => void,
-      options?: { presence?: StateInput },
+      options?: { presence?: StateInput; history?: number },
     ) => Sub;
     const sub = subscribe(
       value,
@@ -99,7 +104,10 @@ export function useSubscription<C extends ContractDef, K extends TopicName<C>>(
         last.value = message;
         options.onMessage?.(message, info);
       },
-      presence === undefined ? {} : { presence },
+      {
+        ...(presence === undefined ? {} : { presence }),
+        ...(options.history === undefined ? {} : { history: options.history }),
+      },
     );
     subscription.value = sub;
     let closed = false;

@@ -35,6 +35,7 @@ type C = typeof contract;
 type InternalSubscriptionMembers =
   | 'subscribedPresence'
   | 'requestId'
+  | 'history'
   | 'confirmed'
   | 'deliver'
   | 'presenceEvent'

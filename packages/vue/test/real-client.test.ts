@@ -88,6 +88,19 @@ describe('with a real client', () => {
     expect(seen).toEqual(['one']);
   });
 
+  it('useSubscription with history delivers the last N messages before live ones', async () => {
+    for (const text of ['one', 'two', 'three']) await server.publish.room({ id: 'hist' }, { text });
+    const got: string[] = [];
+    const { result, stop } = inApp(() =>
+      kit.useSubscription('room', { id: 'hist' }, { history: 2, onMessage: (m) => got.push(m.text) }),
+    );
+    await until(() => got.length === 2, 'history');
+    await server.publish.room({ id: 'hist' }, { text: 'four' });
+    await until(() => result.last.value?.text === 'four', 'live message');
+    expect(got).toEqual(['two', 'three', 'four']);
+    stop();
+  });
+
   it('useSubscription follows params flipped back before the server confirmed', async () => {
     const id = ref('r2');
     const seen: string[] = [];

@@ -59,7 +59,11 @@ describe('import cycles', () => {
       ['d.ts', ['a.ts']],
     ]);
     expect(cycles(graph)).toEqual([['a.ts', 'b.ts', 'c.ts']]);
-    const { importedFiles } = ts.preProcessFile("import type { A } from './a.js';\nexport { B } from './b.js';", true, true);
+    const { importedFiles } = ts.preProcessFile(
+      "import type { A } from './a.js';\nexport { B } from './b.js';",
+      true,
+      true,
+    );
     expect(importedFiles.map((ref) => ref.fileName)).toEqual(['./a.js', './b.js']);
   });
 
