@@ -4,9 +4,9 @@
  * names the option.
  */
 import { createSockkitClient } from '@sockkit/client/node';
-import { createSockkitServer, silentLogger } from '@sockkit/server';
+import { createSockkitServer, type ServerOptions, type SockkitServer, silentLogger } from '@sockkit/server';
 import { describe, expect, it } from 'vitest';
-import { contract, handlers } from './fixtures.js';
+import { contract, handlers, type TestContract } from './fixtures.js';
 
 const url = 'ws://127.0.0.1:1';
 
@@ -15,9 +15,10 @@ function client(options: Record<string, unknown>) {
   return createSockkitClient({ url, contract, reconnect: false, ...options } as never);
 }
 
-/** Creates a server with options TypeScript would refuse, on no port: it must throw first. */
-function server(options: Record<string, unknown>) {
-  return createSockkitServer({ contract, handlers, logger: silentLogger, ...options } as never);
+/** Creates a server with options TypeScript would refuse (on 127.0.0.1, should one not throw). */
+function server(options: Record<string, unknown>): SockkitServer<TestContract, unknown> {
+  const defaults = { contract, handlers, logger: silentLogger, host: '127.0.0.1', port: 0 };
+  return createSockkitServer({ ...defaults, ...options } as never);
 }
 
 describe('client options', () => {
@@ -70,19 +71,13 @@ describe('server options', () => {
   });
 
   it('accepts origins as browsers send them, null, a function and *', async () => {
-    for (const allowedOrigins of [
+    const accepted: ServerOptions<TestContract, unknown>['allowedOrigins'][] = [
       ['https://app.example', 'http://127.0.0.1:4173', 'https://[::1]:8443', 'null'],
       () => true,
       '*',
-    ]) {
-      const s = createSockkitServer({
-        contract,
-        handlers,
-        logger: silentLogger,
-        host: '127.0.0.1',
-        port: 0,
-        allowedOrigins,
-      });
+    ];
+    for (const allowedOrigins of accepted) {
+      const s = server({ allowedOrigins });
       await s.ready;
       await s.close();
     }
