@@ -19,7 +19,7 @@ import {
 } from '@sockkit/core/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { ClientCalls } from './client-calls.js';
-import { truncateReason } from './close-reason.js';
+import { CLOSE_GRACE_MS, truncateReason } from './close-reason.js';
 import { InboundCalls } from './dispatch.js';
 import type { Flushable, Flusher } from './flusher.js';
 import type { Heartbeat } from './heartbeat.js';
@@ -27,7 +27,7 @@ import { LogBudget } from './log-budget.js';
 import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
 import type { Peer } from './peer.js';
 import { TokenBucket } from './rate-limit.js';
-import { CLOSE_GRACE_MS, type Refusal } from './refusals.js';
+import type { Refusal } from './refusals.js';
 import { oversizedRequestIds, requestIdOf } from './request-ids.js';
 import type { ServerRuntime } from './runtime.js';
 import type { TopicHub } from './topics.js';

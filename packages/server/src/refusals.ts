@@ -9,12 +9,9 @@
  */
 import { type Clock, unrefTimer } from '@sockkit/core';
 import type { WebSocket } from 'ws';
-import { truncateReason } from './close-reason.js';
+import { CLOSE_GRACE_MS, truncateReason } from './close-reason.js';
 import { LogBudget } from './log-budget.js';
 import type { Logger } from './logger.js';
-
-/** After a close frame, how long a peer that does not read gets before its socket is destroyed. */
-export const CLOSE_GRACE_MS = 1_000;
 
 /** Why a socket is refused: its close code and reason. */
 export interface Refusal {
