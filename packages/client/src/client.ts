@@ -20,6 +20,7 @@ import {
   batchFrame,
   callFrame,
   Emitter,
+  finalCloseError,
   helloFrame,
   lookup,
   pingFrame,
@@ -28,11 +29,11 @@ import {
   readFrame,
   readServerMessage,
   type ServerMessage,
-  shouldReconnect,
   splitBatches,
 } from '@sockkit/core/protocol';
 import { type Backoff, backoffPolicy, reconnectDelay } from './backoff.js';
 import { Channels } from './channels.js';
+import { checkOptions } from './check-options.js';
 import { onWake, resolveWebSocket, type SocketConstructor, type SocketLike } from './environment.js';
 import type {
   CallOptions,
@@ -106,7 +107,7 @@ class Client extends Emitter<ClientEvents> {
     super();
     this.contract = options.contract;
     this.urls = typeof options.url === 'string' ? [options.url] : options.url;
-    if (this.urls.length === 0) throw new TypeError('sockkit: url is empty');
+    checkOptions(options, this.urls);
     this.WebSocket = resolveWebSocket(options.WebSocket);
     this.codec = options.codec ?? superjsonCodec;
     this.clock = options.clock ?? systemClock;
@@ -213,12 +214,12 @@ class Client extends Emitter<ClientEvents> {
     this.channels.linkLost();
     const lost = new SockkitError('UNAVAILABLE', `connection lost (${code}${reason ? ` ${reason}` : ''})`);
     if (this.closedByUser) return;
-    if (!shouldReconnect(code)) {
-      const code4001 = code === CLOSE_CODES.UNAUTHORIZED.code;
-      const error = new SockkitError(
-        code4001 ? 'UNAUTHORIZED' : 'UNAVAILABLE',
-        reason || `closed by the server (${code})`,
-      );
+    const final = finalCloseError(code);
+    if (final) {
+      // A refusal for good (origin, credentials, version) or a disconnect: say why, once, and stop.
+      const error = new SockkitError(final, reason || `closed by the server (${code})`, {
+        details: { closeCode: code },
+      });
       this.emit('error', error);
       this.shutDown(error);
       return;

@@ -23,9 +23,11 @@ export type SocketConstructor = new (url: string, protocols: string[]) => Socket
 /** The WebSocket constructor to use: the given one, else the global one. */
 export function resolveWebSocket(given: SocketConstructor | undefined): SocketConstructor {
   const ctor = given ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
-  if (!ctor) {
+  if (typeof ctor !== 'function') {
     throw new TypeError(
-      "sockkit: no global WebSocket here; in Node import createSockkitClient from '@sockkit/client/node' or pass { WebSocket }",
+      given !== undefined
+        ? 'sockkit: the WebSocket option must be a WebSocket constructor'
+        : "sockkit: no global WebSocket here; in Node import createSockkitClient from '@sockkit/client/node' or pass { WebSocket }",
     );
   }
   return ctor;

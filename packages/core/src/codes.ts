@@ -6,11 +6,17 @@
 
 /** Error codes, with whether retrying the same request later may succeed. */
 export const ERROR_CODES = {
-  /** The message or its input failed validation; `details.issues` lists zod issues. */
+  /**
+   * The message or its input failed validation (`details.issues` lists zod issues); as a
+   * client's final error, the server speaks none of the protocol versions it offered (close 4003).
+   */
   BAD_REQUEST: { retryable: false },
   /** No valid credentials: the handshake or a refresh was refused. */
   UNAUTHORIZED: { retryable: false },
-  /** Authenticated, but not allowed to do this (authorize hook denied). */
+  /**
+   * Not allowed to do this: an authorize hook said no; or, as a client's final error, its page's
+   * origin was refused (close 4005) or the server disconnected it (close 4006).
+   */
   FORBIDDEN: { retryable: false },
   /** Unknown procedure, topic or resource. */
   NOT_FOUND: { retryable: false },
@@ -45,11 +51,13 @@ export function isErrorCode(code: unknown): code is ErrorCode {
 
 /**
  * WebSocket close codes sockkit uses. `reconnect` says whether a client reconnects by itself
- * after it (codes not listed here are treated as transient and reconnected too).
+ * after it (codes not listed here are treated as transient and reconnected too); a code after
+ * which it stops names the `error` code the client reports it with (the close reason is the
+ * error's message, `details.closeCode` the close code).
  */
 export const CLOSE_CODES = {
   /** The peer closed on purpose (`client.close()` / `conn.close()`). */
-  NORMAL: { code: 1000, reconnect: false },
+  NORMAL: { code: 1000, reconnect: false, error: 'UNAVAILABLE' },
   /** The server is going away without restart (process exit). */
   GOING_AWAY: { code: 1001, reconnect: true },
   /** A frame exceeded the hard frame limit (`limits.maxFrameBytes`), closed by ws itself. */
@@ -63,26 +71,37 @@ export const CLOSE_CODES = {
   /** Repeated malformed frames (see `limits.maxProtocolErrors`). */
   PROTOCOL_ERROR: { code: 4000, reconnect: true },
   /** The handshake's credentials were refused. Reconnecting with the same credentials would fail again. */
-  UNAUTHORIZED: { code: 4001, reconnect: false },
+  UNAUTHORIZED: { code: 4001, reconnect: false, error: 'UNAUTHORIZED' },
   /** The session's expiry passed without an in-band refresh; a reconnect authenticates afresh. */
   SESSION_EXPIRED: { code: 4002, reconnect: true },
   /** The client offered no protocol version the server speaks. */
-  UNSUPPORTED_PROTOCOL: { code: 4003, reconnect: false },
+  UNSUPPORTED_PROTOCOL: { code: 4003, reconnect: false, error: 'BAD_REQUEST' },
   /** The socket did not complete the sockkit handshake in time (`limits.handshakeTimeoutMs`). */
   HANDSHAKE_TIMEOUT: { code: 4004, reconnect: true },
+  /**
+   * The page's origin is not in the server's `allowedOrigins`. Sent right after the upgrade,
+   * before anything is read, because a browser never shows a page the status of a refused one.
+   */
+  ORIGIN_NOT_ALLOWED: { code: 4005, reconnect: false, error: 'FORBIDDEN' },
+  /** The server disconnected this connection on purpose (`server.user(key).disconnect(reason)`). */
+  DISCONNECTED: { code: 4006, reconnect: false, error: 'FORBIDDEN' },
   /** Sustained rate-limit abuse after RATE_LIMITED replies. */
   RATE_LIMITED: { code: 4008, reconnect: true },
   /** The client read too slowly: its outbound buffer passed `limits.maxBufferedBytes`. */
   SLOW_CONSUMER: { code: 4009, reconnect: true },
   /** The peer missed heartbeats (client side: no pong to its ping in time). */
   HEARTBEAT_TIMEOUT: { code: 4010, reconnect: true },
-} as const satisfies Record<string, { code: number; reconnect: boolean }>;
+} as const satisfies Record<string, { code: number; reconnect: boolean; error?: ErrorCode }>;
 
 /** A named close code, e.g. `'SLOW_CONSUMER'`. */
 export type CloseReason = keyof typeof CLOSE_CODES;
 
-/** Whether a client should reconnect after the socket closed with `code`. */
-export function shouldReconnect(code: number): boolean {
-  for (const entry of Object.values(CLOSE_CODES)) if (entry.code === code) return entry.reconnect;
-  return true;
+/**
+ * The error code a client stops with after the socket closed with `code`, or undefined when it
+ * reconnects (every code not listed in {@link CLOSE_CODES} is taken as transient).
+ */
+export function finalCloseError(code: number): ErrorCode | undefined {
+  for (const entry of Object.values(CLOSE_CODES))
+    if (entry.code === code) return 'error' in entry ? entry.error : undefined;
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE_CODES, ERROR_CODES, shouldReconnect } from '../src/codes.js';
+import { CLOSE_CODES, ERROR_CODES, finalCloseError } from '../src/codes.js';
 import { isSockkitError, SockkitError } from '../src/errors.js';
 
 describe('SockkitError', () => {
@@ -36,11 +36,18 @@ describe('SockkitError', () => {
     expect(Object.keys(ERROR_CODES)).toContain('PAYLOAD_TOO_LARGE');
   });
 
-  it('tells which close codes a client reconnects after', () => {
-    expect(shouldReconnect(CLOSE_CODES.SERVICE_RESTART.code)).toBe(true);
-    expect(shouldReconnect(CLOSE_CODES.UNAUTHORIZED.code)).toBe(false);
-    expect(shouldReconnect(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code)).toBe(false);
-    expect(shouldReconnect(1006)).toBe(true);
+  it('tells which close codes a client stops after, and the error it reports them with', () => {
+    expect(finalCloseError(CLOSE_CODES.SERVICE_RESTART.code)).toBeUndefined();
+    expect(finalCloseError(CLOSE_CODES.SESSION_EXPIRED.code)).toBeUndefined();
+    expect(finalCloseError(1006)).toBeUndefined();
+    expect(finalCloseError(4999)).toBeUndefined();
+    expect(finalCloseError(CLOSE_CODES.NORMAL.code)).toBe('UNAVAILABLE');
+    expect(finalCloseError(CLOSE_CODES.UNAUTHORIZED.code)).toBe('UNAUTHORIZED');
+    expect(finalCloseError(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code)).toBe('BAD_REQUEST');
+    expect(finalCloseError(CLOSE_CODES.ORIGIN_NOT_ALLOWED.code)).toBe('FORBIDDEN');
+    expect(finalCloseError(CLOSE_CODES.DISCONNECTED.code)).toBe('FORBIDDEN');
+    for (const entry of Object.values(CLOSE_CODES))
+      expect(finalCloseError(entry.code) === undefined, String(entry.code)).toBe(entry.reconnect);
     const codes = Object.values(CLOSE_CODES).map((c) => c.code);
     expect(new Set(codes).size).toBe(codes.length);
   });

@@ -3,7 +3,9 @@
  * a real server on an ephemeral 127.0.0.1 port and real clients against it, disposed after.
  */
 
-import type { ClientOptions, SockkitClient } from '@sockkit/client';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ClientOptions, SocketConstructor, SockkitClient } from '@sockkit/client';
 import { createSockkitClient } from '@sockkit/client/node';
 import { defineContract, SockkitError } from '@sockkit/core';
 import {
@@ -222,4 +224,36 @@ export async function rawSocket(
       ws.terminate();
     },
   };
+}
+
+/**
+ * A sockkit server attached to an HTTP server of the test's own on 127.0.0.1, which counts the
+ * upgrade requests it gets: how a test sees that a client made no further attempt.
+ */
+export async function countingServer(overrides: Partial<ServerOptions<TestContract, Ctx>> = {}) {
+  const http = createServer();
+  let upgrades = 0;
+  http.on('upgrade', () => upgrades++);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const server = await startServer({ server: http, path: '/', ...overrides });
+  const port = (http.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    upgrades: () => upgrades,
+    [Symbol.asyncDispose]: async () => {
+      await server.close({ timeout: 1000 });
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    },
+  };
+}
+
+/** A WebSocket constructor (ws) that sends `headers` with its upgrade request, as a browser sends Origin. */
+export function socketWith(headers: Record<string, string>, protocols?: string[]): SocketConstructor {
+  return class extends WebSocket {
+    constructor(url: string, offered: string[]) {
+      super(url, protocols ?? offered, { headers });
+    }
+  } as unknown as SocketConstructor;
 }

@@ -1,12 +1,13 @@
 /**
- * RedisRelay: server → client calls to connections that live on another node, over Redis
- * pub/sub, request and response, with a deadline.
+ * RedisRelay: server → client calls, and disconnects, to connections that live on another
+ * node, over Redis pub/sub, request and response, with a deadline.
  *
  * A request is broadcast on one channel every relay listens on; PUBLISH says how many
  * relays heard it, so the caller knows how many answers to expect. The node holding the
  * connection runs the call and answers on the caller's own reply channel; the others answer
  * "not here", so a connection that is nowhere fails fast with NOT_FOUND instead of waiting
- * for the timeout. Calls to a user go to all of the user's connections on every node.
+ * for the timeout. Calls to a user go to all of the user's connections on every node. A
+ * disconnect goes the same way, each node answering how many connections it closed.
  * No registry of connections is kept in Redis, so a dead node leaves nothing behind.
  */
 import {
@@ -51,31 +52,44 @@ export interface RedisRelayOptions {
   clock?: Clock | undefined;
 }
 
+/**
+ * What a request does with `to`: call a procedure on a connection or on a user's connections,
+ * or close a connection (`kick`) or a user's connections (`kickUser`) with 4006.
+ */
+type Op = 'conn' | 'user' | 'kick' | 'kickUser';
+
 interface RequestHead {
   id: number;
   from: string;
-  op: 'conn' | 'user';
+  op: Op;
   to: string;
+  /** The procedure; for a disconnect, its reason. */
   p: string;
   ms: number;
 }
 
 interface ReplyHead {
   id: number;
-  st: 'ok' | 'err' | 'miss' | 'user';
+  st: 'ok' | 'err' | 'miss' | 'user' | 'n';
   e?: WireError;
   /** For `user`: per connection, its id and either a body or an error. */
   r?: { c: string; b?: string; e?: WireError }[];
+  /** For `n`: how many connections the node closed. */
+  n?: number;
 }
 
+type Answer = EncodedPayload | UserCallResult[] | number;
+
 interface Waiting {
-  readonly op: 'conn' | 'user';
+  readonly op: Op;
   /** What the call was, for error messages. */
   readonly label: string;
   expect: number;
   answered: number;
   results: UserCallResult[];
-  resolve(value: EncodedPayload | UserCallResult[]): void;
+  /** Connections closed, for a disconnect. */
+  closed: number;
+  resolve(value: Answer): void;
   reject(error: SockkitError): void;
   timer: TimerHandle | undefined;
   signal: AbortSignal | undefined;
@@ -160,6 +174,28 @@ export class RedisRelay implements ServerRelay {
     return [...local, ...remote];
   }
 
+  /**
+   * Closes connection `conn` with 4006 DISCONNECTED and `reason`, wherever it lives; resolves
+   * with 1 once its node closed it, or 0 once every node said it holds no such open
+   * connection (or at the deadline). Rejects with UNAVAILABLE when Redis is unreachable.
+   */
+  async disconnect(conn: string, reason: string): Promise<number> {
+    if (this.target?.disconnect(conn, reason)) return 1;
+    return (await this.request('kick', conn, reason, NO_PAYLOAD, this.timeoutMs, undefined)) as number;
+  }
+
+  /**
+   * Closes every connection of `user` on every node with 4006 DISCONNECTED and `reason`;
+   * resolves with how many were closed, once every node answered (or at the deadline, with
+   * those that had). This node's are closed first; if Redis is unreachable the others are
+   * not, and it rejects with UNAVAILABLE.
+   */
+  async disconnectUser(user: string, reason: string): Promise<number> {
+    const local = this.target ? disconnectLocal(this.target, user, reason) : 0;
+    const remote = await this.request('kickUser', user, reason, NO_PAYLOAD, this.timeoutMs, undefined);
+    return local + (remote as number);
+  }
+
   /** Stops listening; calls awaiting answers fail with UNAVAILABLE. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -170,13 +206,13 @@ export class RedisRelay implements ServerRelay {
   }
 
   private async request(
-    op: 'conn' | 'user',
+    op: Op,
     to: string,
     procedure: string,
     input: EncodedPayload,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-  ): Promise<EncodedPayload | UserCallResult[]> {
+  ): Promise<Answer> {
     if (this.closed) throw new SockkitError('UNAVAILABLE', 'relay closed');
     if (signal?.aborted) throw new SockkitError('CANCELLED', `${procedure} was cancelled`);
     if (this.waiting.size >= this.maxPending) {
@@ -186,13 +222,14 @@ export class RedisRelay implements ServerRelay {
     }
     const id = this.nextId++;
     const head: RequestHead = { id, from: this.link.node, op, to, p: procedure, ms: timeoutMs };
-    const promise = new Promise<EncodedPayload | UserCallResult[]>((resolve, reject) => {
+    const promise = new Promise<Answer>((resolve, reject) => {
       const entry: Waiting = {
         op,
-        label: `${procedure} on ${op === 'conn' ? 'connection' : 'user'} ${to}`,
+        label: `${op.startsWith('kick') ? 'disconnect' : procedure} on ${op === 'conn' || op === 'kick' ? 'connection' : 'user'} ${to}`,
         expect: -1,
         answered: 0,
         results: [],
+        closed: 0,
         resolve,
         reject,
         timer: undefined,
@@ -201,7 +238,7 @@ export class RedisRelay implements ServerRelay {
       };
       if (timeoutMs > 0) {
         entry.timer = this.clock.setTimeout(() => {
-          if (op === 'user') this.finish(id, undefined);
+          if (op !== 'conn') this.finish(id, undefined);
           else this.finish(id, new SockkitError('TIMEOUT', `${entry.label} timed out after ${timeoutMs} ms`));
         }, timeoutMs);
         unrefTimer(entry.timer);
@@ -256,6 +293,11 @@ export class RedisRelay implements ServerRelay {
       } catch (error) {
         reply = { id: head.id, st: 'err', e: SockkitError.from(error).toWire() };
       }
+    } else if (head.op === 'kick' || head.op === 'kickUser') {
+      let closed = 0;
+      if (target && head.op === 'kick') closed = target.disconnect(head.to, head.p) ? 1 : 0;
+      else if (target) closed = disconnectLocal(target, head.to, head.p);
+      reply = { id: head.id, st: 'n', n: closed };
     } else {
       const results = target ? await runForUser(target, head.to, head.p, input, head.ms) : [];
       reply = {
@@ -284,7 +326,12 @@ export class RedisRelay implements ServerRelay {
     entry.answered++;
     if (head.st === 'ok') this.finish(head.id, undefined, decodeBody(text, text.indexOf('\n') + 1));
     else if (head.st === 'err' && head.e) this.finish(head.id, SockkitError.fromWire(head.e));
-    else {
+    else if (head.st === 'n') {
+      entry.closed += typeof head.n === 'number' ? head.n : 0;
+      // A connection lives on one node: once it closed there, the others have nothing to say.
+      if (entry.op === 'kick' && entry.closed > 0) this.finish(head.id, undefined);
+      else this.check(head.id, entry);
+    } else {
       for (const r of head.r ?? []) {
         entry.results.push(
           r.e
@@ -299,7 +346,7 @@ export class RedisRelay implements ServerRelay {
   /** Settles a call once every relay that heard it has answered. */
   private check(id: number, entry: Waiting): void {
     if (entry.expect < 0 || entry.answered < entry.expect) return;
-    if (entry.op === 'user') this.finish(id, undefined);
+    if (entry.op !== 'conn') this.finish(id, undefined);
     else this.finish(id, new SockkitError('NOT_FOUND', `${entry.label}: no node holds that connection`));
   }
 
@@ -310,8 +357,19 @@ export class RedisRelay implements ServerRelay {
     if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
     if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
     if (error) entry.reject(error);
-    else entry.resolve(entry.op === 'user' ? entry.results : value!);
+    else if (entry.op === 'conn') entry.resolve(value!);
+    else entry.resolve(entry.op === 'user' ? entry.results : entry.closed);
   }
+}
+
+/** The body of a request that carries no payload. */
+const NO_PAYLOAD: EncodedPayload = { json: undefined, meta: undefined };
+
+/** Closes this node's connections of `user`; how many were open. */
+function disconnectLocal(target: RelayTarget, user: string, reason: string): number {
+  let closed = 0;
+  for (const conn of target.connectionsOf(user)) if (target.disconnect(conn, reason)) closed++;
+  return closed;
 }
 
 async function runForUser(

@@ -27,6 +27,13 @@ class FakeServer implements RelayTarget {
   connectionsOf(user: string): string[] {
     return [...this.conns].filter(([, entry]) => entry.user === user).map(([conn]) => conn);
   }
+  /** Connections this node closed, with the reason. */
+  readonly closed: string[] = [];
+  disconnect(conn: string, reason: string): boolean {
+    if (!this.conns.delete(conn)) return false;
+    this.closed.push(`${conn}: ${reason}`);
+    return true;
+  }
 }
 
 describe.skipIf(!url)('RedisRelay (real Redis)', () => {
@@ -118,6 +125,57 @@ describe.skipIf(!url)('RedisRelay (real Redis)', () => {
     const failed = byConn.get('c1')!;
     expect(failed.ok === false && failed.error.code).toBe('CONFLICT');
     expect(await a.relay.callUser('nobody', 'notify', json('hi'))).toEqual([]);
+  });
+
+  it('disconnects a connection on whichever node holds it, and says how many it closed', async () => {
+    const a = await relayNode({}, 60_000);
+    const b = await relayNode();
+    const c = await relayNode();
+    const idle: Handler = async () => null;
+    a.server.conns.set('a1', { user: 'alice', handler: idle });
+    c.server.conns.set('c1', { user: 'bob', handler: idle });
+    await expect(a.relay.disconnect('c1', 'moved')).resolves.toBe(1);
+    expect(c.server.closed).toEqual(['c1: moved']);
+    await expect(a.relay.disconnect('a1', 'local')).resolves.toBe(1);
+    expect(a.server.closed).toEqual(['a1: local']);
+    // Nowhere: every node answers 0, long before the 60 s deadline.
+    await expect(b.relay.disconnect('c1', 'again')).resolves.toBe(0);
+    expect(b.server.closed).toEqual([]);
+    expect(a.relay.pending + b.relay.pending).toBe(0);
+  });
+
+  it("disconnects every connection of a user on every node, the caller's own included, and no one else's", async () => {
+    const a = await relayNode();
+    const b = await relayNode();
+    const c = await relayNode();
+    const idle: Handler = async () => null;
+    a.server.conns.set('a1', { user: 'alice', handler: idle });
+    b.server.conns.set('b1', { user: 'alice', handler: idle });
+    b.server.conns.set('b2', { user: 'alice', handler: idle });
+    b.server.conns.set('b3', { user: 'bob', handler: idle });
+    c.server.conns.set('c1', { user: 'bob', handler: idle });
+    await expect(a.relay.disconnectUser('alice', 'signed out')).resolves.toBe(3);
+    expect([...a.server.closed, ...b.server.closed, ...c.server.closed].sort()).toEqual([
+      'a1: signed out',
+      'b1: signed out',
+      'b2: signed out',
+    ]);
+    expect([...b.server.conns.keys(), ...c.server.conns.keys()]).toEqual(['b3', 'c1']);
+    await expect(c.relay.disconnectUser('alice', 'again')).resolves.toBe(0);
+    await expect(c.relay.disconnectUser('nobody', 'x')).resolves.toBe(0);
+  });
+
+  it('a disconnect fails with UNAVAILABLE while Redis is unreachable', async () => {
+    const a = await relayNode({ reconnectDelay: () => 1000 });
+    const b = await relayNode();
+    b.server.conns.set('x', { user: 'u', handler: async () => 'ok' });
+    await killClients(redisUrl, `${prefix}${a.link.node}:`);
+    await waitFor(() => a.link.status === 'down', 'down');
+    await expect(a.relay.disconnect('x', 'r')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(a.relay.disconnectUser('u', 'r')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(b.server.closed).toEqual([]);
+    await waitFor(() => a.link.status === 'up', 'up', 10_000);
+    await expect(a.relay.disconnect('x', 'r')).resolves.toBe(1);
   });
 
   it('refuses more than maxPending calls at once', async () => {

@@ -1,4 +1,10 @@
-/** WebSocket close reasons: at most 123 bytes of UTF-8 (ws throws on longer ones). */
+/**
+ * Closing a WebSocket from the server: reasons cut to the 123 bytes of UTF-8 a close frame
+ * holds (ws throws on longer ones), and the grace a peer gets to complete the close.
+ */
+
+/** After a close frame, how long a peer that does not read gets before its socket is destroyed. */
+export const CLOSE_GRACE_MS = 1_000;
 
 /** `reason` cut to fit a close frame, without splitting a character. */
 export function truncateReason(reason: string): string {

@@ -19,24 +19,24 @@ import {
 } from '@sockkit/core/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { ClientCalls } from './client-calls.js';
-import { truncateReason } from './close-reason.js';
+import { CLOSE_GRACE_MS, truncateReason } from './close-reason.js';
 import { InboundCalls } from './dispatch.js';
 import type { Flushable, Flusher } from './flusher.js';
 import type { Heartbeat } from './heartbeat.js';
+import { LogBudget } from './log-budget.js';
 import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
 import type { Peer } from './peer.js';
 import { TokenBucket } from './rate-limit.js';
+import type { Refusal } from './refusals.js';
 import { oversizedRequestIds, requestIdOf } from './request-ids.js';
 import type { ServerRuntime } from './runtime.js';
 import type { TopicHub } from './topics.js';
+import { traceIn, traceOut } from './trace.js';
 
-/** After a close frame, how long a peer that does not read gets before its socket is destroyed. */
-const CLOSE_GRACE_MS = 1_000;
 /** setTimeout's ceiling; longer session expiries are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Log lines one connection can cause: a burst of 10, then one a minute. */
-const LOG_BURST = 10;
-const LOGS_PER_SECOND = 1 / 60;
+/** Why a connection was closed by `disconnect()` when the caller gave no reason. */
+export const DEFAULT_DISCONNECT_REASON = 'disconnected by the server';
 
 type State = 'handshake' | 'authenticating' | 'open' | 'closed';
 
@@ -50,6 +50,8 @@ export interface ConnectionDeps {
   opened(conn: Connection): void;
   /** An open connection closed. */
   closed(conn: Connection, code: number, reason: string): void;
+  /** The handshake was refused (`error`: what `authenticate` threw, when it was no SockkitError). */
+  refused(remoteAddress: string | undefined, refusal: Refusal, error?: unknown): void;
 }
 
 /** A connection; the public, typed view of it is {@link ServerConnection}. */
@@ -74,8 +76,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
   private readonly bucket: TokenBucket;
   private rateStrikes = 0;
   private protocolErrors = 0;
-  private readonly logBudget: TokenBucket;
-  private logsSuppressed = 0;
+  private readonly logBudget: LogBudget;
   private timer: TimerHandle | undefined;
   private callFacade: ServerConnection['call'] | undefined;
   private subscribeFacade: ServerConnection['subscribe'] | undefined;
@@ -90,7 +91,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.rt = deps.rt;
     this.calls = new InboundCalls(this, deps.rt);
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst, clock);
-    this.logBudget = new TokenBucket(LOGS_PER_SECOND, LOG_BURST, clock);
+    this.logBudget = new LogBudget(clock);
     this.timer = clock.setTimeout(
       () => this.close(CLOSE_CODES.HANDSHAKE_TIMEOUT.code, 'handshake timeout'),
       limits.handshakeTimeoutMs,
@@ -124,16 +125,8 @@ export class Connection implements Peer, Flushable, ServerConnection {
    * client cannot grow the server's log (console writes are synchronous) at its own pace.
    */
   peerLog(message: string, meta: Record<string, unknown>): void {
-    if (!this.logBudget.take()) {
-      this.logsSuppressed++;
-      return;
-    }
-    const suppressed = this.logsSuppressed;
-    this.logsSuppressed = 0;
-    this.rt.logger.warn(
-      message,
-      suppressed > 0 ? { conn: this.id, ...meta, suppressed } : { conn: this.id, ...meta },
-    );
+    const admitted = this.logBudget.admit({ conn: this.id, ...meta });
+    if (admitted) this.rt.logger.warn(message, admitted);
   }
 
   // ---- inbound ------------------------------------------------------------------------
@@ -146,6 +139,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
       return this.protocolError('binary frames are not supported; sockkit speaks JSON text frames');
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     const text = Buffer.isBuffer(data) ? data.toString() : Buffer.from(data as ArrayBuffer).toString();
+    if (this.rt.trace) traceIn(this.rt.logger, this.id, text, bytes);
     if (bytes > this.rt.limits.maxMessageBytes) return this.oversized(text, bytes);
     const messages = readFrame(text);
     if (typeof messages === 'string') {
@@ -274,13 +268,18 @@ export class Connection implements Peer, Flushable, ServerConnection {
       this.state = 'open';
       this.armExpiry(result.expiresAt);
       this.send(welcomeFrame(this.session, this.id, result.expiresAt, this.rt.limits));
+      if (this.rt.trace) {
+        const { remoteAddress, url } = this.request;
+        this.rt.logger.debug?.('open', { conn: this.id, user: this.user, remoteAddress, url });
+      }
       this.deps.opened(this);
     } catch (error) {
       const err = SockkitError.from(error);
-      if (err.code === 'INTERNAL') this.rt.logger.error('authenticate threw', { conn: this.id, error });
-      const reason = err.code === 'INTERNAL' ? 'unauthorized' : err.message;
-      this.rt.logger.info?.('handshake refused', { remoteAddress: this.request.remoteAddress, reason });
-      this.close(CLOSE_CODES.UNAUTHORIZED.code, reason);
+      // What a plain error says stays on the server: the client is told only "unauthorized".
+      const thrown = err.code === 'INTERNAL';
+      const refusal = { code: CLOSE_CODES.UNAUTHORIZED.code, reason: thrown ? 'unauthorized' : err.message };
+      this.deps.refused(this.request.remoteAddress, refusal, thrown ? error : undefined);
+      this.close(refusal.code, refusal.reason);
     }
   }
 
@@ -361,6 +360,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.outbound = [];
     this.outboundBytes = 0;
     if (this.ws.readyState !== 1) return this.resolveDrain(waiters);
+    if (this.rt.trace) traceOut(this.rt.logger, this.id, frames);
     if (waiters.length === 0) return this.deps.flusher.write(this.ws, frames);
     this.drainWaiters = [];
     this.deps.flusher.write(this.ws, frames, () => this.resolveDrain(waiters));
@@ -447,6 +447,16 @@ export class Connection implements Peer, Flushable, ServerConnection {
     unrefTimer(timer);
   }
 
+  /**
+   * Closes an open connection with 4006 DISCONNECTED, which a client takes as final; false when
+   * it was not open, or already closing.
+   */
+  disconnect(reason: string): boolean {
+    if (this.state !== 'open' || this.closeCode) return false;
+    this.close(CLOSE_CODES.DISCONNECTED.code, reason);
+    return true;
+  }
+
   /** @internal */
   cleanup(code: number, reason: string): void {
     // A peer that stopped reading never acknowledges our close: report why we closed it.
@@ -460,6 +470,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.calls.abortAll(new SockkitError('UNAVAILABLE', 'connection closed'));
     this.clientCalls?.closed();
     void this.deps.topics.dropConnection(this);
+    if (this.rt.trace) this.rt.logger.debug?.('closed', { conn: this.id, code, reason });
     if (wasOpen) this.deps.closed(this, code, reason);
   }
 

@@ -229,7 +229,10 @@ export interface ServerOptions<C, Ctx> {
   /**
    * Origins allowed to open a WebSocket (against cross-site WebSocket hijacking). Default:
    * same-origin browsers (Origin matches Host). Clients that send no Origin (not browsers)
-   * are never refused here: `authenticate` judges them. `'*'` allows any origin.
+   * are never refused here: `authenticate` judges them. `'*'` allows any origin. List entries
+   * are origins as browsers send them (`https://app.example:8443`: no path, no trailing
+   * slash, lower case); anything else is a TypeError. A refused origin is closed with 4005
+   * right after the upgrade, before anything is read.
    */
   allowedOrigins?: '*' | string[] | ((origin: string, request: IncomingMessage) => boolean);
   /** Per-connection limits; unspecified ones keep their defaults (see DEFAULT_LIMITS). */
@@ -240,8 +243,17 @@ export interface ServerOptions<C, Ctx> {
   validateOutput?: boolean;
   /** Payload codec; both sides must use the same. Default superjson. */
   codec?: Codec;
-  /** Where server errors are reported. Default: console warnings and errors. */
+  /**
+   * Where the server reports: errors, warnings, refused connections (info) and, with `debug`,
+   * frames. Default: the console.
+   */
   logger?: Logger;
+  /**
+   * Traces every message in and frame out through `logger.debug` (hello and auth params left
+   * out). Default: on when the environment has SOCKKIT_DEBUG=1. For development: it logs
+   * payloads.
+   */
+  debug?: boolean;
   /** Time source (tests use fake timers through it). */
   clock?: Clock;
   /** Called when a connection completed its handshake. */
@@ -309,7 +321,16 @@ export interface SockkitServer<C, Ctx> {
    * Calls client procedures on connection `id` wherever it lives: directly on this node,
    * through `relay` on another. NOT_FOUND when no node holds it.
    */
-  connection(id: string): { readonly call: Caller<ClientProcedures<C>, ServerCallOptions> };
+  connection(id: string): {
+    readonly call: Caller<ClientProcedures<C>, ServerCallOptions>;
+    /**
+     * Closes the connection, wherever it lives, with 4006 DISCONNECTED and `reason` (default
+     * "disconnected by the server"; at most 123 bytes reach the client). The client stops and
+     * reports the reason in its `error` event. Resolves with how many connections were
+     * closed: 1, or 0 when no node holds it open.
+     */
+    disconnect(reason?: string): Promise<number>;
+  };
   /**
    * Calls client procedures on every connection of a user, on every node (with `relay`):
    * one result per connection that answered.
@@ -320,6 +341,12 @@ export interface SockkitServer<C, Ctx> {
         ...args: CallArgs<ClientProcedures<C>[K], ServerCallOptions>
       ) => Promise<UserCallResult<CallOutput<ClientProcedures<C>[K]>>[]>;
     };
+    /**
+     * Closes every connection of the user, on every node (with `relay`), with 4006
+     * DISCONNECTED and `reason`, as `connection(id).disconnect` does. Resolves with how many
+     * were closed.
+     */
+    disconnect(reason?: string): Promise<number>;
   };
   /**
    * The last messages of a channel that history still holds (at most `limit`, default 50),

@@ -1,6 +1,6 @@
 /**
- * The typed callers `server.connection(id).call.*` and `server.user(key).call.*`: directly on
- * this node's connections, through the relay on others. Each value is validated once, by
+ * The typed callers `server.connection(id).call.*` and `server.user(key).call.*`, and their
+ * `disconnect`: directly on this node's connections, through the relay on others. Each value is validated once, by
  * whoever receives it from a client: inputs by the client, results by the node holding the
  * connection (client-calls.ts), so a transforming schema never sees its own output.
  */
@@ -13,6 +13,8 @@ import type { RelayTarget, ServerRelay, UserCallResult } from './relay.js';
 export interface LocalCallee {
   readonly id: string;
   callClient(name: string, input: unknown, options?: ServerCallOptions): Promise<unknown>;
+  /** Closes it with 4006 DISCONNECTED; false when it was not open. */
+  disconnect(reason: string): boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -32,6 +34,7 @@ export function localTarget(
         .then((output) => codec.encode(output));
     },
     connectionsOf: byUser,
+    disconnect: (conn, reason) => connections.get(conn)?.disconnect(reason) ?? false,
   };
 }
 
@@ -94,4 +97,26 @@ export async function userCall(
       ),
     ),
   );
+}
+
+/** Disconnects connection `conn`, on this node or, with a relay, any node: how many were closed. */
+export async function disconnectConnection(
+  relay: ServerRelay | undefined,
+  connections: ReadonlyMap<string, LocalCallee>,
+  conn: string,
+  reason: string,
+): Promise<number> {
+  if (relay) return relay.disconnect(conn, reason);
+  return connections.get(conn)?.disconnect(reason) ? 1 : 0;
+}
+
+/** Disconnects every connection of `user`, on this node or, with a relay, every node: how many were closed. */
+export async function disconnectUser(
+  relay: ServerRelay | undefined,
+  local: () => LocalCallee[],
+  user: string,
+  reason: string,
+): Promise<number> {
+  if (relay) return relay.disconnectUser(user, reason);
+  return local().filter((conn) => conn.disconnect(reason)).length;
 }

@@ -1,7 +1,8 @@
 /**
- * Server → client calls across nodes: what the server gives a relay (e.g. `RedisRelay` from
- * `@sockkit/redis`) and what it expects from one. The relay carries a call to whichever node
- * holds the target connection; relay-calls.ts builds the typed callers on top.
+ * Server → client calls and disconnects across nodes: what the server gives a relay (e.g.
+ * `RedisRelay` from `@sockkit/redis`) and what it expects from one. The relay carries a call
+ * or a disconnect to whichever node holds the target connection; relay-calls.ts builds the
+ * typed callers on top.
  */
 import type { EncodedPayload, SockkitError } from '@sockkit/core';
 
@@ -19,6 +20,11 @@ export interface RelayTarget {
   ): Promise<EncodedPayload> | undefined;
   /** Ids of the local connections of `user`. */
   connectionsOf(user: string): string[];
+  /**
+   * Closes local connection `conn` with 4006 DISCONNECTED and `reason`; false when `conn` is
+   * not an open connection of this node.
+   */
+  disconnect(conn: string, reason: string): boolean;
 }
 
 /** The answer of one of a user's connections, as a relay reports it. */
@@ -48,6 +54,16 @@ export interface ServerRelay {
     input: EncodedPayload,
     options: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined },
   ): Promise<RelayUserResult[]>;
+  /**
+   * Closes connection `conn` with 4006 DISCONNECTED and `reason`, wherever it lives; resolves
+   * with how many connections were closed (0 or 1).
+   */
+  disconnect(conn: string, reason: string): Promise<number>;
+  /**
+   * Closes every connection of `user` on every node with 4006 DISCONNECTED and `reason`;
+   * resolves with how many were closed.
+   */
+  disconnectUser(user: string, reason: string): Promise<number>;
 }
 
 /** The answer of one connection to a call made to all of a user's connections. */

@@ -34,6 +34,8 @@ export interface ServerRuntime {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly validateOutput: boolean;
+  /** Whether connections trace their frames through `logger.debug` (trace.ts). */
+  readonly trace: boolean;
   /** False once `close()` began: new calls get UNAVAILABLE. */
   accepting: boolean;
   /** The server's API, as handlers and hooks see it (`ctx.server`); set once it is built. */

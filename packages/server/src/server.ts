@@ -11,17 +11,15 @@ import {
   type ClientProcedures,
   type ContractDef,
   DEFAULT_LIMITS,
-  PROTOCOL_VERSION,
   superjsonCodec,
   systemClock,
   type TimerHandle,
   unrefTimer,
 } from '@sockkit/core';
-import { versionOf } from '@sockkit/core/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Broker } from './broker.js';
-import { truncateReason } from './close-reason.js';
-import { Connection, type ConnectionDeps } from './connection.js';
+import { checkOptions } from './check-options.js';
+import { Connection, type ConnectionDeps, DEFAULT_DISCONNECT_REASON } from './connection.js';
 import { Flusher } from './flusher.js';
 import { Heartbeat } from './heartbeat.js';
 import { consoleLogger } from './logger.js';
@@ -35,10 +33,12 @@ import type {
   TopicPositionReply,
 } from './options.js';
 import { peerCodec } from './peer-codec.js';
-import { localTarget, relayCall, userCall } from './relay-calls.js';
+import { Refusals } from './refusals.js';
+import { disconnectConnection, disconnectUser, localTarget, relayCall, userCall } from './relay-calls.js';
 import type { AnyHandler, ServerRuntime } from './runtime.js';
 import { TopicHub } from './topics.js';
-import { negotiate, originAllowed } from './upgrade.js';
+import { tracing } from './trace.js';
+import { negotiate, refusalOf } from './upgrade.js';
 
 /**
  * Creates a sockkit server.
@@ -66,17 +66,8 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
   const byUser = new Map<string, Set<Connection>>();
   const sockets = new Set<WebSocket>();
 
-  for (const name of Object.keys(contract.server ?? {})) {
-    if (!options.handlers || !Object.hasOwn(options.handlers, name))
-      throw new TypeError(`sockkit: no handler for server procedure '${name}'`);
-  }
-  for (const [name, def] of Object.entries(contract.topics ?? {})) {
-    const hooks = (options.topics as Record<string, { onPublish?: unknown } | undefined> | undefined)?.[name];
-    if (def.publishInput && typeof hooks?.onPublish !== 'function')
-      throw new TypeError(
-        `sockkit: topic '${name}' has a publishInput: topics.${name}.onPublish must make its message`,
-      );
-  }
+  checkOptions(options as ServerOptions<unknown, unknown>, contract);
+  const refusals = new Refusals(logger, clock);
 
   const rt: ServerRuntime = {
     contract,
@@ -89,6 +80,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     logger,
     clock,
     validateOutput: options.validateOutput ?? process.env.NODE_ENV !== 'production',
+    trace: tracing(options.debug, logger),
     accepting: true,
     server: undefined as never, // set below, once built: handlers run only after that
   };
@@ -117,6 +109,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       }
       options.onDisconnect?.(conn as unknown as ServerConnection<C, Ctx>, { code, reason });
     },
+    refused: (remoteAddress, refusal, error) => refusals.log(remoteAddress, refusal, error),
   };
 
   const wss = new WebSocketServer({
@@ -150,7 +143,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       return;
     }
     if (!rt.accepting) return reject(socket, 503, 'Service Unavailable');
-    if (!originAllowed(options.allowedOrigins, request)) return reject(socket, 403, 'Forbidden');
+    // A refused origin is upgraded too, and closed at once with 4005 (refusals.ts).
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request));
   };
   http.on('upgrade', onUpgrade);
@@ -158,28 +151,16 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
   function accept(ws: WebSocket, request: IncomingMessage): void {
     sockets.add(ws);
     ws.once('close', () => sockets.delete(ws));
-    if (versionOf(ws.protocol) !== PROTOCOL_VERSION) {
-      ws.on('error', () => {});
-      const offered = request.headers['sec-websocket-protocol'] ?? 'none';
-      ws.close(
-        CLOSE_CODES.UNSUPPORTED_PROTOCOL.code,
-        truncateReason(
-          `unsupported protocol (offered ${offered}; server speaks sockkit.v${PROTOCOL_VERSION})`,
-        ),
-      );
-      return;
-    }
-    if (sockets.size > limits.maxConnections) {
-      ws.on('error', () => {});
-      ws.close(CLOSE_CODES.TRY_AGAIN_LATER.code, 'too many connections');
-      return;
-    }
-    const snapshot = {
-      headers: request.headers,
-      url: request.url ?? '/',
-      remoteAddress: request.socket.remoteAddress,
-    };
-    new Connection(ws, snapshot, deps);
+    const remoteAddress = request.socket.remoteAddress;
+    const refusal = refusalOf(
+      options.allowedOrigins,
+      request,
+      ws.protocol,
+      sockets.size,
+      limits.maxConnections,
+    );
+    if (refusal) return refusals.close(ws, remoteAddress, refusal);
+    new Connection(ws, { headers: request.headers, url: request.url ?? '/', remoteAddress }, deps);
   }
 
   heartbeat.start();
@@ -252,9 +233,12 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     connectionsOf: (user) => localOf(user) as unknown as ServerConnection<C, Ctx>[],
     connection(id) {
       const local = connections.get(id);
-      if (local) return { call: local.call as Caller<ClientProcedures<C>, ServerCallOptions> };
+      const disconnect = (reason = DEFAULT_DISCONNECT_REASON) =>
+        disconnectConnection(relay, connections, id, reason);
+      if (local) return { call: local.call as Caller<ClientProcedures<C>, ServerCallOptions>, disconnect };
       return {
         call: callerFor((name, input, o) => relayCall(relay, contract, codec, id, name, input, o)) as never,
+        disconnect,
       };
     },
     user(key) {
@@ -262,6 +246,8 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
         call: callerFor((name, input, o) =>
           userCall(relay, () => localOf(key), contract, codec, key, name, input, o),
         ) as never,
+        disconnect: (reason = DEFAULT_DISCONNECT_REASON) =>
+          disconnectUser(relay, () => localOf(key), key, reason),
       };
     },
     broker,

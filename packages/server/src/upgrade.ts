@@ -1,11 +1,44 @@
 /**
  * What happens before a socket becomes a connection: the origin check (against cross-site
- * WebSocket hijacking) and protocol version negotiation through `Sec-WebSocket-Protocol`.
+ * WebSocket hijacking), protocol version negotiation through `Sec-WebSocket-Protocol`, and the
+ * connection limit, which together say whether a socket is refused and why.
  */
 import type { IncomingMessage } from 'node:http';
-import { SUBPROTOCOL } from '@sockkit/core';
+import { CLOSE_CODES, PROTOCOL_VERSION, SUBPROTOCOL } from '@sockkit/core';
 import { versionOf } from '@sockkit/core/protocol';
 import type { ServerOptions } from './options.js';
+import type { Refusal } from './refusals.js';
+
+/**
+ * Why a socket that just completed its upgrade will not be served, if it will not: its origin
+ * is not allowed (checked first: nothing else is said to a page that may be hijacking the
+ * socket), it speaks no protocol version this server speaks (`protocol` is the one it was
+ * answered with), or the server already holds `open` sockets of `maxConnections`.
+ */
+export function refusalOf(
+  allowed: ServerOptions<unknown, unknown>['allowedOrigins'],
+  request: IncomingMessage,
+  protocol: string,
+  open: number,
+  maxConnections: number,
+): Refusal | undefined {
+  if (!originAllowed(allowed, request)) {
+    return {
+      code: CLOSE_CODES.ORIGIN_NOT_ALLOWED.code,
+      reason: `origin not allowed by the server's allowedOrigins: ${request.headers.origin}`,
+    };
+  }
+  if (versionOf(protocol) !== PROTOCOL_VERSION) {
+    const offered = request.headers['sec-websocket-protocol'] ?? 'none';
+    return {
+      code: CLOSE_CODES.UNSUPPORTED_PROTOCOL.code,
+      reason: `unsupported protocol (offered ${offered}; server speaks sockkit.v${PROTOCOL_VERSION})`,
+    };
+  }
+  if (open > maxConnections)
+    return { code: CLOSE_CODES.TRY_AGAIN_LATER.code, reason: 'too many connections' };
+  return undefined;
+}
 
 /** Whether the upgrade's Origin is allowed. */
 export function originAllowed(

@@ -123,4 +123,19 @@ describe.each(packages)('$name', (pkg) => {
     for (const field of ['description', 'license', 'repository', 'engines'])
       expect(raw[field], field).toBeDefined();
   });
+
+  it('installs no type packages in production: @types/* only as devDependencies or optional peers', () => {
+    const raw = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    const types = (deps: Record<string, string> | undefined) =>
+      Object.keys(deps ?? {}).filter((name) => name.startsWith('@types/'));
+    expect(types(raw.dependencies)).toEqual([]);
+    const requiredPeers = types(raw.peerDependencies).filter(
+      (name) => raw.peerDependenciesMeta?.[name]?.optional !== true,
+    );
+    expect(requiredPeers).toEqual([]);
+  });
 });

@@ -1,0 +1,157 @@
+/**
+ * Refusals in a real browser (headless Chromium), which never shows a page the HTTP status of a
+ * refused upgrade: a page served from one origin connects to a sockkit server on another
+ * port. Refused for its origin, for its token, or disconnected by the server, the page's
+ * client must get one `error` event saying why and stop in state `closed`, and the server must
+ * see no further upgrade request from it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromiumArgs, findChromium } from '@sockkit/testing';
+import { build } from 'esbuild';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countingServer } from './fixtures.js';
+
+const executablePath = findChromium();
+const sources = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The page's script: a client whose states and errors the test reads from `window.outcome`. */
+const PAGE_SCRIPT = `
+import { createSockkitClient } from '@sockkit/client';
+const query = new URLSearchParams(location.search);
+const outcome = { states: [], errors: [] };
+window.outcome = outcome;
+const client = createSockkitClient({
+  url: query.get('ws'),
+  contract: {},
+  params: () => ({ token: query.get('token') }),
+  reconnect: { initialDelayMs: 20, maxDelayMs: 50 },
+});
+client.on('state', (state) => outcome.states.push(state));
+client.on('error', (e) => outcome.errors.push({ code: e.code, message: e.message, closeCode: e.details?.closeCode }));
+`;
+
+/** Bundles the page script with @sockkit/* from their sources, as the suites import them. */
+async function bundle(): Promise<string> {
+  const result = await build({
+    stdin: { contents: PAGE_SCRIPT, resolveDir: sources, loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'sockkit-sources',
+        setup(b) {
+          b.onResolve({ filter: /^@sockkit\// }, (args) => {
+            const [, name, sub] = /^@sockkit\/([^/]+)(?:\/(.+))?$/.exec(args.path)!;
+            return { path: join(sources, name!, 'src', sub ? `${sub}/index.ts` : 'index.ts') };
+          });
+        },
+      },
+    ],
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** Serves the page and its script on 127.0.0.1: an origin of its own. */
+async function servePage(script: string): Promise<{ http: Server; origin: string }> {
+  const http = createServer((request, response) => {
+    if (request.url?.startsWith('/page.js')) {
+      response.writeHead(200, { 'content-type': 'text/javascript' });
+      response.end(script);
+    } else {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end('<!doctype html><script type="module" src="/page.js"></script>');
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return { http, origin: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
+}
+
+interface Outcome {
+  states: string[];
+  errors: { code: string; message: string; closeCode?: number }[];
+}
+
+const outcomeOf = (page: Page) => page.evaluate(() => (window as unknown as { outcome: Outcome }).outcome);
+
+describe.skipIf(!executablePath)('refusals in Chromium', () => {
+  let context: BrowserContext;
+  let page: { http: Server; origin: string };
+  const profile = mkdtempSync(join(tmpdir(), 'sockkit-refusals-'));
+
+  beforeAll(async () => {
+    page = await servePage(await bundle());
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: executablePath!,
+      args: chromiumArgs,
+      headless: true,
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    page?.http.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** Opens the page against `port` and waits until its client ended. */
+  async function visit(port: number, token: string, until: (o: Outcome) => boolean): Promise<Page> {
+    const tab = await context.newPage();
+    await tab.goto(`${page.origin}/?ws=${encodeURIComponent(`ws://127.0.0.1:${port}/`)}&token=${token}`);
+    await expect.poll(() => outcomeOf(tab)).toSatisfy(until);
+    return tab;
+  }
+
+  /** Waits long enough for several reconnect attempts (20–50 ms apart) that must not come. */
+  const quiet = () => new Promise((resolve) => setTimeout(resolve, 500));
+
+  it('a page on another origin gets FORBIDDEN naming its origin, ends closed and tries no more', async () => {
+    await using counted = await countingServer();
+    const tab = await visit(counted.port, 'alice', (o) => o.states.includes('closed'));
+    await quiet();
+    const outcome = await outcomeOf(tab);
+    expect(outcome.errors).toEqual([
+      {
+        code: 'FORBIDDEN',
+        message: `origin not allowed by the server's allowedOrigins: ${page.origin}`,
+        closeCode: 4005,
+      },
+    ]);
+    expect(outcome.states).toEqual(['closed']);
+    expect(counted.upgrades()).toBe(1);
+    await tab.close();
+  });
+
+  it('a refused token gets UNAUTHORIZED with the reason, ends closed and tries no more', async () => {
+    await using counted = await countingServer({ allowedOrigins: [page.origin] });
+    const tab = await visit(counted.port, 'bad', (o) => o.states.includes('closed'));
+    await quiet();
+    const outcome = await outcomeOf(tab);
+    expect(outcome.errors).toEqual([{ code: 'UNAUTHORIZED', message: 'bad token', closeCode: 4001 }]);
+    expect(counted.upgrades()).toBe(1);
+    await tab.close();
+  });
+
+  it('a user disconnected by the server gets FORBIDDEN with the reason, ends closed and tries no more', async () => {
+    await using counted = await countingServer({ allowedOrigins: [page.origin] });
+    const tab = await visit(counted.port, 'alice', (o) => o.states.includes('open'));
+    await expect(counted.server.user('alice').disconnect('signed out on another device')).resolves.toBe(1);
+    await expect.poll(async () => (await outcomeOf(tab)).states.at(-1)).toBe('closed');
+    await quiet();
+    const outcome = await outcomeOf(tab);
+    expect(outcome.errors).toEqual([
+      { code: 'FORBIDDEN', message: 'signed out on another device', closeCode: 4006 },
+    ]);
+    expect(outcome.states).toEqual(['open', 'closed']);
+    expect(counted.upgrades()).toBe(1);
+    await tab.close();
+  });
+});
