@@ -5,9 +5,12 @@
 import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
 import { createSockkitServer } from '@sockkit/server';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { createApp, effectScope, nextTick, ref } from 'vue';
-import { createSockkitVue, type SockkitClientLike, sockkitPlugin } from '../src/index.js';
+import { nextTick, ref } from 'vue';
+import { createSockkitVue, type SockkitClientLike } from '../src/index.js';
 import { contract } from './fake-client.js';
+import { inApp as inAppWith, until } from './in-app.js';
+
+const inApp = <T>(fn: () => T) => inAppWith(client, fn);
 
 const kit = createSockkitVue(contract);
 
@@ -30,22 +33,6 @@ afterAll(async () => {
   await client.close();
   await server.close({ timeout: 1000 });
 });
-
-function inApp<T>(fn: () => T): { result: T; stop(): void } {
-  const app = createApp({});
-  app.use(sockkitPlugin(client));
-  const scope = effectScope();
-  const result = app.runWithContext(() => scope.run(fn)) as T;
-  return { result, stop: () => scope.stop() };
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('with a real client', () => {
   it('the real client satisfies the shape the composables need', () => {

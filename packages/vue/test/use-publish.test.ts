@@ -6,9 +6,9 @@
 import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
 import { createSockkitServer } from '@sockkit/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, effectScope } from 'vue';
-import { createSockkitVue, type SockkitClientLike, sockkitPlugin } from '../src/index.js';
+import { createSockkitVue } from '../src/index.js';
 import { contract } from './fake-client.js';
+import { inApp, until } from './in-app.js';
 
 const kit = createSockkitVue(contract);
 
@@ -48,23 +48,6 @@ afterAll(async () => {
   await Promise.all([publisher.close(), subscriber.close()]);
   await server.close({ timeout: 1000 });
 });
-
-/** Runs `fn` in a scope of an app (one "component") that provides `client`. */
-function inApp<T>(client: SockkitClientLike<typeof contract>, fn: () => T): { result: T; stop(): void } {
-  const app = createApp({});
-  app.use(sockkitPlugin(client));
-  const scope = effectScope();
-  const result = app.runWithContext(() => scope.run(fn)) as T;
-  return { result, stop: () => scope.stop() };
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** A component subscribed to a chat room with `subscriber`, collecting what it receives. */
 async function listen(room: string) {
