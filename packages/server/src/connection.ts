@@ -68,15 +68,17 @@ export class Connection implements Peer, Flushable, ServerConnection {
   private closeCode: { code: number; reason: string } | undefined;
   private outbound: string[] = [];
   private outboundBytes = 0;
+  // Created on first use, as the rest of what not every connection needs: an idle connection
+  // stays small (bench W4 counts heap per connection).
   /** Paced writers waiting for the frames queued so far to leave. */
-  private drainWaiters: (() => void)[] = [];
-  private readonly calls: InboundCalls;
+  private drainWaiters: (() => void)[] | undefined;
+  private calls: InboundCalls | undefined;
   private clientCalls: ClientCalls | undefined;
   private readonly rt: ServerRuntime;
   private readonly bucket: TokenBucket;
   private rateStrikes = 0;
   private protocolErrors = 0;
-  private readonly logBudget: LogBudget;
+  private logBudget: LogBudget | undefined;
   private timer: TimerHandle | undefined;
   private callFacade: ServerConnection['call'] | undefined;
   private subscribeFacade: ServerConnection['subscribe'] | undefined;
@@ -89,9 +91,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
   ) {
     const { limits, clock } = deps.rt;
     this.rt = deps.rt;
-    this.calls = new InboundCalls(this, deps.rt);
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst, clock);
-    this.logBudget = new LogBudget(clock);
     this.timer = clock.setTimeout(
       () => this.close(CLOSE_CODES.HANDSHAKE_TIMEOUT.code, 'handshake timeout'),
       limits.handshakeTimeoutMs,
@@ -117,7 +117,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
 
   /** Calls from this client whose handlers have not settled. */
   get callsInFlight(): number {
-    return this.calls.size;
+    return this.calls?.size ?? 0;
   }
 
   /**
@@ -125,6 +125,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
    * client cannot grow the server's log (console writes are synchronous) at its own pace.
    */
   peerLog(message: string, meta: Record<string, unknown>): void {
+    this.logBudget ??= new LogBudget(this.rt.clock);
     const admitted = this.logBudget.admit({ conn: this.id, ...meta });
     if (admitted) this.rt.logger.warn(message, admitted);
   }
@@ -216,9 +217,10 @@ export class Connection implements Peer, Flushable, ServerConnection {
     }
     switch (message.t) {
       case 'call':
+        this.calls ??= new InboundCalls(this, this.rt);
         return this.calls.handle(message);
       case 'cancel':
-        return this.calls.cancel(message.id);
+        return this.calls?.cancel(message.id);
       case 'result':
       case 'error':
         if (message.id === undefined) {
@@ -343,7 +345,10 @@ export class Connection implements Peer, Flushable, ServerConnection {
   sendPaced(frames: readonly string[]): Promise<void> {
     if (this.state === 'closed' || this.closeCode) return Promise.resolve();
     for (const frame of frames) this.enqueue(frame);
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.drainWaiters ??= [];
+      this.drainWaiters.push(resolve);
+    });
   }
 
   private enqueue(text: string): void {
@@ -357,18 +362,13 @@ export class Connection implements Peer, Flushable, ServerConnection {
     if (this.outbound.length === 0) return;
     const frames = this.outbound;
     const waiters = this.drainWaiters;
+    this.drainWaiters = undefined;
     this.outbound = [];
     this.outboundBytes = 0;
-    if (this.ws.readyState !== 1) return this.resolveDrain(waiters);
+    if (this.ws.readyState !== 1) return resolveAll(waiters);
     if (this.rt.trace) traceOut(this.rt.logger, this.id, frames);
-    if (waiters.length === 0) return this.deps.flusher.write(this.ws, frames);
-    this.drainWaiters = [];
-    this.deps.flusher.write(this.ws, frames, () => this.resolveDrain(waiters));
-  }
-
-  private resolveDrain(waiters: (() => void)[]): void {
-    if (waiters === this.drainWaiters) this.drainWaiters = [];
-    for (const resolve of waiters) resolve();
+    if (waiters === undefined) return this.deps.flusher.write(this.ws, frames);
+    this.deps.flusher.write(this.ws, frames, () => resolveAll(waiters));
   }
 
   /** Sends an error frame. */
@@ -466,8 +466,10 @@ export class Connection implements Peer, Flushable, ServerConnection {
     if (this.timer !== undefined) this.rt.clock.clearTimeout(this.timer);
     this.outbound = [];
     this.outboundBytes = 0;
-    this.resolveDrain(this.drainWaiters);
-    this.calls.abortAll(new SockkitError('UNAVAILABLE', 'connection closed'));
+    resolveAll(this.drainWaiters);
+    this.drainWaiters = undefined;
+    this.deps.heartbeat.forget(this);
+    this.calls?.abortAll(new SockkitError('UNAVAILABLE', 'connection closed'));
     this.clientCalls?.closed();
     void this.deps.topics.dropConnection(this);
     if (this.rt.trace) this.rt.logger.debug?.('closed', { conn: this.id, code, reason });
@@ -503,4 +505,8 @@ function onError(this: WebSocket, error: Error): void {
 
 function randomId(): string {
   return randomBytes(12).toString('base64url');
+}
+
+function resolveAll(waiters: (() => void)[] | undefined): void {
+  if (waiters) for (const resolve of waiters) resolve();
 }

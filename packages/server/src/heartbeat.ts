@@ -1,15 +1,17 @@
 /**
  * WebSocket ping/pong heartbeat: one interval for the whole server, and the liveness table it
  * keeps. Each tick terminates the connections that showed no sign of life since the previous
- * tick, and pings the rest. Connections report signs of life (any frame, a pong) with `seen`.
+ * tick's ping, and pings the rest. Connections report signs of life (any frame, a pong) with
+ * `seen`. Only connections pinged and not heard from since are kept, so a server of healthy
+ * connections keeps (almost) nothing here.
  */
 import { type Clock, type TimerHandle, unrefTimer } from '@sockkit/core';
 import type { Peer } from './peer.js';
 
 /** The heartbeat of one server. */
 export class Heartbeat {
-  /** Peers that showed a sign of life since the last tick. */
-  private readonly alive = new WeakSet<Peer>();
+  /** Peers pinged by the last tick that showed no sign of life since. */
+  private readonly awaiting = new Set<Peer>();
   private handle: TimerHandle | undefined;
 
   constructor(
@@ -33,14 +35,23 @@ export class Heartbeat {
 
   /** `peer` showed a sign of life. */
   seen(peer: Peer): void {
-    this.alive.add(peer);
+    this.awaiting.delete(peer);
+  }
+
+  /** `peer` closed: nothing is kept for it. */
+  forget(peer: Peer): void {
+    this.awaiting.delete(peer);
   }
 
   private tick(): void {
     for (const peer of this.peers()) {
-      // A peer that stopped answering cannot complete a close handshake: cut it.
-      if (!this.alive.delete(peer)) peer.terminate();
-      else peer.ping();
+      if (this.awaiting.delete(peer)) {
+        // A peer that stopped answering cannot complete a close handshake: cut it.
+        peer.terminate();
+      } else {
+        this.awaiting.add(peer);
+        peer.ping();
+      }
     }
   }
 }

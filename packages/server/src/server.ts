@@ -130,6 +130,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     const done = () => {
       clock.clearTimeout(timer);
       upgrading.delete(socket);
+      socket.off('close', done); // the socket lives on as the WebSocket: keep nothing on it
     };
     upgrading.set(socket, done);
     socket.once('close', done);

@@ -77,8 +77,8 @@ interface LocalChannel {
   epochJson: string;
 }
 
-/** One subscription of a connection to a channel, from its `sub` on: its identity. */
-type Reservation = Record<never, never>;
+/** One subscription of a connection to a channel, from its `sub` on: its identity (a number, so it costs no object). */
+type Reservation = number;
 
 type SubMessage = Extract<ClientMessage, { t: 'sub' }>;
 type PubMessage = Extract<ClientMessage, { t: 'pub' }>;
@@ -96,6 +96,7 @@ export class TopicHub {
   private readonly channels = new Map<string, LocalChannel>();
   /** The channel keys each connection is subscribed to. */
   private readonly memberships = new Map<Peer, Map<string, Reservation>>();
+  private reservations = 0;
   private readonly contract: ContractDef;
 
   constructor(
@@ -324,8 +325,9 @@ export class TopicHub {
     const limit = this.rt.limits.maxSubscriptions;
     if (subs.size >= limit)
       throw new SockkitError('LIMIT_EXCEEDED', `more than ${limit} subscriptions`, { details: { limit } });
-    const reservation: Reservation = {};
-    subs.set(key, reservation);
+    const reservation: Reservation = ++this.reservations;
+    // The channel's own key string when it exists: one copy however many connections subscribe.
+    subs.set(this.channels.get(key)?.key ?? key, reservation);
     return reservation;
   }
 
