@@ -130,7 +130,10 @@ export const contract = defineContract({
     /** A new share link for `role`, replacing the old one (owner only). */
     createLink: { input: z.object({ id: docId, role: grantable }), output: z.object({ token: shareToken }) },
     /** Deletes the share link for `role`; people who joined through it keep their role. */
-    revokeLink: { input: z.object({ id: docId, role: grantable }), output: z.object({ revoked: z.boolean() }) },
+    revokeLink: {
+      input: z.object({ id: docId, role: grantable }),
+      output: z.object({ revoked: z.boolean() }),
+    },
     /** Changes someone's role, or removes them with `role: null` (owner only). */
     setAccess: {
       input: z.object({ id: docId, user: userKey, role: grantable.nullable() }),

@@ -50,7 +50,11 @@ function stored(id: string) {
 async function sharedDoc(title: string) {
   const owner = live.client;
   const { id } = await owner.call.createDoc({ title });
-  await owner.call.pushUpdates({ id, version: 0, updates: [{ clientID: 'o', changes: insert(0, 0, 'hello') }] });
+  await owner.call.pushUpdates({
+    id,
+    version: 0,
+    updates: [{ clientID: 'o', changes: insert(0, 0, 'hello') }],
+  });
   const { token: editLink } = await owner.call.createLink({ id, role: 'editor' });
   const { token: viewLink } = await owner.call.createLink({ id, role: 'viewer' });
   const ed = await connect('ed');
@@ -89,7 +93,10 @@ describe('roles over the wire', () => {
 
     // The same push from an editor is accepted: the refusal was about the role.
     const editor = await rawSocket(live.url, { token: tokenOf('ed') });
-    expect(await editor.call('pushUpdates', refused.pushUpdates)).toMatchObject({ t: 'result', d: { accepted: true } });
+    expect(await editor.call('pushUpdates', refused.pushUpdates)).toMatchObject({
+      t: 'result',
+      d: { accepted: true },
+    });
     editor.close();
     expect(stored(id).text).toBe('hello world');
   });
@@ -103,29 +110,37 @@ describe('roles over the wire', () => {
     const writers: Who[] = ['owner', 'editor'];
     const owner: Who[] = ['owner'];
     // Inputs that change nothing when allowed, so every role can try each in turn.
-    const calls: Record<keyof LiveDocsContract['server'], [Who[] | 'all', (c: Client) => Promise<unknown>]> = {
-      me: ['all', (c) => c.call.me()],
-      listDocs: ['all', (c) => c.call.listDocs()],
-      createDoc: ['all', (c) => c.call.createDoc({ title: 'mine' })],
-      openDoc: [readers, (c) => c.call.openDoc({ id })],
-      pullUpdates: [readers, (c) => c.call.pullUpdates({ id, since: 0 })],
-      listVersions: [readers, (c) => c.call.listVersions({ id })],
-      getVersion: [readers, (c) => c.call.getVersion({ id, version: 1, since: 0 })],
-      pushUpdates: [writers, (c) => c.call.pushUpdates({ id, version: 0, updates: [{ clientID: 'm', changes: [[0, 'x']] }] })],
-      renameDoc: [writers, (c) => c.call.renameDoc({ id, title: 'matrix' })],
-      restoreVersion: [writers, async (c) => c.call.restoreVersion({ id, version: (await live.client.call.openDoc({ id })).version })],
-      sharing: [owner, (c) => c.call.sharing({ id })],
-      createLink: [owner, (c) => c.call.createLink({ id, role: 'viewer' })],
-      revokeLink: [owner, (c) => c.call.revokeLink({ id, role: 'editor' })],
-      setAccess: [owner, (c) => c.call.setAccess({ id, user: userOf('ed'), role: 'editor' })],
-      claimDoc: ['all', (c) => c.call.claimDoc({ id })],
-      deleteDoc: [owner, (c) => (c === live.client ? Promise.resolve() : c.call.deleteDoc({ id }))],
-      // Last: whoever holds a link may join, the stranger too (it is what links are for).
-      joinDoc: [
-        'all',
-        async (c) => c.call.joinDoc({ id, token: (await live.client.call.sharing({ id })).links.viewer! }),
-      ],
-    };
+    const calls: Record<keyof LiveDocsContract['server'], [Who[] | 'all', (c: Client) => Promise<unknown>]> =
+      {
+        me: ['all', (c) => c.call.me()],
+        listDocs: ['all', (c) => c.call.listDocs()],
+        createDoc: ['all', (c) => c.call.createDoc({ title: 'mine' })],
+        openDoc: [readers, (c) => c.call.openDoc({ id })],
+        pullUpdates: [readers, (c) => c.call.pullUpdates({ id, since: 0 })],
+        listVersions: [readers, (c) => c.call.listVersions({ id })],
+        getVersion: [readers, (c) => c.call.getVersion({ id, version: 1, since: 0 })],
+        pushUpdates: [
+          writers,
+          (c) => c.call.pushUpdates({ id, version: 0, updates: [{ clientID: 'm', changes: [[0, 'x']] }] }),
+        ],
+        renameDoc: [writers, (c) => c.call.renameDoc({ id, title: 'matrix' })],
+        restoreVersion: [
+          writers,
+          async (c) =>
+            c.call.restoreVersion({ id, version: (await live.client.call.openDoc({ id })).version }),
+        ],
+        sharing: [owner, (c) => c.call.sharing({ id })],
+        createLink: [owner, (c) => c.call.createLink({ id, role: 'viewer' })],
+        revokeLink: [owner, (c) => c.call.revokeLink({ id, role: 'editor' })],
+        setAccess: [owner, (c) => c.call.setAccess({ id, user: userOf('ed'), role: 'editor' })],
+        claimDoc: ['all', (c) => c.call.claimDoc({ id })],
+        deleteDoc: [owner, (c) => (c === live.client ? Promise.resolve() : c.call.deleteDoc({ id }))],
+        // Last: whoever holds a link may join, the stranger too (it is what links are for).
+        joinDoc: [
+          'all',
+          async (c) => c.call.joinDoc({ id, token: (await live.client.call.sharing({ id })).links.viewer! }),
+        ],
+      };
     expect(Object.keys(calls).sort()).toEqual(Object.keys(contract.server).sort());
     const outcome = async (call: () => Promise<unknown>) =>
       call().then(
@@ -154,7 +169,11 @@ describe('roles over the wire', () => {
         () => c.subscribe.doc({ id }).ready,
         () => c.subscribe.cursors({ id }).ready,
         () => c.subscribe.docs({ user }).ready,
-        () => c.publish.cursors({ id }, { clientID: 'c', name: 'n', color: '#000000', anchor: 0, head: 0, version: 0 }),
+        () =>
+          c.publish.cursors(
+            { id },
+            { clientID: 'c', name: 'n', color: '#000000', anchor: 0, head: 0, version: 0 },
+          ),
       ]) {
         results.push(await outcome(ready));
       }
@@ -165,7 +184,9 @@ describe('roles over the wire', () => {
     expect(await topics(vi, userOf('vi'))).toEqual(['allowed', 'allowed', 'allowed', 'allowed']);
     expect(await topics(st, userOf('st'))).toEqual(['FORBIDDEN', 'FORBIDDEN', 'allowed', 'FORBIDDEN']);
     // Nobody may follow someone else's list.
-    await expect(ed.subscribe.docs({ user: userOf('tester') }).ready).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(ed.subscribe.docs({ user: userOf('tester') }).ready).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
   });
 });
 
@@ -228,14 +249,20 @@ describe('share links', () => {
     await until(() => listed.length === 2, 'the removal on the list');
     expect(listed[1]).toBe('removed');
     const { version } = await live.client.call.openDoc({ id });
-    await live.client.call.pushUpdates({ id, version, updates: [{ clientID: 'o', changes: insert(5, 5, '!') }] });
+    await live.client.call.pushUpdates({
+      id,
+      version,
+      updates: [{ clientID: 'o', changes: insert(5, 5, '!') }],
+    });
     expect(await raw.call('pullUpdates', { id, since: 0 })).toMatchObject({ e: { code: 'FORBIDDEN' } });
     expect(await raw.subscribe('doc', { id })).toMatchObject({ t: 'error', e: { code: 'FORBIDDEN' } });
     // Nothing of the document reached the removed socket after it was unsubscribed.
     const cut = raw.frames.findIndex((f) => f.t === 'unsubscribed');
     expect(raw.frames.slice(cut).filter((f) => f.t === 'msg' && f.c === docChannel.c)).toEqual([]);
     raw.close();
-    await expect(live.client.call.setAccess({ id, user: userOf('tester'), role: null })).rejects.toMatchObject({
+    await expect(
+      live.client.call.setAccess({ id, user: userOf('tester'), role: null }),
+    ).rejects.toMatchObject({
       code: 'BAD_REQUEST',
     });
     list.unsubscribe();
@@ -248,8 +275,12 @@ describe('lists and identity', () => {
     const st = await connect('st2');
     const heard: Record<string, string[]> = { ed: [], st: [] };
     const subs = [
-      ed.subscribe.docs({ user: userOf('ed') }, (m) => heard.ed!.push(m.type === 'upsert' ? m.doc.title : m.type)),
-      st.subscribe.docs({ user: userOf('st2') }, (m) => heard.st!.push(m.type === 'upsert' ? m.doc.title : m.type)),
+      ed.subscribe.docs({ user: userOf('ed') }, (m) =>
+        heard.ed!.push(m.type === 'upsert' ? m.doc.title : m.type),
+      ),
+      st.subscribe.docs({ user: userOf('st2') }, (m) =>
+        heard.st!.push(m.type === 'upsert' ? m.doc.title : m.type),
+      ),
     ];
     await Promise.all(subs.map((s) => s.ready));
     await ed.call.renameDoc({ id, title: 'renamed by ed' });
@@ -266,7 +297,9 @@ describe('lists and identity', () => {
       await expect(rawSocket(live.url, params)).rejects.toThrow(/closed 4001/);
     }
     const { id, ed } = await sharedDoc('presence');
-    const sub = ed.subscribe.doc({ id }, undefined, { presence: { name: 'ed', color: '#123456', clientID: 'e' } });
+    const sub = ed.subscribe.doc({ id }, undefined, {
+      presence: { name: 'ed', color: '#123456', clientID: 'e' },
+    });
     await sub.ready;
     const watcher = live.client.subscribe.doc({ id });
     await watcher.ready;
@@ -296,7 +329,12 @@ describe('a database from before owners', () => {
       INSERT INTO updates VALUES ('old', 1, 'c', '[1,[0,"b"]]'), ('old', 2, 'c', '[2,[0,"c"]]');
     `);
     db.close();
-    const app = await startLiveDocs({ port: 0, host: '127.0.0.1', dbPath: join(dir, 'old.sqlite'), log: silentLog });
+    const app = await startLiveDocs({
+      port: 0,
+      host: '127.0.0.1',
+      dbPath: join(dir, 'old.sqlite'),
+      log: silentLog,
+    });
     url = `ws://127.0.0.1:${app.port}/ws`;
     close = () => app.close();
   });
@@ -318,7 +356,10 @@ describe('a database from before owners', () => {
         code: 'FORBIDDEN',
         message: expect.stringMatching(/claim/),
       });
-      expect(await anne.call.claimDoc({ id: 'old' })).toMatchObject({ role: 'owner', owner: { user: userOf('anne') } });
+      expect(await anne.call.claimDoc({ id: 'old' })).toMatchObject({
+        role: 'owner',
+        owner: { user: userOf('anne') },
+      });
       await expect(bert.call.claimDoc({ id: 'old' })).rejects.toMatchObject({ code: 'CONFLICT' });
       await expect(bert.call.openDoc({ id: 'old' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
       expect(await bert.call.listDocs()).toEqual([]);

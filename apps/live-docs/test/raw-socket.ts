@@ -5,13 +5,20 @@
 import WebSocket from 'ws';
 
 /** One sockkit message as it travels. */
-export type Frame = { t: string; id?: number; c?: string; d?: unknown; e?: { code: string; message: string } };
+export type Frame = {
+  t: string;
+  id?: number;
+  c?: string;
+  d?: unknown;
+  e?: { code: string; message: string };
+};
 
 /** Connects to `url`, sends `hello` with `params` and resolves after `welcome`. */
 export async function rawSocket(url: string, params: unknown) {
   const ws = new WebSocket(url, 'sockkit.v1');
   const frames: Frame[] = [];
-  const waiters: { test: (f: Frame) => boolean; resolve: (f: Frame) => void; reject: (e: Error) => void }[] = [];
+  const waiters: { test: (f: Frame) => boolean; resolve: (f: Frame) => void; reject: (e: Error) => void }[] =
+    [];
   let closed: string | undefined;
   ws.on('error', () => {});
   ws.on('close', (code, reason) => {

@@ -7,8 +7,8 @@ import { EditorState } from '@codemirror/state';
 import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
 import { contract, type LiveDocsContract } from '../src/contract.js';
 import { CollabSync } from '../src/shared/sync-engine.js';
-import { tokenOf } from './people.js';
 import { HeadlessEditor } from './headless-editor.js';
+import { tokenOf } from './people.js';
 
 export class SocketEditor extends HeadlessEditor {
   state!: EditorState;

@@ -46,7 +46,7 @@ const equalTokens = (a: string, b: string) =>
 export class AccessStore {
   private readonly statements;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.statements = {
       meta: db.prepare<{ user: string; id: string }, MetaRow>(`${META} WHERE d.id = @id`),
       list: db.prepare<{ user: string }, MetaRow>(
@@ -64,8 +64,12 @@ export class AccessStore {
         'INSERT INTO members (doc_id, user, role, since) VALUES (?, ?, ?, ?) ON CONFLICT (doc_id, user) DO UPDATE SET role = excluded.role',
       ),
       revokeMember: db.prepare('DELETE FROM members WHERE doc_id = ? AND user = ?'),
-      links: db.prepare<[string], { role: Grantable; token: string }>('SELECT role, token FROM links WHERE doc_id = ?'),
-      putLink: db.prepare('INSERT OR REPLACE INTO links (doc_id, role, token, created_at) VALUES (?, ?, ?, ?)'),
+      links: db.prepare<[string], { role: Grantable; token: string }>(
+        'SELECT role, token FROM links WHERE doc_id = ?',
+      ),
+      putLink: db.prepare(
+        'INSERT OR REPLACE INTO links (doc_id, role, token, created_at) VALUES (?, ?, ?, ?)',
+      ),
       dropLink: db.prepare('DELETE FROM links WHERE doc_id = ? AND role = ?'),
       name: db.prepare<[string], { name: string }>('SELECT name FROM people WHERE user = ?'),
       putName: db.prepare(

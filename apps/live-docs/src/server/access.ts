@@ -6,7 +6,7 @@
  * editor role until someone claims it. Unknown documents are NOT_FOUND, anything short of the
  * role FORBIDDEN; the table is typed over the contract, so a new procedure cannot be left out.
  */
-import { SockkitError, type ServerProcedures } from '@sockkit/core';
+import { type ServerProcedures, SockkitError } from '@sockkit/core';
 import type { Middleware, TopicHooksMap } from '@sockkit/server';
 import type { LiveDocsContract, Role } from '../contract.js';
 import type { AccessStore } from './access-store.js';
@@ -47,7 +47,10 @@ export function requireRole(access: AccessStore, id: string, user: string, need:
   if (need === 'owner' && access.ownerOf(id) === null) {
     throw new SockkitError('FORBIDDEN', `document ${id} has no owner yet: claim it first`);
   }
-  throw new SockkitError('FORBIDDEN', `this needs the ${need} role in document ${id}; you are ${role === 'viewer' ? 'a viewer' : 'an editor'}`);
+  throw new SockkitError(
+    'FORBIDDEN',
+    `this needs the ${need} role in document ${id}; you are ${role === 'viewer' ? 'a viewer' : 'an editor'}`,
+  );
 }
 
 /** Refuses every call whose caller lacks the role {@link NEEDS} names; unknown procedures too. */

@@ -61,7 +61,8 @@ export class CollabAuthority {
   readonly limits: DocLimits;
   /** A snapshot is written once this many updates followed the last one. */
   readonly snapshotEvery: number;
-  private readonly now: () => number;
+  /** The clock stored with updates (and new documents). */
+  readonly now: () => number;
   private readonly cacheSize: number;
   private readonly cache = new Map<string, CachedDoc>();
 
@@ -144,7 +145,8 @@ export class CollabAuthority {
     for (let attempt = 0; ; attempt++) {
       const doc = this.current(id);
       const { clientID, changes } = build(doc.text);
-      if (changes.length === 0) return { accepted: false, version: doc.version, since: doc.version, updates: [] };
+      if (changes.length === 0)
+        return { accepted: false, version: doc.version, since: doc.version, updates: [] };
       let text = doc.text;
       const stored = changes.map((set) => {
         text = set.apply(text);

@@ -31,12 +31,12 @@ export function createHandlers(deps: HandlerDeps): LiveDocsHandlers {
     me: (_input, { auth }) => ({ user: auth.user, name: auth.name }),
     listDocs: (_input, { auth }) => access.listFor(auth.user),
     createDoc: async ({ title }, { auth }) => {
-      const doc = store.createDoc(title, '', { owner: auth.user });
+      const doc = store.createDoc(title, '', { owner: auth.user, now: authority.now() });
       await announce.upsert(doc.id, [auth.user]);
       return doc;
     },
     renameDoc: async ({ id, title }, { auth }) => {
-      store.renameDoc(id, title);
+      store.renameDoc(id, title, authority.now());
       await announce.upsert(id, access.audience(id));
       return access.meta(id, auth.user)!;
     },

@@ -90,7 +90,11 @@ export class History {
   }
 
   /** The text at `version`, and with `since` the inverse of what changed after it (see the contract). */
-  get(id: string, version: number, since?: number): { version: number; text: string; inverse: ChangeSet | null } {
+  get(
+    id: string,
+    version: number,
+    since?: number,
+  ): { version: number; text: string; inverse: ChangeSet | null } {
     const { text } = this.textAt(id, version);
     if (since === undefined) return { version, text: text.toString(), inverse: null };
     if (since > version || version - since > MAX_RUN) {
@@ -142,12 +146,12 @@ export class History {
     if (version === undefined) throw new SockkitError('NOT_FOUND', `no document ${id}`);
     return version;
   }
-
 }
 
 /** Whether `older` continues the entry whose oldest record so far is `newer`. */
 function sameRun(newer: UpdateRecord, older: UpdateRecord, size: number): boolean {
-  if (size >= MAX_RUN || newer.author !== older.author || newer.restoredFrom !== older.restoredFrom) return false;
+  if (size >= MAX_RUN || newer.author !== older.author || newer.restoredFrom !== older.restoredFrom)
+    return false;
   // Two restores in a row are two entries: each has its own client id.
   if (newer.restoredFrom !== null && newer.clientID !== older.clientID) return false;
   if (newer.at === null || older.at === null) return newer.at === older.at;

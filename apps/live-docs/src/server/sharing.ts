@@ -13,14 +13,18 @@ type SharingHandlers = Pick<
 >;
 
 /** Builds the sharing handlers. */
-export function sharingHandlers({ authority, announce }: Pick<HandlerDeps, 'authority' | 'announce'>): SharingHandlers {
+export function sharingHandlers({
+  authority,
+  announce,
+}: Pick<HandlerDeps, 'authority' | 'announce'>): SharingHandlers {
   const access = authority.store.access;
   return {
     joinDoc: async ({ id, token }, { auth }) => {
       const role = access.roleOf(id, auth.user);
       if (role === undefined) throw new SockkitError('NOT_FOUND', `no document ${id}`);
       const granted = access.linkRole(id, token);
-      if (!granted) throw new SockkitError('FORBIDDEN', 'this share link was revoked or is not a link of this document');
+      if (!granted)
+        throw new SockkitError('FORBIDDEN', 'this share link was revoked or is not a link of this document');
       // A link never lowers a role: an editor opening the view link stays an editor.
       if (role === null || (role === 'viewer' && granted === 'editor')) {
         access.setRole(id, auth.user, granted);
@@ -31,7 +35,8 @@ export function sharingHandlers({ authority, announce }: Pick<HandlerDeps, 'auth
     claimDoc: async ({ id }, { auth }) => {
       const owner = access.ownerOf(id);
       if (owner === undefined) throw new SockkitError('NOT_FOUND', `no document ${id}`);
-      if (!access.claim(id, auth.user)) throw new SockkitError('CONFLICT', `document ${id} already has an owner`);
+      if (!access.claim(id, auth.user))
+        throw new SockkitError('CONFLICT', `document ${id} already has an owner`);
       await announce.upsert(id, [auth.user]);
       return access.meta(id, auth.user)!;
     },
@@ -39,7 +44,8 @@ export function sharingHandlers({ authority, announce }: Pick<HandlerDeps, 'auth
     createLink: ({ id, role }) => ({ token: access.createLink(id, role) }),
     revokeLink: ({ id, role }) => ({ revoked: access.revokeLink(id, role) }),
     setAccess: async ({ id, user, role }) => {
-      if (user === access.ownerOf(id)) throw new SockkitError('BAD_REQUEST', "the owner's role cannot change");
+      if (user === access.ownerOf(id))
+        throw new SockkitError('BAD_REQUEST', "the owner's role cannot change");
       if (role !== null && access.roleOf(id, user) === null) {
         // Roles are given by share links; the owner changes or removes them.
         throw new SockkitError('NOT_FOUND', `${user} has no role in document ${id} to change`);

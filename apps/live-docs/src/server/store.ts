@@ -105,7 +105,13 @@ export class DocStore {
       ),
       records: db.prepare<
         [string, number, number, number],
-        { version: number; client_id: string; author: string | null; at: number | null; restored_from: number | null }
+        {
+          version: number;
+          client_id: string;
+          author: string | null;
+          at: number | null;
+          restored_from: number | null;
+        }
       >(
         'SELECT version, client_id, author, at, restored_from FROM updates WHERE doc_id = ? AND version <= ? AND version > ? ORDER BY version DESC LIMIT ?',
       ),
