@@ -2,12 +2,14 @@
  * Test people: each name has its own identity token (the secret a browser keeps in
  * localStorage) and so its own user key, as the server derives it.
  */
+import { createHash } from 'node:crypto';
 import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
 import { contract, type LiveDocsContract } from '../src/contract.js';
 import { userKeyOf } from '../src/server/identity.js';
 
-/** A test person's identity token (the secret a browser keeps): `name` padded to 16 characters. */
-export const tokenOf = (name: string) => `${name}-token`.padEnd(16, '0');
+/** A test person's identity token, shaped like a browser's (48 hex digits), the same for Node clients and pages. */
+export const tokenOf = (name: string) =>
+  createHash('sha256').update(`live-docs test ${name}`).digest('hex').slice(0, 48);
 /** The user key the server derives for test person `name`. */
 export const userOf = (name: string) => userKeyOf(tokenOf(name));
 
