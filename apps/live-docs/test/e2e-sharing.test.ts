@@ -18,6 +18,7 @@ import {
   converged,
   editorState,
   openBrowser,
+  pasteText,
   presetIdentity,
   sideBySide,
   typeAt,
@@ -91,10 +92,15 @@ describe.skipIf(!chromiumPath)('sharing, history and export in the browser', () 
         .poll(() => olive.page.locator('[data-testid=people] li', { hasText: 'Vera' }).count())
         .toBe(1);
       const before = await textOf(olive.page);
+      // Nothing the page sends reaches the server meanwhile, so no refusal could undo a keystroke.
+      tap.holdRequests();
       await vera.page.locator('.cm-content').click();
       await vera.page.keyboard.type('Vera was here', { delay: 10 });
       await vera.page.keyboard.press('Enter');
+      await pasteText(vera.page, 'pasted by Vera');
       expect(await editorState(vera.page)).toMatchObject({ text: before, unconfirmed: 0 });
+      expect(tap.sent.filter((m) => m.p === 'pushUpdates')).toEqual([]);
+      tap.releaseRequests();
 
       // A push forced past the read-only editor is refused on the wire, and said on the page.
       await vera.page.evaluate(() => {
