@@ -281,4 +281,31 @@ describe.skipIf(!chromiumPath)('sharing, history and export in the browser', () 
       await new Promise((resolve) => images.close(resolve));
     }
   }, 60_000);
+
+  it('a page beyond the presence limit follows the document without joining presence', async () => {
+    // A view link can bring more people than a channel's presence holds: here one.
+    const crowded = await server.startOther('crowded', { sockkitLimits: { maxPresenceMembers: 1 } });
+    const first = await personBrowser('first', 'First', '#4363d8');
+    const second = await personBrowser('second', 'Second', '#f58231');
+    try {
+      const { id } = crowded.store.createDoc('Popular', 'Read me.', { owner: userOf('first') });
+      const token = crowded.store.access.createLink(id, 'viewer');
+      const base = `http://127.0.0.1:${crowded.port}`;
+      await first.page.goto(`${base}/d/${id}`);
+      await first.page.locator('.cm-content').waitFor();
+      await expect.poll(() => first.page.locator('[data-testid=people] li').count()).toBe(1);
+      await second.page.goto(`${base}/d/${id}#join=${token}`);
+      await second.page.locator('.cm-content').waitFor();
+      await expect.poll(() => second.page.locator('[data-testid=crowded]').count()).toBe(1);
+      // The owner's edits still reach the crowded page live.
+      await typeAt(first.page, 'end', ' Now with more.');
+      await expect.poll(() => textOf(second.page)).toBe('Read me. Now with more.');
+      expect(await first.page.locator('[data-testid=people] li').allTextContents()).toEqual(['First']);
+      expect([...first.errors, ...second.errors]).toEqual([]);
+    } finally {
+      await closeBrowser(first.context);
+      await closeBrowser(second.context);
+      await crowded.close();
+    }
+  }, 60_000);
 });

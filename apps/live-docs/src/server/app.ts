@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Limits } from '@sockkit/core';
 import { type Broker, createSockkitServer, type SockkitServer, silentLogger } from '@sockkit/server';
 import { contract, type LiveDocsContract } from '../contract.js';
 import type { DocLimits } from '../shared/limits.js';
@@ -31,6 +32,8 @@ export interface LiveDocsOptions {
   middleware?: (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
   /** Document limits. */
   limits?: Partial<DocLimits>;
+  /** sockkit's own limits, over the app's (2 MiB messages, 4 MiB frames) and sockkit's defaults. */
+  sockkitLimits?: Partial<Limits>;
   /** Snapshot after this many updates. */
   snapshotEvery?: number;
   /** SQLite durability; see {@link DocStore}. */
@@ -93,7 +96,7 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
     }),
     middleware: [accessMiddleware(store.access)],
     topics: topicAccess(store.access),
-    limits: { maxMessageBytes: 2 * 1024 * 1024, maxFrameBytes: 4 * 1024 * 1024 },
+    limits: { maxMessageBytes: 2 * 1024 * 1024, maxFrameBytes: 4 * 1024 * 1024, ...options.sockkitLimits },
     ...(options.broker ? { broker: options.broker } : {}),
     logger: silentLogger,
   });

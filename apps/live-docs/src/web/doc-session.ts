@@ -13,7 +13,7 @@
  */
 import type { EditorView } from '@codemirror/view';
 import { isSockkitError } from '@sockkit/core';
-import { computed, onMounted, onScopeDispose, type Ref, ref, shallowRef, watch } from 'vue';
+import { computed, nextTick, onMounted, onScopeDispose, type Ref, ref, shallowRef, watch } from 'vue';
 import type { DocMeta, Role } from '../contract.js';
 import { type PendingEdits, replayPending } from '../shared/pending-edits.js';
 import { CollabSync, isRetryable, type SyncStatus, type SyncTransport } from '../shared/sync-engine.js';
@@ -68,16 +68,21 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
   };
 
   const connection = useConnectionState();
+  /**
+   * The document's channel holds as many people as the server allows in presence
+   * (`limits.maxPresenceMembers`): this page follows it without joining presence.
+   */
+  const crowded = ref(false);
+  const rejoining = ref(false);
 
   const docSub = useSubscription(
     'doc',
     { id },
     {
-      presence: () => ({
-        name: identity.name || 'anonymous',
-        color: identity.color,
-        clientID: clientID.value,
-      }),
+      presence: () =>
+        crowded.value
+          ? undefined
+          : { name: identity.name || 'anonymous', color: identity.color, clientID: clientID.value },
       onMessage(message) {
         if (message.type === 'deleted') {
           missing.value = true;
@@ -85,10 +90,17 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
         } else sync?.receive(message.since, message.updates);
       },
       onRecovered: () => sync?.resync(),
-      enabled: granted,
+      enabled: () => granted.value && !rejoining.value,
     },
   );
   const presence = usePresence(docSub);
+  watch(docSub.error, async (error) => {
+    if (error?.code !== 'LIMIT_EXCEEDED' || crowded.value) return;
+    crowded.value = true; // subscribe again, without presence
+    rejoining.value = true;
+    await nextTick();
+    rejoining.value = false;
+  });
 
   useSubscription(
     'cursors',
@@ -392,6 +404,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     restored,
     resynced,
     missing,
+    crowded,
     loading,
     clientID,
     presence,
