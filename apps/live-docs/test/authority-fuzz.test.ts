@@ -2,6 +2,8 @@
  * Property: pushes of arbitrary change sets (edits that fit the document, and whatever else
  * passes the contract's schema) either apply or are refused with a typed error, a refusal
  * leaves the document as it was, and the document on disk always equals the one in memory.
+ * With restores mixed in: a restore makes the text that of its version, and the history gives
+ * back the text of every version ever reached, replaying less than one snapshot interval.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { updateSchema } from '../src/contract.js';
 import { CollabAuthority } from '../src/server/authority.js';
+import { History } from '../src/server/history.js';
 import { DocStore } from '../src/server/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'live-docs-authority-fuzz-'));
@@ -110,5 +113,70 @@ describe('the authority under arbitrary pushes', () => {
       Object.values(outcomes).every((n) => n > 20),
       JSON.stringify(outcomes),
     ).toBe(true);
+  }, 120_000);
+
+  it('restores any earlier version and reads back every version, among arbitrary pushes', () => {
+    const step = fc.oneof(
+      { weight: 3, arbitrary: push.map((p) => ({ kind: 'push' as const, ...p })) },
+      {
+        weight: 1,
+        arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map((at) => ({ kind: 'restore' as const, at })),
+      },
+    );
+    let restores = 0;
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
+        const path = join(dir, `run-${runs++}.sqlite`);
+        const store = new DocStore(path, { synchronous: 'NORMAL' });
+        // A small insert limit, so that restores are split into several updates.
+        const authority = new CollabAuthority(store, { snapshotEvery: 3, limits: { maxInsertChars: 6 } });
+        const history = new History(authority);
+        const { id } = store.createDoc('fuzz', 'start');
+        const texts = ['start'];
+        let largest = 1;
+        try {
+          for (const item of steps) {
+            const { version, text: before } = authority.open(id);
+            if (item.kind === 'restore') {
+              const target = Math.floor(item.at * version);
+              const result = history.restore(id, target, 'someone');
+              expect(authority.open(id).text).toBe(texts[target]);
+              if (result.accepted) {
+                restores++;
+                largest = Math.max(largest, result.updates.length);
+                texts.length = result.version + 1;
+                texts[result.version] = texts[target]!;
+              }
+              continue;
+            }
+            const wire = toWire(before, item.updates).flatMap((u) => {
+              const parsed = updateSchema.safeParse(u);
+              return parsed.success ? [parsed.data] : [];
+            });
+            try {
+              const result = authority.push(id, Math.max(0, version + item.base), wire, {
+                author: 'someone',
+              });
+              if (result.accepted) {
+                largest = Math.max(largest, result.updates.length);
+                texts[result.version] = authority.open(id).text;
+              }
+            } catch {
+              // refused: the first property covers how
+            }
+          }
+          for (let v = 0; v < texts.length; v++) {
+            if (texts[v] === undefined) continue; // inside a push of several updates
+            const { text, replayed } = history.textAt(id, v);
+            expect(text.toString()).toBe(texts[v]);
+            expect(replayed).toBeLessThan(3 + largest);
+          }
+        } finally {
+          store.close();
+        }
+      }),
+      { numRuns: 150 },
+    );
+    expect(restores).toBeGreaterThan(50);
   }, 120_000);
 });
