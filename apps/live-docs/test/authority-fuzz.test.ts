@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ChangeSet, Text } from '@codemirror/state';
 import { isSockkitError } from '@sockkit/core';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -124,15 +125,25 @@ describe('the authority under arbitrary pushes', () => {
       },
     );
     let restores = 0;
+    let split = 0;
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 25 }), (steps) => {
         const path = join(dir, `run-${runs++}.sqlite`);
         const store = new DocStore(path, { synchronous: 'NORMAL' });
         // A small insert limit, so that restores are split into several updates.
-        const authority = new CollabAuthority(store, { snapshotEvery: 3, limits: { maxInsertChars: 6 } });
+        const authority = new CollabAuthority(store, { snapshotEvery: 3, limits: { maxInsertChars: 2 } });
         const history = new History(authority);
         const { id } = store.createDoc('fuzz', 'start');
+        /** The text at every version, each update of a push or restore applied in turn. */
         const texts = ['start'];
+        const record = (since: number, updates: readonly { changes: unknown }[]) => {
+          let text = Text.of(texts[since]!.split('\n'));
+          updates.forEach((update, i) => {
+            text = ChangeSet.fromJSON(update.changes).apply(text);
+            texts[since + 1 + i] = text.toString();
+          });
+          largest = Math.max(largest, updates.length);
+        };
         let largest = 1;
         try {
           for (const item of steps) {
@@ -143,10 +154,10 @@ describe('the authority under arbitrary pushes', () => {
               expect(authority.open(id).text).toBe(texts[target]);
               if (result.accepted) {
                 restores++;
-                largest = Math.max(largest, result.updates.length);
-                texts.length = result.version + 1;
-                texts[result.version] = texts[target]!;
+                if (result.updates.length > 1) split++;
+                record(result.since, result.updates);
               }
+              expect(texts[authority.open(id).version]).toBe(texts[target]);
               continue;
             }
             const wire = toWire(before, item.updates).flatMap((u) => {
@@ -157,16 +168,13 @@ describe('the authority under arbitrary pushes', () => {
               const result = authority.push(id, Math.max(0, version + item.base), wire, {
                 author: 'someone',
               });
-              if (result.accepted) {
-                largest = Math.max(largest, result.updates.length);
-                texts[result.version] = authority.open(id).text;
-              }
+              if (result.accepted) record(result.since, result.updates);
             } catch {
               // refused: the first property covers how
             }
           }
+          expect(texts).toHaveLength(authority.open(id).version + 1);
           for (let v = 0; v < texts.length; v++) {
-            if (texts[v] === undefined) continue; // inside a push of several updates
             const { text, replayed } = history.textAt(id, v);
             expect(text.toString()).toBe(texts[v]);
             expect(replayed).toBeLessThan(3 + largest);
@@ -175,8 +183,22 @@ describe('the authority under arbitrary pushes', () => {
           store.close();
         }
       }),
-      { numRuns: 150 },
+      {
+        numRuns: 300,
+        // Deleting the whole text and restoring it: five characters, three updates at this limit.
+        examples: [
+          [
+            [
+              { kind: 'push', base: 0, updates: [{ clientID: 'a', change: { at: 0, del: 3, insert: '' } }] },
+              { kind: 'push', base: 0, updates: [{ clientID: 'a', change: { at: 0, del: 2, insert: '' } }] },
+              { kind: 'restore', at: 0 },
+            ],
+          ],
+        ],
+      },
     );
-    expect(restores).toBeGreaterThan(50);
+    // Not vacuous: restores happen, and some are split into several updates.
+    expect(restores).toBeGreaterThan(20);
+    expect(split).toBeGreaterThan(0);
   }, 120_000);
 });
