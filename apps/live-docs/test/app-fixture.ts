@@ -5,19 +5,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
+import type { SockkitClient } from '@sockkit/client/node';
 import { type Child, startNode } from '@sockkit/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { contract, type LiveDocsContract } from '../src/contract.js';
+import type { LiveDocsContract } from '../src/contract.js';
 import { type LiveDocs, type LiveDocsOptions, startLiveDocs } from '../src/server/app.js';
 import { silentLog } from '../src/server/log.js';
+import { connectAs } from './people.js';
 
 /** What the tests use; set once `beforeAll` ran. */
 export interface LiveDocsFixture {
   app: LiveDocs;
   /** `ws://127.0.0.1:<port>/ws`. */
   url: string;
-  /** A client as user `tester`, with `offline: 'reject'`. */
+  /** A client as test person `tester`, with `offline: 'reject'`. */
   client: SockkitClient<LiveDocsContract>;
 }
 
@@ -33,12 +34,7 @@ export function useLiveDocs(name: string, options: Partial<LiveDocsOptions> = {}
       ...options,
     });
     fixture.url = `ws://127.0.0.1:${fixture.app.port}/ws`;
-    fixture.client = createSockkitClient({
-      url: fixture.url,
-      contract,
-      params: () => ({ user: 'tester' }),
-      offline: 'reject',
-    });
+    fixture.client = connectAs(fixture.url, 'tester');
     await fixture.client.ready();
   });
   afterAll(async () => {

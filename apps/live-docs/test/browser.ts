@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumArgs } from '@sockkit/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { tokenOf } from './people.js';
 
 const appDir = join(import.meta.dirname, '..');
 
@@ -122,11 +123,19 @@ export async function sideBySide(scratch: Page, left: Buffer, right: Buffer): Pr
   return scratch.screenshot({ fullPage: true });
 }
 
-/** Stores a browser identity (id, name, colour) so its pages skip the name prompt. */
-export async function presetIdentity(context: BrowserContext, user: string, name: string): Promise<void> {
+/**
+ * Stores the identity of test person `person` (their token, see `people.ts`) with display
+ * name `name` and a colour, so the browser's pages skip the name prompt and are that person.
+ */
+export async function presetIdentity(
+  context: BrowserContext,
+  person: string,
+  name: string,
+  color = '#3cb44b',
+): Promise<void> {
   await context.addInitScript(
-    ([u, n]) =>
-      localStorage.setItem('live-docs:identity', JSON.stringify({ user: u, name: n, color: '#3cb44b' })),
-    [user, name] as const,
+    ([t, n, c]) =>
+      localStorage.setItem('live-docs:identity', JSON.stringify({ token: t, name: n, color: c })),
+    [tokenOf(person), name, color] as const,
   );
 }

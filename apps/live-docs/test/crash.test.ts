@@ -11,6 +11,7 @@ import type { Child } from '@sockkit/testing';
 import { afterAll, expect, it } from 'vitest';
 import { contract, type WireUpdate } from '../src/contract.js';
 import { type LiveDocsProcess, spawnLiveDocs } from './app-fixture.js';
+import { tokenOf } from './people.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'live-docs-crash-'));
 const children: Child[] = [];
@@ -33,7 +34,7 @@ const connect = (url: string) =>
   createSockkitClient({
     url,
     contract,
-    params: () => ({ user: 'crash' }),
+    params: () => ({ token: tokenOf('crash') }),
     offline: 'reject',
     reconnect: false,
   });

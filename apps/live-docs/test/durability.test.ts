@@ -15,6 +15,7 @@ import { missing } from '@sockkit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
 import { insert } from './e2e-fixture.js';
+import { tokenOf } from './people.js';
 import { parseTrace, startTracedServer, straceWorks, type TracedCall, type TracedServer } from './strace.js';
 
 const available =
@@ -49,11 +50,15 @@ describe.skipIf(!available)('durability in the system calls', () => {
     const client = createSockkitClient({
       url: server.url,
       contract,
-      params: () => ({ user: 'durable' }),
+      params: () => ({ token: tokenOf('durable') }),
       offline: 'reject',
       reconnect: false,
     });
-    const watcher = createSockkitClient({ url: server.url, contract, params: () => ({ user: 'watcher' }) });
+    const watcher = createSockkitClient({
+      url: server.url,
+      contract,
+      params: () => ({ token: tokenOf('durable') }),
+    });
     try {
       await client.ready();
       const { id } = await client.call.createDoc({ title: 'durable' });

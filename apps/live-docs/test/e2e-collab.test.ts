@@ -21,6 +21,7 @@ import {
   typeAt,
 } from './browser.js';
 import { artifacts, chromiumPath, E2EServer, insert } from './e2e-fixture.js';
+import { tokenOf } from './people.js';
 
 const server = new E2EServer();
 beforeAll(async () => {
@@ -54,9 +55,15 @@ describe.skipIf(!chromiumPath)('live-docs in the browser', () => {
       await alice.page.locator('[data-testid=create-form] button[type=submit]').click();
       await alice.page.waitForURL(/\/d\/[A-Za-z0-9_-]+$/);
       await alice.page.locator('.cm-content').waitFor();
-      const shareUrl = alice.page.url();
+      const docUrl = alice.page.url();
+      // Alice shares an edit link.
+      await alice.page.locator('[data-testid=share]').click();
+      await alice.page.locator('[data-testid=link-editor] button', { hasText: 'Create link' }).click();
+      const shareUrl = await alice.page.locator('[data-testid=link-editor] input').inputValue();
+      expect(shareUrl).toMatch(/\/d\/[A-Za-z0-9_-]+#join=[A-Za-z0-9_-]+$/);
+      await alice.page.locator('[data-testid=close-share]').click();
 
-      // Bob opens the shareable URL in another browser; his socket can be cut on demand.
+      // Bob opens the share link in another browser; his socket can be cut on demand.
       let bobOffline = false;
       const bobSockets = new Set<WebSocketRoute>();
       await bob.page.routeWebSocket(/\/ws$/, (ws) => {
@@ -90,12 +97,13 @@ describe.skipIf(!chromiumPath)('live-docs in the browser', () => {
       await expect.poll(() => bob.page.locator('.cm-remote-label', { hasText: 'Alice' }).count()).toBe(1);
 
       // A third party (a Node client) adds a section; both browsers show it.
-      const docId = shareUrl.split('/d/')[1]!;
+      const docId = docUrl.split('/d/')[1]!;
       const writer = createSockkitClient({
         url: `ws://127.0.0.1:${server.port}/ws`,
         contract,
-        params: () => ({ user: 'bot' }),
+        params: () => ({ token: tokenOf('bot') }),
       });
+      await writer.call.joinDoc({ id: docId, token: shareUrl.split('#join=')[1]! });
       const current = await writer.call.openDoc({ id: docId });
       await writer.call.pushUpdates({
         id: docId,
@@ -153,7 +161,7 @@ describe.skipIf(!chromiumPath)('live-docs in the browser', () => {
       const afterRestart = await converged([alice.page, bob.page]);
       expect(afterRestart).toContain('During restart A.');
       expect(afterRestart).toContain('During restart B.');
-      expect(app.authority.open(shareUrl.split('/d/')[1]!).text).toBe(afterRestart);
+      expect(app.authority.open(docId).text).toBe(afterRestart);
       await expect.poll(() => samePreview(alice.page, bob.page)).toBe(true);
       expect([...alice.errors, ...bob.errors]).toEqual([]);
     } finally {

@@ -17,6 +17,7 @@ import {
   typeAt,
 } from './browser.js';
 import { chromiumPath, E2EServer, insert } from './e2e-fixture.js';
+import { tokenOf } from './people.js';
 
 const server = new E2EServer();
 beforeAll(async () => {
@@ -65,7 +66,7 @@ describe.skipIf(!chromiumPath)('offline edits in the browser', () => {
     const seed = createSockkitClient({
       url: `ws://127.0.0.1:${server.port}/ws`,
       contract,
-      params: () => ({ user: 'seed' }),
+      params: () => ({ token: tokenOf('carol') }),
     });
     const { id } = await seed.call.createDoc({ title: 'Offline' });
     const browser = await openBrowser(chromiumPath!);
@@ -173,7 +174,7 @@ describe.skipIf(!chromiumPath)('offline edits in the browser', () => {
     const seed = createSockkitClient({
       url: `ws://127.0.0.1:${server.port}/ws`,
       contract,
-      params: () => ({ user: 'seed' }),
+      params: () => ({ token: tokenOf('dan') }),
     });
     const { id } = await seed.call.createDoc({ title: 'Full storage' });
     await seed.close();

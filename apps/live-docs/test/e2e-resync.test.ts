@@ -18,6 +18,7 @@ import {
   typeAt,
 } from './browser.js';
 import { chromiumPath, E2EServer, insert } from './e2e-fixture.js';
+import { tokenOf } from './people.js';
 import { tapSocket } from './wire-tap.js';
 
 const server = new E2EServer();
@@ -52,7 +53,7 @@ describe.skipIf(!chromiumPath)('a page out of step with the server', () => {
     const seed = createSockkitClient({
       url: `ws://127.0.0.1:${server.port}/ws`,
       contract,
-      params: () => ({ user: 'seed' }),
+      params: () => ({ token: tokenOf('erin') }),
     });
     const browser = await openBrowser(chromiumPath!);
     await presetIdentity(browser.context, 'erin', 'Erin');
@@ -110,7 +111,7 @@ describe.skipIf(!chromiumPath)('a page out of step with the server', () => {
     const seed = createSockkitClient({
       url: `ws://127.0.0.1:${server.port}/ws`,
       contract,
-      params: () => ({ user: 'seed' }),
+      params: () => ({ token: tokenOf('gus') }),
     });
     const browser = await openBrowser(chromiumPath!);
     await presetIdentity(browser.context, 'gus', 'Gus');

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
 import { closeBrowser, converged, editorState, openBrowser, pasteText, presetIdentity } from './browser.js';
 import { artifacts, chromiumPath, E2EServer, insert } from './e2e-fixture.js';
+import { tokenOf } from './people.js';
 
 const server = new E2EServer();
 beforeAll(async () => {
@@ -37,7 +38,7 @@ describe.skipIf(!chromiumPath)('safety and large documents in the browser', () =
     const client = createSockkitClient({
       url: `ws://127.0.0.1:${server.port}/ws`,
       contract,
-      params: () => ({ user: 'seed' }),
+      params: () => ({ token: tokenOf('v') }),
     });
     await client.ready();
     const { id } = await client.call.createDoc({ title: 'XSS' });

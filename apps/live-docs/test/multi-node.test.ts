@@ -12,6 +12,7 @@ import { deleteKeys, uniquePrefix } from '@sockkit/testing/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
 import { spawnLiveDocs } from './app-fixture.js';
+import { tokenOf } from './people.js';
 import { SocketEditor, until } from './socket-editor.js';
 
 const redisUrl = await findRedis();
@@ -44,7 +45,7 @@ describe.skipIf(!redisUrl)('two nodes on one Redis', () => {
     const client = createSockkitClient({
       url,
       contract,
-      params: () => ({ user }),
+      params: () => ({ token: tokenOf(user), name: user }),
       offline: 'reject',
       reconnect: false,
     });
@@ -56,10 +57,11 @@ describe.skipIf(!redisUrl)('two nodes on one Redis', () => {
     const [a, b] = urls as [string, string];
     const setup = await connect(a, 'setup');
     const { id } = await setup.call.createDoc({ title: 'two nodes' });
+    const { token } = await setup.call.createLink({ id, role: 'editor' });
     await setup.close();
 
-    const alice = await SocketEditor.open(a, id, 'alice');
-    const bob = await SocketEditor.open(b, id, 'bob');
+    const alice = await SocketEditor.open(a, id, 'alice', token);
+    const bob = await SocketEditor.open(b, id, 'bob', token);
     try {
       // Bob never pushes here, so he can only learn Alice's edits from the topic, via Redis.
       for (let i = 0; i < 20; i++) {
@@ -88,7 +90,7 @@ describe.skipIf(!redisUrl)('two nodes on one Redis', () => {
       expect(bob.fatal).toEqual([]);
 
       // The store both nodes share holds the converged text.
-      const reader = await connect(b, 'reader');
+      const reader = await connect(b, 'setup');
       const opened = await reader.call.openDoc({ id });
       expect(opened.text).toBe(alice.text);
       await reader.close();
@@ -102,9 +104,12 @@ describe.skipIf(!redisUrl)('two nodes on one Redis', () => {
     const [a, b] = urls as [string, string];
     const setup = await connect(a, 'setup');
     const { id } = await setup.call.createDoc({ title: 'presence' });
+    const { token } = await setup.call.createLink({ id, role: 'viewer' });
     await setup.close();
     const left = await connect(a, 'left');
     const right = await connect(b, 'right');
+    await left.call.joinDoc({ id, token });
+    await right.call.joinDoc({ id, token });
     const person = (name: string) => ({ name, color: '#336699', clientID: name });
     const onA = left.subscribe.doc({ id }, undefined, { presence: person('Left') });
     const onB = right.subscribe.doc({ id }, undefined, { presence: person('Right') });

@@ -85,7 +85,8 @@ describe('edits kept from a page that went away', () => {
   it('are pushed later, rebased onto what others wrote meanwhile', async () => {
     const { id } = await newDoc('alpha beta gamma');
     const page = new PageEditor(id, 'page-1', await live.client.call.openDoc({ id }));
-    const other = await SocketEditor.open(live.url, id, 'other');
+    const { token } = await live.client.call.createLink({ id, role: 'editor' });
+    const other = await SocketEditor.open(live.url, id, 'other', token);
     // The page first sees someone else's edit, so its confirmed text is not the opened one.
     other.edit(0, 0, '> ');
     await until(() => other.sync.unconfirmed === 0, 'the first edit to be saved');

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WireUpdate } from '../src/contract.js';
 import { useLiveDocs } from './app-fixture.js';
+import { userOf } from './people.js';
 import { SocketEditor, until } from './socket-editor.js';
 
 const live = useLiveDocs('server', { limits: { maxInsertChars: 1000 } });
@@ -13,8 +14,8 @@ const live = useLiveDocs('server', { limits: { maxInsertChars: 1000 } });
 describe('documents', () => {
   it('creates, lists, renames and deletes, announcing each on the docs topic', async () => {
     const seen: string[] = [];
-    const sub = live.client.subscribe.docs(undefined, (message) => {
-      seen.push(message.type === 'deleted' ? `deleted ${message.id}` : `upsert ${message.doc.title}`);
+    const sub = live.client.subscribe.docs({ user: userOf('tester') }, (message) => {
+      seen.push(message.type === 'upsert' ? `upsert ${message.doc.title}` : `${message.type} ${message.id}`);
     });
     await sub.ready;
     const doc = await live.client.call.createDoc({ title: '  Notes ' });
@@ -37,8 +38,9 @@ describe('documents', () => {
 describe('sync procedures', () => {
   it('two editors converge through push, fan-out and rebase', async () => {
     const { id } = await live.client.call.createDoc({ title: 'pair' });
-    const a = await SocketEditor.open(live.url, id, 'a');
-    const b = await SocketEditor.open(live.url, id, 'b');
+    const { token } = await live.client.call.createLink({ id, role: 'editor' });
+    const a = await SocketEditor.open(live.url, id, 'a', token);
+    const b = await SocketEditor.open(live.url, id, 'b', token);
     a.edit(0, 0, 'hello ');
     b.edit(0, 0, 'world');
     await until(

@@ -8,6 +8,7 @@ import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
 import { contract, type LiveDocsContract } from '../src/contract.js';
 import { CollabSync } from '../src/shared/sync-engine.js';
 import { HeadlessEditor } from './headless-editor.js';
+import { tokenOf } from './people.js';
 
 export class SocketEditor extends HeadlessEditor {
   state!: EditorState;
@@ -23,17 +24,21 @@ export class SocketEditor extends HeadlessEditor {
     super();
   }
 
-  /** Connects, opens `docId` and subscribes to its updates. */
-  static async open(url: string, docId: string, user: string): Promise<SocketEditor> {
+  /**
+   * Connects as test person `user`, joins through share link `join` when given, opens
+   * `docId` and subscribes to its updates.
+   */
+  static async open(url: string, docId: string, user: string, join?: string): Promise<SocketEditor> {
     const client = createSockkitClient({
       url,
       contract,
-      params: () => ({ user }),
+      params: () => ({ token: tokenOf(user), name: user }),
       offline: 'reject',
       timeout: 30_000,
       reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
     });
     await client.ready();
+    if (join) await client.call.joinDoc({ id: docId, token: join });
     const editor = new SocketEditor(client, docId);
     const opened = await client.call.openDoc({ id: docId });
     editor.state = EditorState.create({

@@ -74,9 +74,15 @@ describe('DocStore', () => {
     store.close();
 
     const raw = new Database(path, { readonly: true });
-    const types = raw.prepare('SELECT version, typeof(text) AS type FROM snapshots WHERE doc_id = ?').all(id);
+    const types = raw
+      .prepare('SELECT version, typeof(text) AS type FROM snapshots WHERE doc_id = ? ORDER BY version')
+      .all(id);
     raw.close();
-    expect(types).toEqual([{ version: 2, type: 'blob' }]);
+    // Version 0 ('plain') stays readable TEXT; the snapshot holding half a pair is a BLOB.
+    expect(types).toEqual([
+      { version: 0, type: 'text' },
+      { version: 2, type: 'blob' },
+    ]);
     const reopened = new DocStore(path);
     expect(new CollabAuthority(reopened).open(id)).toMatchObject({ version: 3, text });
     // Well-formed text stays readable TEXT.

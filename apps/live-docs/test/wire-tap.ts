@@ -2,16 +2,19 @@
  * A page's WebSocket routed through the test (playwright-core's `routeWebSocket`). Frames
  * pass unchanged unless the test asks otherwise: hold what the server sends from the moment
  * the page calls some procedure (a server slow to confirm), hold what the page sends, or
- * rewrite the next update message on the `doc` topic (a corrupted update).
+ * rewrite the next update message on the `doc` topic (a corrupted update). Every message in
+ * either direction is recorded as it travelled.
  */
 import type { Page } from 'playwright-core';
 
 /** One sockkit message as it travels (see docs/protocol.md). */
-interface Message {
+export interface Message {
   t: string;
+  id?: number;
   p?: string;
   c?: string;
   d?: unknown;
+  e?: { code: string; message: string };
 }
 
 const messagesOf = (frame: string | Buffer): Message[] => {
@@ -28,6 +31,8 @@ const isDocUpdate = (message: Message) =>
 export async function tapSocket(page: Page) {
   /** How many calls of each procedure the page sent. */
   const calls = new Map<string, number>();
+  const sent: Message[] = [];
+  const received: Message[] = [];
   let holdFrom: string | undefined;
   let holdingIn = false;
   let holdingOut = false;
@@ -53,6 +58,7 @@ export async function tapSocket(page: Page) {
     toServer = (frame) => server.send(frame);
     ws.onMessage((frame) => {
       for (const message of messagesOf(frame)) {
+        sent.push(message);
         if (message.t !== 'call' || !message.p) continue;
         calls.set(message.p, (calls.get(message.p) ?? 0) + 1);
         if (message.p === holdFrom) {
@@ -64,12 +70,17 @@ export async function tapSocket(page: Page) {
       else server.send(frame);
     });
     server.onMessage((frame) => {
+      received.push(...messagesOf(frame));
       if (holdingIn) heldIn.push(frame);
       else deliver(frame);
     });
   });
 
   return {
+    /** Every message the page sent, in order. */
+    sent,
+    /** Every message the server sent the page, in order, as the server sent it. */
+    received,
     /** How many calls of `procedure` the page sent. */
     calls: (procedure: string) => calls.get(procedure) ?? 0,
     /** From the page's next call of `procedure` on, keep everything the server sends (once). */

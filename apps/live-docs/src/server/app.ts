@@ -4,13 +4,16 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SockkitError } from '@sockkit/core';
+import type { Limits } from '@sockkit/core';
 import { type Broker, createSockkitServer, type SockkitServer, silentLogger } from '@sockkit/server';
-import * as z from 'zod';
 import { contract, type LiveDocsContract } from '../contract.js';
 import type { DocLimits } from '../shared/limits.js';
+import { accessMiddleware, topicAccess } from './access.js';
+import { Announcer } from './announce.js';
 import { CollabAuthority } from './authority.js';
-import { createHandlers, type LiveDocsAuth } from './handlers.js';
+import { createHandlers } from './handlers.js';
+import { History } from './history.js';
+import { identify, type LiveDocsAuth } from './identity.js';
 import { consoleLog, type Logger } from './log.js';
 import { serveStatic } from './static.js';
 import { DocStore } from './store.js';
@@ -29,12 +32,16 @@ export interface LiveDocsOptions {
   middleware?: (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
   /** Document limits. */
   limits?: Partial<DocLimits>;
+  /** sockkit's own limits, over the app's (2 MiB messages, 4 MiB frames) and sockkit's defaults. */
+  sockkitLimits?: Partial<Limits>;
   /** Snapshot after this many updates. */
   snapshotEvery?: number;
   /** SQLite durability; see {@link DocStore}. */
   synchronous?: 'FULL' | 'NORMAL';
   /** A shared broker (Redis) for running several nodes. */
   broker?: Broker;
+  /** The time stored with each update (epoch ms), for history. Default `Date.now`. */
+  now?: () => number;
   log?: Logger;
 }
 
@@ -44,12 +51,11 @@ export interface LiveDocs {
   readonly port: number;
   readonly store: DocStore;
   readonly authority: CollabAuthority;
+  readonly history: History;
   readonly sockkit: SockkitServer<LiveDocsContract, LiveDocsAuth>;
   /** Closes connections (1012: clients reconnect), the HTTP server and the store. */
   close(): Promise<void>;
 }
-
-const connectParams = z.object({ user: z.string().min(1).max(64) });
 
 /** Starts the server and resolves once it listens. */
 export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs> {
@@ -58,7 +64,9 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
   const authority = new CollabAuthority(store, {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.snapshotEvery ? { snapshotEvery: options.snapshotEvery } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
+  const history = new History(authority);
   const statics = options.webRoot ? serveStatic(options.webRoot) : undefined;
   const http = createServer((request, response) => {
     const fallback = () => {
@@ -70,25 +78,25 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
   });
 
   let sockkit: SockkitServer<LiveDocsContract, LiveDocsAuth> | undefined;
-  const docExists = ({ params }: { params: { id: string } }) => {
-    if (!store.getMeta(params.id)) throw new SockkitError('NOT_FOUND', `no document ${params.id}`);
-    return true;
-  };
+  const server = () => sockkit!;
   sockkit = createSockkitServer<LiveDocsContract, LiveDocsAuth>({
     contract,
     server: http,
     path: '/ws',
     authenticate: ({ params }) => {
-      const parsed = connectParams.safeParse(params);
-      if (!parsed.success) throw new SockkitError('UNAUTHORIZED', 'connect with params { user }');
-      return { context: { user: parsed.data.user }, user: parsed.data.user };
+      const auth = identify(params);
+      store.access.rememberName(auth.user, auth.name);
+      return { context: auth, user: auth.user };
     },
-    handlers: createHandlers(authority, () => sockkit!, log),
-    topics: {
-      doc: { authorize: { subscribe: docExists } },
-      cursors: { authorize: { subscribe: docExists, publish: docExists } },
-    },
-    limits: { maxMessageBytes: 2 * 1024 * 1024, maxFrameBytes: 4 * 1024 * 1024 },
+    handlers: createHandlers({
+      authority,
+      history,
+      announce: new Announcer(server, store.access, log),
+      server,
+    }),
+    middleware: [accessMiddleware(store.access)],
+    topics: topicAccess(store.access),
+    limits: { maxMessageBytes: 2 * 1024 * 1024, maxFrameBytes: 4 * 1024 * 1024, ...options.sockkitLimits },
     ...(options.broker ? { broker: options.broker } : {}),
     logger: silentLogger,
   });
@@ -102,17 +110,18 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
   });
   await sockkit.ready;
   const port = (http.address() as AddressInfo).port;
-  const server = sockkit;
+  const running = sockkit;
   let closing: Promise<void> | undefined;
   return {
     url: `http://localhost:${port}`,
     port,
     store,
     authority,
-    sockkit: server,
+    history,
+    sockkit: running,
     close() {
       closing ??= (async () => {
-        await server.close({ timeout: 2000 });
+        await running.close({ timeout: 2000 });
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         store.close();

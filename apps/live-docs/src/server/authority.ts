@@ -5,12 +5,14 @@
  *
  * The store decides: an append is conditional on the stored version, and the cache catches
  * up from the log whenever the store is ahead (another node sharing the database wrote).
+ *
+ * Every append records who made it (the caller's user key) and when, for history.
  */
 import { ChangeSet, Text } from '@codemirror/state';
 import { SockkitError } from '@sockkit/core';
-import type { DocMeta, WireUpdate } from '../contract.js';
+import type { WireUpdate } from '../contract.js';
 import { DEFAULT_DOC_LIMITS, type DocLimits, PULL_PAGE } from '../shared/limits.js';
-import type { DocStore, StoredUpdate } from './store.js';
+import type { AppendInfo, DocStore, StoredUpdate } from './store.js';
 
 /** Options of {@link CollabAuthority}. */
 export interface AuthorityOptions {
@@ -19,7 +21,15 @@ export interface AuthorityOptions {
   snapshotEvery?: number;
   /** Documents kept in memory. Default 64. */
   cacheSize?: number;
+  /** The time stored with each update (epoch ms). Default `Date.now`. */
+  now?: () => number;
 }
+
+/** Who makes a push, as the log records it. */
+export type PushInfo = Omit<AppendInfo, 'now'>;
+
+/** Change sets the server makes itself (a restore), built against the current text. */
+export type ServerChange = (text: Text) => { clientID: string; changes: ChangeSet[] };
 
 /** The answer to a push. */
 export interface PushResult {
@@ -38,7 +48,8 @@ interface CachedDoc {
   snapshotVersion: number;
 }
 
-const lines = (text: string) => Text.of(text.split(/\r\n?|\n/));
+/** A string as CodeMirror text (lines split at any line break). */
+export const lines = (text: string) => Text.of(text.split(/\r\n?|\n/));
 
 const toWire = (update: StoredUpdate): WireUpdate => ({
   clientID: update.clientID,
@@ -48,7 +59,10 @@ const toWire = (update: StoredUpdate): WireUpdate => ({
 /** Accepts, orders and stores the updates of every document. */
 export class CollabAuthority {
   readonly limits: DocLimits;
-  private readonly snapshotEvery: number;
+  /** A snapshot is written once this many updates followed the last one. */
+  readonly snapshotEvery: number;
+  /** The clock stored with updates (and new documents). */
+  readonly now: () => number;
   private readonly cacheSize: number;
   private readonly cache = new Map<string, CachedDoc>();
 
@@ -59,14 +73,13 @@ export class CollabAuthority {
     this.limits = { ...DEFAULT_DOC_LIMITS, ...options.limits };
     this.snapshotEvery = options.snapshotEvery ?? 200;
     this.cacheSize = options.cacheSize ?? 64;
+    this.now = options.now ?? Date.now;
   }
 
   /** The current text and version of a document. */
-  open(id: string): { meta: DocMeta; version: number; text: string } {
+  open(id: string): { version: number; text: string } {
     const doc = this.current(id);
-    const meta = this.store.getMeta(id);
-    if (!meta) throw notFound(id);
-    return { meta, version: doc.version, text: doc.text.toString() };
+    return { version: doc.version, text: doc.text.toString() };
   }
 
   /**
@@ -74,7 +87,7 @@ export class CollabAuthority {
    * on; throws CONFLICT for a version from the future, BAD_REQUEST for a malformed or
    * misfitting change set, PAYLOAD_TOO_LARGE above the limits, NOT_FOUND for no document.
    */
-  push(id: string, version: number, updates: readonly WireUpdate[]): PushResult {
+  push(id: string, version: number, updates: readonly WireUpdate[], info: PushInfo = {}): PushResult {
     if (updates.length === 0) throw new SockkitError('BAD_REQUEST', 'a push needs at least one update');
     if (updates.length > this.limits.maxUpdatesPerPush) {
       throw new SockkitError(
@@ -119,6 +132,40 @@ export class CollabAuthority {
       text = changes.apply(text);
       stored.push({ clientID: update.clientID, changes: JSON.stringify(changes.toJSON()) });
     });
+    return this.commit(id, doc, version, stored, text, info);
+  }
+
+  /**
+   * Appends change sets the server builds from the current text (a restore), as a normal
+   * edit: stored, versioned and returned for fan-out. They are not held to the per-push insert
+   * limit (the builder splits its updates by it); the document size limit still applies. A
+   * builder returning no change set appends nothing (`accepted: false`, nothing to do).
+   */
+  pushServer(id: string, build: ServerChange, info: PushInfo = {}): PushResult {
+    for (let attempt = 0; ; attempt++) {
+      const doc = this.current(id);
+      const { clientID, changes } = build(doc.text);
+      if (changes.length === 0)
+        return { accepted: false, version: doc.version, since: doc.version, updates: [] };
+      let text = doc.text;
+      const stored = changes.map((set) => {
+        text = set.apply(text);
+        return { clientID, changes: JSON.stringify(set.toJSON()) };
+      });
+      const result = this.commit(id, doc, doc.version, stored, text, info);
+      // Another node appended meanwhile: build again on its text (a few tries at most).
+      if (result.accepted || attempt >= 2) return result;
+    }
+  }
+
+  private commit(
+    id: string,
+    doc: CachedDoc,
+    version: number,
+    stored: StoredUpdate[],
+    text: Text,
+    info: PushInfo,
+  ): PushResult {
     if (text.length > this.limits.maxDocChars && text.length > doc.text.length) {
       throw new SockkitError(
         'PAYLOAD_TOO_LARGE',
@@ -129,7 +176,7 @@ export class CollabAuthority {
       );
     }
 
-    if (!this.store.append(id, version, stored)) {
+    if (!this.store.append(id, version, stored, { ...info, now: this.now() })) {
       // Another writer got there first: catch up and let the client rebase.
       const fresh = this.current(id);
       return { accepted: false, version: fresh.version, since: version, updates: [] };

@@ -1,68 +1,74 @@
 /**
- * The procedures of the live-docs contract, on top of the store and the collab authority.
- * Accepted updates are durable before the reply is sent and before they fan out.
+ * The procedures of the live-docs contract, on top of the store, the collab authority and
+ * the history. The access middleware (`access.ts`) has already checked the caller's role in
+ * the document; handlers record who did what. Accepted updates are durable before the reply
+ * is sent and before they fan out.
  */
-import { SockkitError } from '@sockkit/core';
-import type { CallContext, SockkitServer } from '@sockkit/server';
-import type { LiveDocsContract } from '../contract.js';
-import type { CollabAuthority } from './authority.js';
-import type { Logger } from './log.js';
+import type { WireUpdate } from '../contract.js';
+import type { PushResult } from './authority.js';
+import type { HandlerDeps, LiveDocsHandlers } from './handler-types.js';
+import { sharingHandlers } from './sharing.js';
 
-/** The auth context of a live-docs connection. */
-export interface LiveDocsAuth {
-  /** The browser's stable anonymous id (groups a person's tabs in presence). */
-  user: string;
-}
-
-type Server = SockkitServer<LiveDocsContract, LiveDocsAuth>;
-type Ctx = CallContext<LiveDocsContract, LiveDocsAuth>;
-
-const notFound = (id: string) => new SockkitError('NOT_FOUND', `no document ${id}`);
-
-/** Builds the handlers; `server` is read lazily (it is created with them). */
-export function createHandlers(authority: CollabAuthority, server: () => Server, log: Logger) {
+/** Builds the handlers. */
+export function createHandlers(deps: HandlerDeps): LiveDocsHandlers {
+  const { authority, history, announce, server } = deps;
   const store = authority.store;
-  const announce = (promise: Promise<unknown>) =>
-    promise.catch((error: unknown) =>
-      log.warn('publish failed (subscribers will catch up by pulling)', error),
-    );
+  const access = store.access;
+
+  /** Fans accepted updates out on `doc`, one message per update when they are large (a restore). */
+  const fanOut = async (id: string, result: PushResult, split: boolean) => {
+    if (!result.accepted) return;
+    const batches = split ? result.updates.map((update) => [update]) : [result.updates];
+    let since = result.since;
+    for (const updates of batches) {
+      await announce.settle(server().publish.doc({ id }, { type: 'updates', since, updates }));
+      since += updates.length;
+    }
+  };
 
   return {
-    listDocs: () => store.listDocs(),
-    createDoc: ({ title }: { title: string }) => {
-      const doc = store.createDoc(title);
-      void announce(server().publish.docs(undefined, { type: 'upsert', doc }));
+    ...sharingHandlers(deps),
+    me: (_input, { auth }) => ({ user: auth.user, name: auth.name }),
+    listDocs: (_input, { auth }) => access.listFor(auth.user),
+    createDoc: async ({ title }, { auth }) => {
+      const doc = store.createDoc(title, '', { owner: auth.user, now: authority.now() });
+      await announce.upsert(doc.id, [auth.user]);
       return doc;
     },
-    renameDoc: ({ id, title }: { id: string; title: string }) => {
-      const doc = store.renameDoc(id, title);
-      if (!doc) throw notFound(id);
-      void announce(server().publish.docs(undefined, { type: 'upsert', doc }));
-      return doc;
+    renameDoc: async ({ id, title }, { auth }) => {
+      store.renameDoc(id, title, authority.now());
+      await announce.upsert(id, access.audience(id));
+      return access.meta(id, auth.user)!;
     },
-    deleteDoc: ({ id }: { id: string }) => {
-      if (!store.deleteDoc(id)) throw notFound(id);
+    deleteDoc: async ({ id }) => {
+      const audience = access.audience(id);
+      store.deleteDoc(id);
       authority.forget(id);
-      void announce(server().publish.docs(undefined, { type: 'deleted', id }));
-      void announce(server().publish.doc({ id }, { type: 'deleted' }));
+      await Promise.all([
+        announce.drop(id, audience, 'deleted'),
+        announce.settle(server().publish.doc({ id }, { type: 'deleted' })),
+      ]);
       return { id };
     },
-    openDoc: ({ id }: { id: string }) => authority.open(id),
-    pushUpdates: async (
-      input: { id: string; version: number; updates: Parameters<CollabAuthority['push']>[2] },
-      _ctx: Ctx,
-    ) => {
-      const result = authority.push(input.id, input.version, input.updates);
-      if (result.accepted) {
-        await announce(
-          server().publish.doc(
-            { id: input.id },
-            { type: 'updates', since: result.since, updates: result.updates },
-          ),
-        );
-      }
+    openDoc: ({ id }, { auth }) => {
+      const { version, text } = authority.open(id);
+      return { meta: access.meta(id, auth.user)!, version, text };
+    },
+    pushUpdates: async ({ id, version, updates }, { auth }) => {
+      const result = authority.push(id, version, updates as WireUpdate[], { author: auth.user });
+      await fanOut(id, result, false);
       return { accepted: result.accepted, version: result.version };
     },
-    pullUpdates: ({ id, since }: { id: string; since: number }) => authority.pull(id, since),
+    pullUpdates: ({ id, since }) => authority.pull(id, since),
+    listVersions: ({ id, before }) => history.list(id, before),
+    getVersion: ({ id, version, since }) => {
+      const found = history.get(id, version, since);
+      return { ...found, inverse: (found.inverse?.toJSON() as WireUpdate['changes'] | undefined) ?? null };
+    },
+    restoreVersion: async ({ id, version }, { auth }) => {
+      const result = history.restore(id, version, auth.user);
+      await fanOut(id, result, true);
+      return { restored: result.accepted, version: result.version };
+    },
   };
 }

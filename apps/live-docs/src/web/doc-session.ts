@@ -6,27 +6,38 @@
  *
  * When applying an update throws, the editor is not trusted any further: it is rebuilt from
  * the server, its unsaved edits (as they stood before) replayed onto it, and the page says so.
+ *
+ * Access: a share link's token is sent once (`joinDoc`) before the document opens; the topics
+ * are joined only once the server has let this person open it. A viewer's editor is
+ * read-only, and a role changed or taken away by the owner reaches the page on its list.
  */
 import type { EditorView } from '@codemirror/view';
 import { isSockkitError } from '@sockkit/core';
-import { computed, onMounted, onScopeDispose, type Ref, ref, shallowRef, watch } from 'vue';
-import type { DocMeta } from '../contract.js';
+import { computed, nextTick, onMounted, onScopeDispose, type Ref, ref, shallowRef, watch } from 'vue';
+import type { DocMeta, Role } from '../contract.js';
 import { type PendingEdits, replayPending } from '../shared/pending-edits.js';
 import { CollabSync, isRetryable, type SyncStatus, type SyncTransport } from '../shared/sync-engine.js';
-import { createEditor } from './editor/create-editor.js';
+import { createEditor, setReadOnly } from './editor/create-editor.js';
 import { keepRemoteCursors, setRemoteCursor } from './editor/remote-cursors.js';
 import { identity } from './identity.js';
 import { online } from './network.js';
 import { dropStash, removeKey, saveStash, stashesOf } from './offline-stash.js';
 import { LARGE_DOC, type PreviewSource, previewSource } from './preview-window.js';
-import { client, useConnectionState, usePresence, useSubscription } from './sockkit.js';
+import { forgetJoinToken } from './route.js';
+import { client, me, useConnectionState, usePresence, useSubscription } from './sockkit.js';
 
 const newClientID = () => crypto.randomUUID().slice(0, 13);
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Opens document `id` into `container`. */
-export function useDocSession(id: string, container: Ref<HTMLElement | undefined>) {
+/** Opens document `id` into `container`, first joining with share link token `join` when given. */
+export function useDocSession(id: string, container: Ref<HTMLElement | undefined>, join?: string) {
   const meta = shallowRef<DocMeta>();
+  /** Why this person may not open the document (no role, a revoked link, access removed). */
+  const noAccess = ref<string>();
+  const role = computed<Role | undefined>(() => meta.value?.role);
+  /** Whether the server let this person open the document: only then are its topics joined. */
+  const granted = computed(() => meta.value !== undefined && !missing.value && noAccess.value === undefined);
+  let joinToken = join;
   const source = ref('');
   const previewWindow = shallowRef<PreviewSource['window']>();
   const status = ref<SyncStatus>('saved');
@@ -57,16 +68,21 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
   };
 
   const connection = useConnectionState();
+  /**
+   * The document's channel holds as many people as the server allows in presence
+   * (`limits.maxPresenceMembers`): this page follows it without joining presence.
+   */
+  const crowded = ref(false);
+  const rejoining = ref(false);
 
   const docSub = useSubscription(
     'doc',
     { id },
     {
-      presence: () => ({
-        name: identity.name || 'anonymous',
-        color: identity.color,
-        clientID: clientID.value,
-      }),
+      presence: () =>
+        crowded.value
+          ? undefined
+          : { name: identity.name || 'anonymous', color: identity.color, clientID: clientID.value },
       onMessage(message) {
         if (message.type === 'deleted') {
           missing.value = true;
@@ -74,9 +90,17 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
         } else sync?.receive(message.since, message.updates);
       },
       onRecovered: () => sync?.resync(),
+      enabled: () => granted.value && !rejoining.value,
     },
   );
   const presence = usePresence(docSub);
+  watch(docSub.error, async (error) => {
+    if (error?.code !== 'LIMIT_EXCEEDED' || crowded.value) return;
+    crowded.value = true; // subscribe again, without presence
+    rejoining.value = true;
+    await nextTick();
+    rejoining.value = false;
+  });
 
   useSubscription(
     'cursors',
@@ -87,14 +111,25 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
         const present = presence.members.value.some((m) => m.state.clientID === cursor.clientID);
         if (present) view.dispatch({ effects: setRemoteCursor.of(cursor) });
       },
+      enabled: granted,
     },
   );
 
-  useSubscription('docs', undefined, {
+  useSubscription('docs', () => ({ user: me.value?.user ?? '' }), {
+    enabled: () => me.value !== undefined,
     onMessage(message) {
       if (message.type === 'upsert' && message.doc.id === id) meta.value = message.doc;
       if (message.type === 'deleted' && message.id === id) missing.value = true;
+      if (message.type === 'removed' && message.id === id) {
+        noAccess.value = 'The owner removed your access to this document.';
+        teardown(false);
+      }
     },
+  });
+
+  // A viewer's editor is read-only; the owner may change the role while the page is open.
+  watch(role, (now) => {
+    if (view && now) setReadOnly(view, now === 'viewer');
   });
 
   // Cursors of people who left disappear; newcomers get our cursor at once.
@@ -112,7 +147,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
 
   watch(connection.state, (state) => {
     if (state !== 'open') return keepPending();
-    if (!view && !missing.value) void open();
+    if (!view && !missing.value && noAccess.value === undefined) void open();
     else sync?.resync();
   });
 
@@ -261,6 +296,11 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     teardown(true); // a reopen: what the old editor had not saved is replayed below
     let opened: Awaited<ReturnType<typeof client.call.openDoc>>;
     try {
+      if (joinToken) {
+        meta.value = await client.call.joinDoc({ id, token: joinToken });
+        joinToken = undefined;
+        forgetJoinToken();
+      }
       if (!(await replayKept())) {
         loading.value = false;
         return; // opened again when the connection is back
@@ -269,7 +309,11 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     } catch (error) {
       loading.value = false;
       if (isSockkitError(error, 'NOT_FOUND')) missing.value = true;
-      else if (!isSockkitError(error, 'UNAVAILABLE')) problem.value = describe(error);
+      else if (isSockkitError(error, 'FORBIDDEN')) {
+        noAccess.value = joinToken
+          ? 'This share link was revoked or replaced. Ask the owner for a new one.'
+          : 'You have no access to this document. Ask its owner for a share link.';
+      } else if (!isSockkitError(error, 'UNAVAILABLE')) problem.value = describe(error);
       return; // UNAVAILABLE: opened again when the connection is back
     }
     if (disposed || !container.value) return;
@@ -280,6 +324,7 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
       text: opened.text,
       version: opened.version,
       clientID: clientID.value,
+      readOnly: opened.meta.role === 'viewer',
       hooks: {
         onLocalChange: () => {
           sync?.changed();
@@ -349,6 +394,8 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
 
   return {
     meta,
+    role,
+    noAccess,
     source,
     previewWindow,
     status,
@@ -357,11 +404,14 @@ export function useDocSession(id: string, container: Ref<HTMLElement | undefined
     restored,
     resynced,
     missing,
+    crowded,
     loading,
     clientID,
     presence,
     cutOff,
     saved: computed(() => status.value === 'saved' && unconfirmed.value === 0),
     focus: () => view?.focus(),
+    /** The editor's text now (for export). */
+    text: () => view?.state.doc.toString() ?? '',
   };
 }

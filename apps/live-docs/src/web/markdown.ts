@@ -24,6 +24,11 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
 export interface RenderOptions {
   /** Absolute URLs of remote images the viewer chose to load. */
   loadImages?: ReadonlySet<string>;
+  /**
+   * What a remote image that was not chosen becomes: a button that loads it (the preview), or
+   * a plain link to it (an exported file, which has no script to load it with).
+   */
+  remoteImages?: 'button' | 'link';
 }
 
 /** The absolute URL of `src` when it is fetched from another origin, else undefined. */
@@ -63,11 +68,20 @@ export function renderMarkdown(source: string, options: RenderOptions = {}): str
   for (const img of fragment.querySelectorAll('img')) {
     const url = remoteUrl(img.getAttribute('src') ?? '');
     if (!url || options.loadImages?.has(url.href)) continue;
+    const alt = img.getAttribute('alt');
+    if (options.remoteImages === 'link') {
+      const link = document.createElement('a');
+      link.href = url.href;
+      link.className = 'remote-image';
+      link.rel = 'noopener noreferrer';
+      link.textContent = `Image from ${url.host}${alt ? `: ${alt}` : ''}`;
+      img.replaceWith(link);
+      continue;
+    }
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'remote-image';
     button.dataset.src = url.href;
-    const alt = img.getAttribute('alt');
     button.textContent = `Load image from ${url.host}${alt ? `: ${alt}` : ''}`;
     img.replaceWith(button);
   }

@@ -1,11 +1,13 @@
 /**
  * The app's one sockkit client (same origin, `/ws`) and the composables typed from the
  * contract. Calls fail at once while offline (the sync engine keeps edits and retries), so
- * nothing piles up in a queue.
+ * nothing piles up in a queue. The connection carries this browser's identity token and
+ * name; `me` is the key the server gave this person.
  */
 import { createSockkitClient } from '@sockkit/client';
 import { createSockkitVue } from '@sockkit/vue';
-import { contract } from '../contract.js';
+import { readonly, shallowRef, watch } from 'vue';
+import { contract, type PersonRef } from '../contract.js';
 import { identity } from './identity.js';
 
 const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -14,7 +16,7 @@ const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 export const client = createSockkitClient({
   url: `${scheme}://${location.host}/ws`,
   contract,
-  params: () => ({ user: identity.user }),
+  params: () => ({ token: identity.token, name: identity.name }),
   offline: 'reject',
   timeout: 15_000,
   reconnect: { initialDelayMs: 200, maxDelayMs: 4000 },
@@ -24,3 +26,25 @@ export const client = createSockkitClient({
 
 export const { plugin, useCall, useSubscription, usePresence, useConnectionState } =
   createSockkitVue(contract);
+
+const current = shallowRef<PersonRef>();
+const fetchMe = () => {
+  client.call.me().then(
+    (person) => {
+      current.value = person;
+    },
+    () => {}, // the next connection asks again
+  );
+};
+client.on('state', (state) => {
+  if (state === 'open') fetchMe();
+});
+if (client.state === 'open') fetchMe();
+// A new name reaches the server (the people and history lists) without reconnecting.
+watch(
+  () => identity.name,
+  () => client.updateAuth().then(fetchMe, () => {}),
+);
+
+/** This person as the server knows them; undefined until the first connection. */
+export const me = readonly(current);

@@ -2,10 +2,12 @@
  * Builds the CodeMirror 6 markdown editor for one document: the collab extension starting
  * at the opened version, remote cursors, a guard that refuses pastes above the server's
  * limits before they enter the document, and hooks for local edits and selection moves.
+ * A viewer's editor is read-only (typing, pasting and dropping do nothing; the caret and the
+ * selection still move and are shown to others); the server refuses their pushes anyway.
  */
 import { collab } from '@codemirror/collab';
 import { markdown } from '@codemirror/lang-markdown';
-import { EditorState, Transaction } from '@codemirror/state';
+import { Compartment, EditorState, Transaction } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { DEFAULT_DOC_LIMITS, type DocLimits } from '../../shared/limits.js';
 import { remoteCursors } from './remote-cursors.js';
@@ -38,6 +40,15 @@ export interface EditorOptions {
   clientID: string;
   hooks: EditorHooks;
   limits?: DocLimits;
+  /** Whether the person may only read. */
+  readOnly?: boolean;
+}
+
+const access = new Compartment();
+
+/** Makes `view` read-only or editable (the person's role changed). */
+export function setReadOnly(view: EditorView, readOnly: boolean): void {
+  view.dispatch({ effects: access.reconfigure(EditorState.readOnly.of(readOnly)) });
 }
 
 /** Creates the editor view. */
@@ -75,6 +86,7 @@ export function createEditor(options: EditorOptions): EditorView {
         collab({ startVersion: options.version, clientID: options.clientID }),
         remoteCursors(),
         sizeGuard,
+        access.of(EditorState.readOnly.of(options.readOnly ?? false)),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) hooks.onDocChange(update.view);
           else if (update.viewportChanged) hooks.onViewport(update.view);
