@@ -79,7 +79,7 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
 
   let sockkit: SockkitServer<LiveDocsContract, LiveDocsAuth> | undefined;
   const server = () => sockkit!;
-  sockkit = createSockkitServer<LiveDocsContract, LiveDocsAuth>({
+  sockkit = createSockkitServer({
     contract,
     server: http,
     path: '/ws',
@@ -92,7 +92,6 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
       authority,
       history,
       announce: new Announcer(server, store.access, log),
-      server,
     }),
     middleware: [accessMiddleware(store.access)],
     topics: topicAccess(store.access),

@@ -6,22 +6,22 @@
  */
 import type { WireUpdate } from '../contract.js';
 import type { PushResult } from './authority.js';
-import type { HandlerDeps, LiveDocsHandlers } from './handler-types.js';
+import type { HandlerDeps, LiveDocsHandlers, LiveDocsServer } from './handler-types.js';
 import { sharingHandlers } from './sharing.js';
 
 /** Builds the handlers. */
 export function createHandlers(deps: HandlerDeps): LiveDocsHandlers {
-  const { authority, history, announce, server } = deps;
+  const { authority, history, announce } = deps;
   const store = authority.store;
   const access = store.access;
 
   /** Fans accepted updates out on `doc`, one message per update when they are large (a restore). */
-  const fanOut = async (id: string, result: PushResult, split: boolean) => {
+  const fanOut = async (server: LiveDocsServer, id: string, result: PushResult, split: boolean) => {
     if (!result.accepted) return;
     const batches = split ? result.updates.map((update) => [update]) : [result.updates];
     let since = result.since;
     for (const updates of batches) {
-      await announce.settle(server().publish.doc({ id }, { type: 'updates', since, updates }));
+      await announce.settle(server.publish.doc({ id }, { type: 'updates', since, updates }));
       since += updates.length;
     }
   };
@@ -40,13 +40,13 @@ export function createHandlers(deps: HandlerDeps): LiveDocsHandlers {
       await announce.upsert(id, access.audience(id));
       return access.meta(id, auth.user)!;
     },
-    deleteDoc: async ({ id }) => {
+    deleteDoc: async ({ id }, { server }) => {
       const audience = access.audience(id);
       store.deleteDoc(id);
       authority.forget(id);
       await Promise.all([
         announce.drop(id, audience, 'deleted'),
-        announce.settle(server().publish.doc({ id }, { type: 'deleted' })),
+        announce.settle(server.publish.doc({ id }, { type: 'deleted' })),
       ]);
       return { id };
     },
@@ -54,9 +54,9 @@ export function createHandlers(deps: HandlerDeps): LiveDocsHandlers {
       const { version, text } = authority.open(id);
       return { meta: access.meta(id, auth.user)!, version, text };
     },
-    pushUpdates: async ({ id, version, updates }, { auth }) => {
+    pushUpdates: async ({ id, version, updates }, { auth, server }) => {
       const result = authority.push(id, version, updates as WireUpdate[], { author: auth.user });
-      await fanOut(id, result, false);
+      await fanOut(server, id, result, false);
       return { accepted: result.accepted, version: result.version };
     },
     pullUpdates: ({ id, since }) => authority.pull(id, since),
@@ -65,9 +65,9 @@ export function createHandlers(deps: HandlerDeps): LiveDocsHandlers {
       const found = history.get(id, version, since);
       return { ...found, inverse: (found.inverse?.toJSON() as WireUpdate['changes'] | undefined) ?? null };
     },
-    restoreVersion: async ({ id, version }, { auth }) => {
+    restoreVersion: async ({ id, version }, { auth, server }) => {
       const result = history.restore(id, version, auth.user);
-      await fanOut(id, result, true);
+      await fanOut(server, id, result, true);
       return { restored: result.accepted, version: result.version };
     },
   };
