@@ -208,6 +208,29 @@ describe('presence', () => {
     expect([...sub.presence.values()].map((m) => m.state.name)).toEqual(['newcomer']);
   });
 
+  it('a presence update followed by an unsubscribe in the same frame leaves no member behind', async () => {
+    await using server = await startServer();
+    await using raw = await rawSocket(server);
+    raw.send('{"t":"sub","id":1,"topic":"chat","params":{"room":"pu"},"presence":{"d":{"name":"first"}}}');
+    const { c } = await raw.next((m) => m.id === 1);
+    raw.send(
+      JSON.stringify([
+        { t: 'pset', id: 2, c, d: { name: 'second' } },
+        { t: 'unsub', id: 3, c },
+      ]),
+    );
+    // Applied in order: the update answers, then the unsubscribe takes the member away.
+    expect(await raw.next((m) => m.id === 2)).toMatchObject({ t: 'result' });
+    expect(await raw.next((m) => m.id === 3)).toMatchObject({ t: 'result' });
+    await using observer = connect(server);
+    const watch = observer.subscribe.chat({ room: 'pu' });
+    await watch.ready;
+    expect([...watch.presence.values()]).toEqual([]);
+    raw.ws.terminate();
+    await expect.poll(() => server.connections.size).toBe(1);
+    expect(await server.broker.presenceMembers(c as string)).toEqual([]);
+  });
+
   it('sends presence set while the subscribe is still in flight', async () => {
     await using server = await startServer();
     await using alice = connect(server, { params: () => ({ token: 'alice' }) });

@@ -200,13 +200,27 @@ export class TopicHub {
       if (!channel || !this.memberships.get(peer)?.has(message.c))
         throw new SockkitError('NOT_FOUND', 'not subscribed to that channel');
       const resolved = { def: channel.def, params: channelParams(channel.key), key: channel.key };
-      const state = await this.clientPresenceState(peer, channel.topic, resolved, message.d, message.m);
+      // Without an onPresence hook nothing here waits before the broker has the state, so a
+      // `pset` followed by an `unsub` is applied in that order.
+      const checking = this.clientPresenceState(peer, channel.topic, resolved, message.d, message.m);
+      const state = checking instanceof Promise ? await checking : checking;
+      if (
+        !peer.open ||
+        !this.memberships.get(peer)?.has(channel.key) ||
+        this.channels.get(channel.key) !== channel
+      )
+        throw new SockkitError('NOT_FOUND', 'not subscribed to that channel');
       const joining = !channel.present.has(peer);
-      if (joining) await this.checkRoom(channel.key, peer);
       channel.present.add(peer);
       await this.guard(
         this.broker.presenceSet(channel.key, member(peer, state), joining ? 'join' : 'update'),
       );
+      if (joining && !(await this.hasRoom(channel.key, peer))) {
+        // Over the limit after all (the count is read once joined, to keep the order above).
+        channel.present.delete(peer);
+        await this.broker.presenceLeave(channel.key, peer.id).catch(() => {});
+        throw this.full(channel.key);
+      }
       peer.send(resultFrame(message.id));
     } catch (error) {
       peer.sendError(message.id, SockkitError.from(error).toWire());
@@ -275,19 +289,24 @@ export class TopicHub {
     return { def, params: undefined, key: topic };
   }
 
-  /** A presence state a client sent: decoded, validated, seen by `onPresence`, encoded. */
-  private async clientPresenceState(
+  /**
+   * A presence state a client sent: decoded, validated, seen by `onPresence`, encoded. Only the
+   * hook makes it wait: without one the state is ready at once.
+   */
+  private clientPresenceState(
     peer: Peer,
     topic: string,
     { def, params }: Resolved,
     json: unknown,
     meta: unknown,
-  ): Promise<EncodedPayload> {
+  ): EncodedPayload | Promise<EncodedPayload> {
     if (!def.presence) throw new SockkitError('BAD_REQUEST', `topic '${topic}' has no presence`);
-    let state = validate(def.presence, this.rt.codec.decode(json, meta), `presence of '${topic}'`);
+    const state = validate(def.presence, this.rt.codec.decode(json, meta), `presence of '${topic}'`);
     const hook = this.rt.topicHooks[topic]?.onPresence;
-    if (hook) state = await hook(state, this.hookContext(peer, params));
-    return this.encodePresence(state);
+    if (!hook) return this.encodePresence(state);
+    return Promise.resolve(hook(state, this.hookContext(peer, params))).then((kept) =>
+      this.encodePresence(kept),
+    );
   }
 
   /** Validates and encodes a presence state the server sets, within `maxPresenceStateBytes`. */
@@ -331,14 +350,17 @@ export class TopicHub {
     return reservation;
   }
 
-  /** Refuses a presence join when the channel already holds `maxPresenceMembers` others. */
-  private async checkRoom(key: string, peer: Peer, members?: readonly BrokerMember[]): Promise<void> {
+  /** Whether a channel has room for `peer` to join presence: fewer than `maxPresenceMembers` others. */
+  private async hasRoom(key: string, peer: Peer, members?: readonly BrokerMember[]): Promise<boolean> {
     const all = members ?? (await this.guard(this.broker.presenceMembers(key)));
+    return all.filter((m) => m.conn !== peer.id).length < this.rt.limits.maxPresenceMembers;
+  }
+
+  private full(key: string): SockkitError {
     const limit = this.rt.limits.maxPresenceMembers;
-    if (all.filter((m) => m.conn !== peer.id).length >= limit)
-      throw new SockkitError('LIMIT_EXCEEDED', `presence of ${key} is full (${limit} members)`, {
-        details: { limit },
-      });
+    return new SockkitError('LIMIT_EXCEEDED', `presence of ${key} is full (${limit} members)`, {
+      details: { limit },
+    });
   }
 
   private hookContext(peer: Peer, params: unknown): TopicHookContext<unknown, unknown, unknown> {
@@ -394,8 +416,8 @@ export class TopicHub {
       await this.guard(channel.ready);
       const { position, replay, recovered, more } = await this.startAt(key, from, last);
       let members = def.presence ? await this.guard(this.broker.presenceMembers(key)) : undefined;
+      if (presence && current() && !(await this.hasRoom(key, peer, members))) throw this.full(key);
       if (presence && current()) {
-        await this.checkRoom(key, peer, members);
         channel.present.add(peer);
         const self = member(peer, presence);
         await this.guard(this.broker.presenceSet(key, self, 'join'));
