@@ -27,18 +27,22 @@ export async function startChat(env: Record<string, string> = {}): Promise<ChatN
 }
 
 /** A token from the node's demo login. */
-export async function login(node: ChatNode, name: string): Promise<string> {
-  const response = await fetch(`${node.url}/login`, { method: 'POST', body: JSON.stringify({ name }) });
+export async function login(at: { url: string }, name: string): Promise<string> {
+  const response = await fetch(`${at.url}/login`, { method: 'POST', body: JSON.stringify({ name }) });
   if (!response.ok) throw new Error(`login ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;
 }
 
 /** A Node client of the chat with `token`, recording its errors and states. */
-export function chatClient(node: ChatNode, token: string, options: { origin?: string; url?: string } = {}) {
+export function chatClient(
+  node: ChatNode,
+  token: string,
+  options: { origin?: string; url?: string; urls?: ChatNode[] } = {},
+) {
   const errors: SockkitError[] = [];
   const states: string[] = [];
   const client = createSockkitClient({
-    url: options.url ?? `${node.url.replace(/^http/, 'ws')}/ws`,
+    url: options.url ?? (options.urls ?? [node]).map((each) => `${each.url.replace(/^http/, 'ws')}/ws`),
     contract,
     params: () => ({ token }),
     reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
