@@ -63,7 +63,7 @@ export interface Drift {
   readonly actual: string | undefined;
 }
 
-const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'test-artifacts', 'results']);
+const SKIPPED_DIRS = new Set(['.git', '.turbo', 'node_modules', 'dist', 'test-artifacts', 'results']);
 
 /**
  * The Markdown files whose blocks are checked: every README.md, and every Markdown file under
@@ -76,8 +76,7 @@ export function markdownFiles(root: string): string[] {
       const path = join(dir, entry.name);
       const rel = relative(root, path);
       if (entry.isDirectory()) {
-        if (entry.name.startsWith('.') || SKIPPED_DIRS.has(entry.name) || rel === join('docs', 'api'))
-          continue;
+        if (SKIPPED_DIRS.has(entry.name) || rel === join('docs', 'api')) continue;
         walk(path);
       } else if (entry.name === 'README.md' || (rel.startsWith('docs/') && entry.name.endsWith('.md'))) {
         found.push(rel);

@@ -62,7 +62,7 @@ function sendingOrigin(origin: string): SocketConstructor {
   } as unknown as SocketConstructor;
 }
 
-/** A raw WebSocket that has said hello with `token`: every frame it receives, and how it closed. */
+/** A raw WebSocket welcomed with `token`: every frame it receives, and how it closed. */
 export async function rawClient(node: ChatNode, token: string) {
   const ws = new WebSocket(`${node.url.replace(/^http/, 'ws')}/ws`, 'sockkit.v1');
   const frames: Record<string, unknown>[] = [];
@@ -76,6 +76,16 @@ export async function rawClient(node: ChatNode, token: string) {
   });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   ws.send(JSON.stringify({ t: 'hello', params: { token } }));
+  // Anything sent before the server's welcome is refused ("send 'hello' first").
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (frames.some((f) => f.t === 'welcome')) return resolve();
+      if (ws.readyState === ws.CLOSED)
+        return reject(new Error(`closed before welcome: ${JSON.stringify(frames)}`));
+      setTimeout(check, 10);
+    };
+    check();
+  });
   return {
     frames,
     closed,

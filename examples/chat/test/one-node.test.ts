@@ -147,7 +147,6 @@ describe('kick', () => {
     await using raw = await rawClient(node, bobToken);
     await using carol = chatClient(node, await login(node, 'carol'));
     await Promise.all([tab1.ready(), tab2.ready(), carol.ready()]);
-    await expect.poll(() => raw.frames.some((f) => f.t === 'welcome')).toBe(true);
     expect(await admin.call.kick({ name: 'bob', reason: 'be nice' })).toEqual({ closed: 3 });
     expect(await raw.closed).toEqual({ code: 4006, reason: 'kicked by admin: be nice' });
     for (const tab of [tab1, tab2]) {
@@ -167,7 +166,6 @@ describe('shutdown', () => {
     await using raw = await rawClient(own, await login(own, 'ada'));
     await using client = chatClient(own, await login(own, 'bob'));
     await client.ready();
-    await expect.poll(() => raw.frames.some((f) => f.t === 'welcome')).toBe(true);
     const exited = new Promise((resolve) => own.child.process.once('exit', (code) => resolve(code)));
     own.child.process.kill('SIGTERM');
     expect(await raw.closed).toEqual({ code: 1012, reason: 'server restart' });
