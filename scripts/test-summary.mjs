@@ -8,10 +8,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['packages', 'apps', 'tooling'].flatMap((dir) =>
+const roots = ['packages', 'apps', 'tooling', 'examples'].flatMap((dir) =>
   existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [],
 );
-roots.push(join(root, 'bench'));
+roots.push(join(root, 'bench'), join(root, 'docs'));
 
 let passed = 0;
 let failed = 0;

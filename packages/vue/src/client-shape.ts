@@ -16,8 +16,8 @@ import type {
   ServerProcedures,
   SockkitError,
   TopicMessage,
-  TopicMessageInput,
   TopicParamsInput,
+  TopicPublishInput,
   Topics,
 } from '@sockkit/core';
 import type { MessageInfoLike, SubscriptionLike } from './subscription-shape.js';
@@ -85,7 +85,7 @@ export type Subscribers<C> = {
 export type Publishers<C> = {
   [K in PublishableTopicName<C>]: (
     params: TopicParamsInput<Topics<C>[K]>,
-    message: TopicMessageInput<Topics<C>[K]>,
+    message: TopicPublishInput<Topics<C>[K]>,
     options?: PublishOptionsLike,
   ) => Promise<PublishResultLike>;
 };

@@ -11,8 +11,8 @@ import type {
   PresenceStateInput,
   ServerProcedures,
   TopicMessage,
-  TopicMessageInput,
   TopicParamsInput,
+  TopicPublishInput,
   Topics,
 } from '@sockkit/core';
 import type { MaybeRefOrGetter } from 'vue';
@@ -56,7 +56,7 @@ export interface SockkitVue<C extends ContractDef> {
   usePublish<K extends PublishableTopicName<C>>(
     topic: K,
     options?: UsePublishOptions,
-  ): UsePublishReturn<TopicParamsInput<Topics<C>[K]>, TopicMessageInput<Topics<C>[K]>>;
+  ): UsePublishReturn<TopicParamsInput<Topics<C>[K]>, TopicPublishInput<Topics<C>[K]>>;
   /** {@link usePresence}, unchanged: its types come from the `useSubscription` result it is given. */
   usePresence: typeof usePresence;
   /** {@link useConnectionState}, taking a client typed for `C`. */

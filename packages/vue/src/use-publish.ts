@@ -6,7 +6,7 @@
  * sent; one already sent is published anyway (the server does not take it back), only its
  * answer is no longer awaited.
  */
-import type { ContractDef, SockkitError, TopicMessageInput, TopicParamsInput, Topics } from '@sockkit/core';
+import type { ContractDef, SockkitError, TopicParamsInput, TopicPublishInput, Topics } from '@sockkit/core';
 import { getCurrentScope, onScopeDispose, type Ref, ref, type ShallowRef, shallowRef } from 'vue';
 import type {
   PublishableTopicName,
@@ -61,9 +61,9 @@ export interface UsePublishReturn<Params, Message> {
 export function usePublish<C extends ContractDef, K extends PublishableTopicName<C>>(
   topic: K,
   options: UsePublishOptions = {},
-): UsePublishReturn<TopicParamsInput<Topics<C>[K]>, TopicMessageInput<Topics<C>[K]>> {
+): UsePublishReturn<TopicParamsInput<Topics<C>[K]>, TopicPublishInput<Topics<C>[K]>> {
   type Params = TopicParamsInput<Topics<C>[K]>;
-  type Message = TopicMessageInput<Topics<C>[K]>;
+  type Message = TopicPublishInput<Topics<C>[K]>;
   const client = (options.client as SockkitClientLike<C> | undefined) ?? useSockkitClient<C>();
   const result = shallowRef<PublishResultLike | undefined>(undefined);
   const error = shallowRef<SockkitError | undefined>(undefined);

@@ -1,6 +1,7 @@
 /** Types flow from the contract: names, inputs, outputs, messages and presence are checked. */
-import type { SockkitError } from '@sockkit/core';
+import { defineContract, type SockkitError } from '@sockkit/core';
 import { describe, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
 import type { MessageInfoLike, PublishResultLike, SubscriptionLike } from '../src/index.js';
 import { createSockkitVue } from '../src/index.js';
 import { contract } from './fake-client.js';
@@ -60,6 +61,29 @@ describe('types', () => {
       chat.publish({ room: 'a' });
       // @ts-expect-error unknown publish option
       chat.publish({ room: 'a' }, { text: 'hi' }, { retain: true });
+    };
+    expectTypeOf(check).toBeFunction();
+  });
+
+  it("publishes what the topic's publishInput says, when it has one (the server stamps the rest)", () => {
+    const stamped = createSockkitVue(
+      defineContract({
+        topics: {
+          room: {
+            publishInput: z.object({ text: z.string() }),
+            message: z.object({ text: z.string(), author: z.string() }),
+            publish: 'client',
+          },
+        },
+      }),
+    );
+    const check = () => {
+      const room = stamped.usePublish('room');
+      expectTypeOf(room.publish).parameter(1).toEqualTypeOf<{ text: string }>();
+      room.publish(undefined, { text: 'hi' });
+      // @ts-expect-error the author is the server's to stamp
+      room.publish(undefined, { text: 'hi', author: 'me' });
+      expectTypeOf(stamped.useClient().publish.room).parameter(1).toEqualTypeOf<{ text: string }>();
     };
     expectTypeOf(check).toBeFunction();
   });
