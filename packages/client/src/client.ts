@@ -399,6 +399,8 @@ class Client extends Emitter<ClientEvents> {
     const frames = this.outbound;
     this.outbound = [];
     if (socket?.readyState !== 1) return;
+    // One message goes as it is (alone even when too large: the server answers it by id).
+    if (frames.length === 1) return socket.send(frames[0]!);
     for (const batch of splitBatches(frames, this.requests.maxMessageBytes)) socket.send(batchFrame(batch));
   }
 

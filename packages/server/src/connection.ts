@@ -167,7 +167,8 @@ export class Connection implements Peer, Flushable, ServerConnection {
       details: { limit },
     };
     for (const id of oversizedRequestIds(text)) {
-      if (!this.takeToken(id)) return;
+      if (!this.bucket.take()) return this.rateLimited(id);
+      this.rateStrikes = 0;
       this.sendError(id, error);
     }
     this.countProtocolError();
@@ -175,7 +176,8 @@ export class Connection implements Peer, Flushable, ServerConnection {
 
   private receiveMessage(raw: unknown): void {
     if (this.state === 'closed') return;
-    if (!this.takeToken(requestIdOf(raw))) return;
+    if (!this.bucket.take()) return this.rateLimited(requestIdOf(raw));
+    this.rateStrikes = 0;
     const parsed = readClientMessage(raw);
     if (!parsed.success) {
       const details = { issues: toWireIssues(parsed.error.issues) };
@@ -185,12 +187,8 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.route(parsed.data);
   }
 
-  /** Takes one message's rate token; when none is left answers RATE_LIMITED, and closes after too many. */
-  private takeToken(id: number | undefined): boolean {
-    if (this.bucket.take()) {
-      this.rateStrikes = 0;
-      return true;
-    }
+  /** A message found no rate token: answers RATE_LIMITED, and closes after too many in a row. */
+  private rateLimited(id: number | undefined): void {
     if (++this.rateStrikes > this.rt.limits.maxRateLimitStrikes) {
       this.peerLog('rate limit exceeded: closing', { code: CLOSE_CODES.RATE_LIMITED.code });
       this.close(CLOSE_CODES.RATE_LIMITED.code, 'rate limit exceeded');
@@ -198,7 +196,6 @@ export class Connection implements Peer, Flushable, ServerConnection {
       const retryAfterMs = this.bucket.retryAfterMs();
       this.sendError(id, { code: 'RATE_LIMITED', message: 'too many messages', details: { retryAfterMs } });
     }
-    return false;
   }
 
   private route(message: ClientMessage): void {

@@ -35,7 +35,7 @@ export class Heartbeat {
 
   /** `peer` showed a sign of life. */
   seen(peer: Peer): void {
-    this.awaiting.delete(peer);
+    if (this.awaiting.size > 0) this.awaiting.delete(peer); // on every frame: free when no ping waits
   }
 
   /** `peer` closed: nothing is kept for it. */
