@@ -6,12 +6,8 @@
  * The seam: a subscribing connection is attached to the channel as *pending* before history
  * (or the current position) is read, so live events that race the read are buffered, then
  * replayed history and buffered events are sent with offsets strictly above the last one
- * sent. Nothing published after the subscribe is missed, nothing is sent twice.
- *
- * Replay is paced: history is read a page at a time and written as the socket drains, so a
- * client resuming over megabytes of history is never closed as a slow consumer for what it
- * asked for. Live events that arrive meanwhile are buffered up to a bound; past it, durable
- * ones are dropped from the buffer and read back from history in another round.
+ * sent (catch-up.ts, which also paces the replay by what the socket drains). Nothing
+ * published after the subscribe is missed, nothing is sent twice.
  */
 import {
   type ContractDef,
@@ -35,31 +31,19 @@ import {
   validate,
 } from '@sockkit/core/protocol';
 import type { Broker, BrokerEvent, BrokerMember, BrokerMessage } from './broker.js';
+import {
+  type Buffered,
+  bufferLive,
+  type CatchUpDeps,
+  catchUp,
+  channelParams,
+  type Pending,
+  REPLAY_PAGE,
+  resyncFrame,
+} from './catch-up.js';
 import type { TopicHistory, TopicHookContext, TopicPositionReply } from './options.js';
 import type { Peer } from './peer.js';
 import type { ServerRuntime } from './runtime.js';
-
-/** History messages read from the broker at a time during a replay. */
-const REPLAY_PAGE = 500;
-/** Rounds of re-reading history for live events dropped from an overflowing buffer. */
-const MAX_CATCH_UP_ROUNDS = 8;
-
-interface Buffered {
-  readonly frame: string;
-  readonly epoch: string;
-  /** Undefined for volatile messages and presence events. */
-  readonly offset: number | undefined;
-  readonly volatile: boolean;
-  readonly presence: boolean;
-}
-
-/** Live events for a connection whose subscribe is still reading history. */
-interface Pending {
-  buffer: Buffered[];
-  bytes: number;
-  /** Durable events were dropped: read them back from history before going live. */
-  overflowed: boolean;
-}
 
 interface LocalChannel {
   readonly key: string;
@@ -92,18 +76,20 @@ interface Resolved {
 }
 
 /** The topic layer of one server node. */
-export class TopicHub {
+export class TopicHub implements CatchUpDeps {
   private readonly channels = new Map<string, LocalChannel>();
   /** The channel keys each connection is subscribed to. */
   private readonly memberships = new Map<Peer, Map<string, Reservation>>();
   private reservations = 0;
   private readonly contract: ContractDef;
+  readonly softBufferedBytes: number;
 
   constructor(
     readonly broker: Broker,
     private readonly rt: ServerRuntime,
   ) {
     this.contract = rt.contract;
+    this.softBufferedBytes = rt.limits.softBufferedBytes;
     broker.listen((channel, event) => this.deliver(channel, event));
   }
 
@@ -386,7 +372,7 @@ export class TopicHub {
   }
 
   /** Broker failures reach callers as UNAVAILABLE (unless the broker said something precise). */
-  private async guard<T>(work: Promise<T>): Promise<T> {
+  async guard<T>(work: Promise<T>): Promise<T> {
     try {
       return await work;
     } catch (error) {
@@ -432,7 +418,7 @@ export class TopicHub {
         subscribedFrame({ id: requestId, topic, params, channel: key, position, recovered, members }),
       );
       answered = true;
-      if (!(await this.catchUp(peer, channel, pending, position, replay, more, current)))
+      if (!(await catchUp(this, peer, channel, pending, position, replay, more, current)))
         return await this.abandon(peer, channel, pending, key, undefined);
     } catch (error) {
       if (channel.pending.get(peer) === pending) channel.pending.delete(peer);
@@ -486,102 +472,6 @@ export class TopicHub {
       };
     }
     return { position: await this.guard(this.broker.position(key)), replay: [], recovered, more: false };
-  }
-
-  /**
-   * Sends history after `start` (its first page is `page`), then the live events buffered
-   * meanwhile, and makes the connection live. False when the connection closed or unsubscribed
-   * on the way.
-   */
-  private async catchUp(
-    peer: Peer,
-    channel: LocalChannel,
-    pending: Pending,
-    start: TopicPosition,
-    page: readonly BrokerMessage[],
-    more: boolean,
-    current: () => boolean,
-  ): Promise<boolean> {
-    let { epoch, offset: last } = start;
-    let read = more; // whether history may hold more after `last`
-    for (let round = 0; ; ) {
-      const sent = await this.sendHistory(peer, channel, epoch, page, last, current);
-      if (sent === undefined) return false;
-      last = sent;
-      page = [];
-      if (pending.overflowed) {
-        // Durable events were dropped from the buffer: any history read from now on holds them.
-        pending.overflowed = false;
-        read = true;
-        round++;
-      }
-      if (!read) break;
-      const reply =
-        round <= MAX_CATCH_UP_ROUNDS
-          ? await this.guard(this.broker.history(channel.key, { epoch, offset: last }, REPLAY_PAGE))
-          : undefined;
-      if (!current()) return false;
-      if (reply?.recovered) {
-        page = reply.messages;
-        read = page.length >= REPLAY_PAGE;
-        continue;
-      }
-      // History moved past this client, or it cannot keep up: it resyncs from the current position.
-      const position = reply?.position ?? (await this.guard(this.broker.position(channel.key)));
-      if (!current()) return false;
-      peer.send(this.subscribedAgain(channel, position));
-      ({ epoch, offset: last } = position);
-      read = false;
-    }
-    for (const item of pending.buffer) {
-      if (item.offset !== undefined) {
-        if (item.epoch !== epoch) {
-          // The channel's history was lost while this connection caught up (as lost() tells live ones).
-          peer.send(this.subscribedAgain(channel, { epoch: item.epoch, offset: item.offset - 1 }));
-          epoch = item.epoch;
-          last = item.offset - 1;
-        }
-        if (item.offset <= last) continue;
-        last = item.offset;
-      }
-      peer.send(item.frame, item.volatile);
-    }
-    channel.pending.delete(peer);
-    channel.live.add(peer);
-    return true;
-  }
-
-  /**
-   * Writes history messages above `last`, a socket's worth at a time: each group is written
-   * once the previous one drained. Returns the last offset sent, or undefined when abandoned.
-   */
-  private async sendHistory(
-    peer: Peer,
-    channel: LocalChannel,
-    epoch: string,
-    messages: readonly BrokerMessage[],
-    last: number,
-    current: () => boolean,
-  ): Promise<number | undefined> {
-    const groupChars = Math.max(64 * 1024, this.rt.limits.softBufferedBytes / 2);
-    const epochJson = JSON.stringify(epoch);
-    let group: string[] = [];
-    let chars = 0;
-    for (const message of messages) {
-      if (message.offset === undefined || message.offset <= last) continue;
-      const frame = msgFrame(channel.keyJson, epochJson, message.offset, message.payload);
-      group.push(frame);
-      chars += frame.length;
-      last = message.offset;
-      if (chars >= groupChars) {
-        await peer.sendPaced(group);
-        if (!current()) return undefined;
-        group = [];
-        chars = 0;
-      }
-    }
-    if (group.length > 0) await peer.sendPaced(group);
-    return current() ? last : undefined;
   }
 
   /**
@@ -647,19 +537,6 @@ export class TopicHub {
       .catch((error) => this.rt.logger.warn('broker unsubscribe failed', { channel: channel.key, error }));
   }
 
-  /** A fresh `subscribed` telling a subscriber its history was lost up to `to`. */
-  private subscribedAgain(channel: LocalChannel, to: TopicPosition): string {
-    return subscribedFrame({
-      id: undefined,
-      topic: channel.topic,
-      params: channelParams(channel.key),
-      channel: channel.key,
-      position: to,
-      recovered: false,
-      members: undefined,
-    });
-  }
-
   /**
    * Messages up to `to` cannot be delivered: every live subscriber gets a fresh `subscribed`
    * with `recovered: false` (its client emits `recovered(false)` and resyncs); pending ones
@@ -671,7 +548,7 @@ export class TopicHub {
       channel.epoch = to.epoch;
       channel.epochJson = JSON.stringify(to.epoch);
     }
-    const frame = this.subscribedAgain(channel, to);
+    const frame = resyncFrame(channel, to);
     for (const peer of channel.live) peer.send(frame);
   }
 
@@ -702,30 +579,9 @@ export class TopicHub {
       item = { frame, epoch: channel.epoch, offset: undefined, volatile: false, presence: true };
     }
     for (const peer of channel.live) peer.send(item.frame, item.volatile);
-    if (channel.pending.size > 0) for (const pending of channel.pending.values()) this.buffer(pending, item);
+    if (channel.pending.size > 0)
+      for (const pending of channel.pending.values()) bufferLive(pending, item, this.softBufferedBytes);
   }
-
-  /**
-   * Buffers a live event for a connection still reading history. Past the bound, durable and
-   * volatile messages leave the buffer (durable ones are read back from history later; volatile
-   * ones may be lost by definition); presence changes, which history does not hold, stay.
-   */
-  private buffer(pending: Pending, item: Buffered): void {
-    if (pending.overflowed && !item.presence) return;
-    pending.buffer.push(item);
-    pending.bytes += item.frame.length;
-    if (pending.bytes > this.rt.limits.softBufferedBytes && !pending.overflowed) {
-      pending.overflowed = true;
-      pending.buffer = pending.buffer.filter((kept) => kept.presence);
-      pending.bytes = pending.buffer.reduce((n, kept) => n + kept.frame.length, 0);
-    }
-  }
-}
-
-/** The params encoded in a channel key (`topic:{json}`), as the client needs them to resubscribe. */
-function channelParams(key: string): unknown {
-  const colon = key.indexOf(':');
-  return colon === -1 ? undefined : JSON.parse(key.slice(colon + 1));
 }
 
 function member(peer: Peer, state: EncodedPayload): BrokerMember & MemberFields {
