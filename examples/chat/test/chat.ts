@@ -21,7 +21,9 @@ export interface ChatNode extends AsyncDisposable {
 /** Starts a chat node on an ephemeral port with `env` on top of this process's environment. */
 export async function startChat(env: Record<string, string> = {}): Promise<ChatNode> {
   const child = await startNode([main], /chat listening on (http:\/\/[\d.]+:\d+)/, {
-    env: { PORT: '0', CHAT_SECRET: 'test secret', CHAT_ADMINS: 'admin', ...env },
+    // One node on the in-process broker unless a test gives Redis: REDIS_URL from the
+    // environment (.ci/run sets it) would share state between runs under the default prefix.
+    env: { PORT: '0', CHAT_SECRET: 'test secret', CHAT_ADMINS: 'admin', REDIS_URL: '', ...env },
   });
   return { url: child.ready[1]!, child, [Symbol.asyncDispose]: () => child.stop() };
 }
