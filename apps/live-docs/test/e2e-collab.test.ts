@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSockkitClient } from '@sockkit/client/node';
 import type { WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
 import {
   closeBrowser,
@@ -20,14 +20,10 @@ import {
   sideBySide,
   typeAt,
 } from './browser.js';
-import { artifacts, chromiumPath, E2EServer, insert } from './e2e-fixture.js';
+import { artifacts, chromiumPath, insert, useE2EServer } from './e2e-fixture.js';
 import { tokenOf } from './people.js';
 
-const server = new E2EServer();
-beforeAll(async () => {
-  if (chromiumPath) await server.setup();
-}, 120_000);
-afterAll(() => server.teardown());
+const server = useE2EServer();
 
 const SECTION = [
   '',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChangeSet } from '@codemirror/state';
 import { findChromium } from '@sockkit/testing';
+import { afterAll, beforeAll } from 'vitest';
 import type { WireUpdate } from '../src/contract.js';
 import { type LiveDocs, type LiveDocsOptions, startLiveDocs } from '../src/server/app.js';
 import { CollabAuthority } from '../src/server/authority.js';
@@ -87,4 +88,17 @@ export class E2EServer {
       log: silentLog,
     };
   }
+}
+
+/**
+ * The E2EServer of a test file: set up before its tests (when there is a Chromium to test
+ * with) and torn down after them.
+ */
+export function useE2EServer(): E2EServer {
+  const server = new E2EServer();
+  beforeAll(async () => {
+    if (chromiumPath) await server.setup();
+  }, 120_000);
+  afterAll(() => server.teardown());
+  return server;
 }

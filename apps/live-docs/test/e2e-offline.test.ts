@@ -5,7 +5,7 @@
  */
 import { createSockkitClient } from '@sockkit/client/node';
 import type { Page, WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
 import {
   closeBrowser,
@@ -16,14 +16,10 @@ import {
   presetIdentity,
   typeAt,
 } from './browser.js';
-import { chromiumPath, E2EServer, insert } from './e2e-fixture.js';
+import { chromiumPath, insert, useE2EServer } from './e2e-fixture.js';
 import { tokenOf } from './people.js';
 
-const server = new E2EServer();
-beforeAll(async () => {
-  if (chromiumPath) await server.setup();
-}, 120_000);
-afterAll(() => server.teardown());
+const server = useE2EServer();
 
 /** The keys of edits kept in the page's localStorage. */
 const keptKeys = (page: Page) =>

@@ -6,7 +6,7 @@
  */
 import { createSockkitClient } from '@sockkit/client/node';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
 import {
   closeBrowser,
@@ -17,15 +17,11 @@ import {
   presetIdentity,
   typeAt,
 } from './browser.js';
-import { chromiumPath, E2EServer, insert } from './e2e-fixture.js';
+import { chromiumPath, insert, useE2EServer } from './e2e-fixture.js';
 import { tokenOf } from './people.js';
 import { tapSocket } from './wire-tap.js';
 
-const server = new E2EServer();
-beforeAll(async () => {
-  if (chromiumPath) await server.setup();
-}, 120_000);
-afterAll(() => server.teardown());
+const server = useE2EServer();
 
 const saveState = (page: Page) => page.locator('[data-testid=save-state]').textContent();
 

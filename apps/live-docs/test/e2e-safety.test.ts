@@ -9,17 +9,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createSockkitClient } from '@sockkit/client/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
 import { closeBrowser, converged, editorState, openBrowser, pasteText, presetIdentity } from './browser.js';
-import { artifacts, chromiumPath, E2EServer, insert } from './e2e-fixture.js';
+import { artifacts, chromiumPath, insert, useE2EServer } from './e2e-fixture.js';
 import { tokenOf } from './people.js';
 
-const server = new E2EServer();
-beforeAll(async () => {
-  if (chromiumPath) await server.setup();
-}, 120_000);
-afterAll(() => server.teardown());
+const server = useE2EServer();
 
 const round = (n: number) => Math.round(n * 10) / 10;
 

@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   closeBrowser,
   converged,
@@ -23,15 +23,11 @@ import {
   sideBySide,
   typeAt,
 } from './browser.js';
-import { artifacts, chromiumPath, E2EServer } from './e2e-fixture.js';
+import { artifacts, chromiumPath, useE2EServer } from './e2e-fixture.js';
 import { userOf } from './people.js';
 import { tapSocket } from './wire-tap.js';
 
-const server = new E2EServer();
-beforeAll(async () => {
-  if (chromiumPath) await server.setup();
-}, 120_000);
-afterAll(() => server.teardown());
+const server = useE2EServer();
 
 /** A browser that is test person `person`, shown as `name`. */
 async function personBrowser(person: string, name: string, color: string) {
