@@ -1,38 +1,28 @@
-/**
- * The example in headless Chromium: the built page's script connects with @sockkit/client,
- * answers a server → client call, chats between two pages and shows presence.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromiumArgs, findChromium, startNode } from '@sockkit/testing';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { findChromium, startNode } from '@sockkit/testing';
+import { openChromium, type TestChromium } from '@sockkit/testing/chromium';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 
 const executablePath = findChromium();
 const server = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 
 describe.skipIf(!executablePath)('example chat in Chromium', () => {
+  let chromium: TestChromium;
   let context: BrowserContext;
   let child: Awaited<ReturnType<typeof startNode>>;
   let url: string;
-  const profile = mkdtempSync(join(tmpdir(), 'sockkit-chromium-'));
 
   beforeAll(async () => {
     child = await startNode([server], /listening on (http:\/\/localhost:\d+)/, { env: { PORT: '0' } });
     url = child.ready[1]!;
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: executablePath!,
-      args: chromiumArgs,
-      headless: true,
-    });
+    chromium = await openChromium(executablePath!, 'chromium');
+    context = chromium.context;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await chromium?.close();
     await child?.stop();
-    rmSync(profile, { recursive: true, force: true });
   });
 
   it('connects, serves a server → client call, chats and shows presence across two pages', async () => {

@@ -1,12 +1,6 @@
-/**
- * The guide's chat in headless Chromium, as people use it: log in, see who is here and who is
- * typing, chat, find the history on joining, and an admin kicking someone, whose page says so.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromiumArgs, findChromium } from '@sockkit/testing';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { findChromium } from '@sockkit/testing';
+import { openChromium, type TestChromium } from '@sockkit/testing/chromium';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { type ChatNode, startChat } from './chat.js';
 
@@ -14,23 +8,19 @@ const executablePath = findChromium();
 
 describe.skipIf(!executablePath)('the chat in Chromium', () => {
   let node: ChatNode;
+  let chromium: TestChromium;
   let context: BrowserContext;
-  const profile = mkdtempSync(join(tmpdir(), 'sockkit-chat-chromium-'));
   const errors: string[] = [];
 
   beforeAll(async () => {
     node = await startChat();
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: executablePath!,
-      args: chromiumArgs,
-      headless: true,
-    });
+    chromium = await openChromium(executablePath!, 'chat-chromium');
+    context = chromium.context;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await chromium?.close();
     await node?.child.stop();
-    rmSync(profile, { recursive: true, force: true });
   });
 
   async function enter(name: string): Promise<Page> {

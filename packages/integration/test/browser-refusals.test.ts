@@ -1,19 +1,11 @@
-/**
- * Refusals in a real browser (headless Chromium), which never shows a page the HTTP status of a
- * refused upgrade: a page served from one origin connects to a sockkit server on another
- * port. Refused for its origin, for its token, or disconnected by the server, the page's
- * client must get one `error` event saying why and stop in state `closed`, and the server must
- * see no further upgrade request from it.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromiumArgs, findChromium } from '@sockkit/testing';
+import { findChromium } from '@sockkit/testing';
+import { openChromium, type TestChromium } from '@sockkit/testing/chromium';
 import { build } from 'esbuild';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countingServer } from './fixtures.js';
 
@@ -83,23 +75,19 @@ interface Outcome {
 const outcomeOf = (page: Page) => page.evaluate(() => (window as unknown as { outcome: Outcome }).outcome);
 
 describe.skipIf(!executablePath)('refusals in Chromium', () => {
+  let chromium: TestChromium;
   let context: BrowserContext;
   let page: { http: Server; origin: string };
-  const profile = mkdtempSync(join(tmpdir(), 'sockkit-refusals-'));
 
   beforeAll(async () => {
     page = await servePage(await bundle());
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: executablePath!,
-      args: chromiumArgs,
-      headless: true,
-    });
+    chromium = await openChromium(executablePath!, 'refusals');
+    context = chromium.context;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await chromium?.close();
     page?.http.close();
-    rmSync(profile, { recursive: true, force: true });
   });
 
   /** Opens the page against `port` and waits until its client ended. */
