@@ -149,6 +149,8 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
 
   constructor(options: RedisBrokerOptions = {}) {
     super();
+    // Checked before the link connects, so a bad option leaves no connection behind.
+    this.wait = checkWait(options.waitForReplicas, options.commandTimeoutMs ?? 5000);
     this.link = options.link ?? new RedisLink(options);
     this.ownsLink = options.link === undefined;
     this.historySize = positive(options.historySize ?? 1000, 'historySize');
@@ -158,7 +160,6 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
       throw new RangeError('channelTtlMs must be 0 or at least historyTtlMs');
     }
     this.leaseMs = positive(options.leaseMs ?? 15_000, 'leaseMs');
-    this.wait = checkWait(options.waitForReplicas, options.commandTimeoutMs ?? 5000);
     this.acked = this.wait ? '1' : '0';
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger;

@@ -87,14 +87,19 @@ function client(
 function watch(c: Client, room: string, name: string) {
   const seen: { epoch: string; offset: number; n: number; from: string }[] = [];
   const recovered: boolean[] = [];
+  /** For each `recovered(false)`: how many messages had been delivered when it came. */
+  const lostAt: number[] = [];
   const sub = c.subscribe.feed(
     { room },
     (message, info) =>
       seen.push({ epoch: info.epoch, offset: info.offset!, n: message.n, from: message.from }),
     { presence: { name } },
   );
-  sub.on('recovered', (ok) => recovered.push(ok));
-  return { sub, seen, recovered };
+  sub.on('recovered', (ok) => {
+    recovered.push(ok);
+    if (!ok) lostAt.push(seen.length);
+  });
+  return { sub, seen, recovered, lostAt };
 }
 
 function contiguous(offsets: number[]): boolean {
@@ -340,6 +345,11 @@ describe.skipIf(!url)('three server nodes on one Redis', { timeout: 90_000 }, ()
           const after = w.seen.filter((s) => s.epoch !== oldEpoch);
           expect(new Set(after.map((s) => s.epoch)).size).toBe(1);
           expect(contiguous(after.map((s) => s.offset))).toBe(true);
+          // Every subscriber, on every node, was told its history was lost, before the first
+          // message of the new epoch.
+          expect(w.recovered[0]).toBe(true);
+          expect(w.lostAt.length).toBeGreaterThan(0);
+          expect(w.lostAt[0]).toBeLessThanOrEqual(w.seen.findIndex((s) => s.epoch !== oldEpoch));
         }
         // Each node put its members back.
         await waitFor(() => watchers.every((w) => w.sub.presence.size === 3), 'presence re-asserted', 10_000);

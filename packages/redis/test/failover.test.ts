@@ -146,7 +146,14 @@ describe.skipIf(!canSpawn)('Sentinel failover to a lagging replica (real process
     expect(accepted).toHaveLength(20);
     console.log(`failover window (default mode): ${JSON.stringify(window(killedAt, accepted, failedAt))}`);
 
-    const values = accepted.map((m) => m.value);
+    // Accepted after the first failure means accepted by the promoted replica. (One or two
+    // accepted just after the kill signal was sent went to the old master, and are lost.)
+    expect(failedAt.length).toBeGreaterThan(0);
+    const promoted = accepted.filter((m) => m.at > failedAt[0]!);
+    expect(promoted.length).toBeGreaterThan(0);
+    expect(promoted.filter((m) => m.epoch === held.epoch)).toEqual([]);
+
+    const values = promoted.map((m) => m.value);
     const delivered = (n: Node) => n.events.messages('ch').map((m) => m.value as string);
     // Bounded settle: a node that dropped messages never gets them, the checks below say which.
     await waitFor(
@@ -156,16 +163,13 @@ describe.skipIf(!canSpawn)('Sentinel failover to a lagging replica (real process
 
     expect(reusedPositions([a, b], 'ch')).toEqual([]);
     for (const n of [a, b]) {
-      // Every accepted publish once, in order, after the ones from before the failover.
-      expect(delivered(n).filter((v) => v.startsWith('after-'))).toEqual(values);
+      // Every publish the promoted replica accepted, once, in order.
+      expect(delivered(n).filter((v) => values.includes(v))).toEqual(values);
       // Told: the history of the old epoch is gone.
       expect(
         n.gaps.some((g) => !g.recovered && g.from.epoch === held.epoch && g.to.epoch !== held.epoch),
       ).toBe(true);
     }
-    // What was accepted once the master was gone is in the new epoch (the first one or two
-    // may have made it to the old master before it died).
-    expect(accepted.filter((m) => m.at > killedAt).every((m) => m.epoch !== held.epoch)).toBe(true);
     // A client resuming from what it held before the failover is told too.
     expect(await b.broker.history('ch', held)).toMatchObject({ recovered: false });
   }, 60_000);
