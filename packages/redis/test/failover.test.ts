@@ -63,6 +63,19 @@ function window(killedAt: number, accepted: Accepted[], failedAt: number[]) {
   return { failures: failedAt.length, unavailableMs: back ? back.at - killedAt : undefined };
 }
 
+/** The values a node delivered on `ch`, in order. */
+function delivered(n: Node): string[] {
+  return n.events.messages('ch').map((m) => m.value as string);
+}
+
+/** Waits until the nodes delivered `values`, bounded: one that dropped some never does, and the checks after say which. */
+async function settle(nodes: Node[], values: string[]): Promise<void> {
+  await waitFor(
+    () => nodes.every((n) => values.every((v) => delivered(n).includes(v))),
+    'the new messages on both nodes',
+  ).catch(() => {});
+}
+
 /** Positions that name more than one message, across everything the nodes delivered. */
 function reusedPositions(nodes: Node[], channel: string): string[] {
   const named = new Map<string, Set<unknown>>();
@@ -154,12 +167,7 @@ describe.skipIf(!canSpawn)('Sentinel failover to a lagging replica (real process
     expect(promoted.filter((m) => m.epoch === held.epoch)).toEqual([]);
 
     const values = promoted.map((m) => m.value);
-    const delivered = (n: Node) => n.events.messages('ch').map((m) => m.value as string);
-    // Bounded settle: a node that dropped messages never gets them, the checks below say which.
-    await waitFor(
-      () => [a, b].every((n) => values.every((v) => delivered(n).includes(v))),
-      'the new messages on both nodes',
-    ).catch(() => {});
+    await settle([a, b], values);
 
     expect(reusedPositions([a, b], 'ch')).toEqual([]);
     for (const n of [a, b]) {
@@ -204,11 +212,7 @@ describe.skipIf(!canSpawn)('Sentinel failover to a lagging replica (real process
     console.log(`failover window (waitForReplicas): ${JSON.stringify(window(killedAt, accepted, failedAt))}`);
 
     const values = accepted.map((m) => m.value);
-    const delivered = (n: Node) => n.events.messages('ch').map((m) => m.value as string);
-    await waitFor(
-      () => [a, b].every((n) => values.every((v) => delivered(n).includes(v))),
-      'the new messages on both nodes',
-    ).catch(() => {});
+    await settle([a, b], values);
 
     expect(reusedPositions([a, b], 'ch')).toEqual([]);
     expect(accepted.every((m) => m.epoch === before.epoch)).toBe(true);
