@@ -126,8 +126,8 @@ return {epoch, offset}
 
 /**
  * History. KEYS: meta, log. ARGV: candidate epoch, channel ttl, since epoch, since offset,
- * history age (ms, 0 = none), limit (-1 = none), acked (as in publish). Returns `{epoch, offset, recovered (0/1),
- * id1, body1, ...}` with at most `limit` entries, oldest first.
+ * history age (ms, 0 = none), limit (-1 = none), acked (as in publish). Returns `{epoch,
+ * offset, recovered (0/1), id1, body1, ...}` with at most `limit` entries, oldest first.
  */
 export const historyScript = new Script(`
 local epoch, offset = ensure(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), ARGV[7])
@@ -158,8 +158,8 @@ return reply
 
 /**
  * Recent. KEYS: meta, log. ARGV: candidate epoch, channel ttl, history age (ms, 0 = none),
- * limit, acked (as in publish). Returns `{epoch, offset, id1, body1, ...}`: the last `limit` entries young enough,
- * oldest first.
+ * limit, acked (as in publish). Returns `{epoch, offset, id1, body1, ...}`: the last `limit`
+ * entries young enough, oldest first.
  */
 export const recentScript = new Script(`
 local epoch, offset = ensure(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), ARGV[5])
