@@ -89,6 +89,7 @@ export async function control(base, path) {
  * @property {string} redisUrl
  * @property {string} prefix Redis key and channel prefix of this run; everything the peer creates starts with it
  * @property {string} topic
+ * @property {number} [waitReplicas] replicas that must acknowledge each publish (sockkit-redis only; 0: none)
  */
 
 /**

@@ -6,7 +6,9 @@
  *   node bench/w6/run.mjs --quick         smoke: 30 × 50, 1 repetition, correctness only
  *   node bench/w6/run.mjs --reps 1 --peers ws-redis,sockkit-redis
  *   options: --redis URL, --out FILE, --run-timeout MS (hard limit per peer run),
- *   --publish-interval MS (publish one message every MS ms instead of one per event-loop turn)
+ *   --publish-interval MS (publish one message every MS ms instead of one per event-loop turn),
+ *   --wait-replicas N (sockkit-redis only: `waitForReplicas: { replicas: N, timeoutMs: 1000 }`;
+ *   the Redis given must have N replicas)
  *
  * Redis is `--redis` or `REDIS_URL` (default redis://127.0.0.1:6379). Everything a run creates in
  * Redis lives under one unique key prefix, deleted at the end (SCAN + DEL on that prefix only).
@@ -38,18 +40,22 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     'run-timeout': { type: 'string' },
     'publish-interval': { type: 'string', default: '0' },
+    'wait-replicas': { type: 'string', default: '0' },
   },
 });
 const mode = args.quick ? 'quick' : 'full';
 const settings = { ...MODES[mode] };
 if (args['run-timeout'] !== undefined) settings.runTimeoutMs = Number(args['run-timeout']);
 const publishIntervalMs = Number(args['publish-interval']);
+const waitReplicas = Number(args['wait-replicas']);
+if (!Number.isInteger(waitReplicas) || waitReplicas < 0) throw new Error('--wait-replicas must be a count');
 const reps = args.reps === undefined ? settings.reps : Number(args.reps);
 if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps must be a positive integer');
 const peers = args.peers.split(',').filter(Boolean);
 for (const p of peers) if (!PEERS.includes(p)) throw new Error(`unknown peer ${p} (${PEERS.join(', ')})`);
 const redisUrl = args.redis;
-const standard = mode === 'full' && peers.length === PEERS.length && publishIntervalMs === 0;
+const standard =
+  mode === 'full' && peers.length === PEERS.length && publishIntervalMs === 0 && waitReplicas === 0;
 const out = args.out ?? join(RESULTS, standard ? 'w6-latest.json' : `w6-${mode}.json`);
 
 /** Every child this run started and has not seen exit, so nothing outlives the run. */
@@ -181,6 +187,7 @@ async function attempt(peer, prefix) {
             redisUrl,
             prefix,
             topic: TOPIC,
+            waitReplicas,
             lifetimeMs: settings.runTimeoutMs + 30_000,
           }),
         ]),
@@ -296,7 +303,7 @@ async function main() {
   const loadStart = os.loadavg();
   console.log(
     `W6 cross-node fan-out, ${mode}: ${NODES} nodes, ${settings.subscribers} subscribers × ${settings.messages} messages, ` +
-      `${reps} repetition(s)${publishIntervalMs > 0 ? `, one publish every ${publishIntervalMs} ms` : ''}, peers ${peers.join(', ')}; Redis ${redisVersion}; load average ${loadStart.map((l) => l.toFixed(2)).join(' / ')}`,
+      `${reps} repetition(s)${publishIntervalMs > 0 ? `, one publish every ${publishIntervalMs} ms` : ''}${waitReplicas > 0 ? `, publishes acknowledged by ${waitReplicas} replica(s)` : ''}, peers ${peers.join(', ')}; Redis ${redisVersion}; load average ${loadStart.map((l) => l.toFixed(2)).join(' / ')}`,
   );
   /** @type {Array<Record<string, any>>} */
   const runs = [];
@@ -390,6 +397,7 @@ async function main() {
       subscribers: settings.subscribers,
       messages: settings.messages,
       publishIntervalMs,
+      waitReplicas,
       reps,
       peers,
     },

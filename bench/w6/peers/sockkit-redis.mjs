@@ -1,7 +1,8 @@
 /**
  * sockkit on `RedisBroker` from `@sockkit/redis`, with its defaults: history on (every publish
  * appends to the channel's Redis stream in the same script that PUBLISHes it), superjson codec,
- * `NODE_ENV=production` (no output validation). The publishing node calls
+ * `NODE_ENV=production` (no output validation); with `waitReplicas`, `waitForReplicas` (each
+ * publish acknowledged by that many replicas before it is delivered). The publishing node calls
  * `server.publish.room({ id }, message)` and awaits it; clients are `@sockkit/client/node`.
  */
 
@@ -27,8 +28,9 @@ const contract = defineContract({
  * @param {ServerOptions} options
  * @returns {Promise<PeerServer>}
  */
-export async function startServer({ redisUrl, prefix, topic, node }) {
-  const broker = new RedisBroker({ url: redisUrl, prefix, node: `w6-${node}` });
+export async function startServer({ redisUrl, prefix, topic, node, waitReplicas = 0 }) {
+  const waitForReplicas = waitReplicas > 0 ? { replicas: waitReplicas, timeoutMs: 1000 } : undefined;
+  const broker = new RedisBroker({ url: redisUrl, prefix, node: `w6-${node}`, waitForReplicas });
   broker.on('gap', (gap) => console.error(`[node ${node}] gap`, JSON.stringify(gap)));
   await broker.ready();
   const server = createSockkitServer({ contract, broker, handlers: {}, host: '127.0.0.1', port: 0 });

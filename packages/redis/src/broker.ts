@@ -4,8 +4,11 @@
  * - A publish is one Lua script: it takes the channel's next offset, appends the message to
  *   the channel's stream under id `<offset>-0` (trimmed by length and age) and publishes it
  *   on the channel's pub/sub channel, so offset order is publish order on every node.
- * - The epoch lives in Redis next to the offset counter and is replaced only when that key
- *   is gone (Redis lost it, or the channel was idle for `channelTtlMs`).
+ * - The epoch lives in Redis next to the offset counter and is replaced when that key is gone
+ *   (Redis lost it, or the channel was idle for `channelTtlMs`), or when it was last written
+ *   before a failover or restart of Redis (replication is asynchronous: the writes after it
+ *   may be lost, and reusing their offsets would hide that). With `waitForReplicas`, durable
+ *   messages are seen by no one before replicas acknowledged them, and the epoch is kept.
  * - Presence members carry leases renewed by their node (see leases.ts for the ghost bound).
  * - Live delivery per channel is kept gap-free across Redis outages (see feed.ts); holes
  *   that cannot be filled are reported through `on('gap')`, and health through
@@ -47,7 +50,14 @@ import {
   publishScript,
   recentScript,
 } from './scripts.js';
-import { decodeBody, decodeMember, encodeBody, encodeMember, offsetOfId } from './wire.js';
+import {
+  decodeBody,
+  decodeMember,
+  encodeBody,
+  encodeMember,
+  encodeMessageEvent,
+  offsetOfId,
+} from './wire.js';
 
 /** Options of a {@link RedisBroker}. */
 export interface RedisBrokerOptions extends RedisLinkOptions {
@@ -66,6 +76,23 @@ export interface RedisBrokerOptions extends RedisLinkOptions {
   leaseMs?: number | undefined;
   /** Events held per channel while missed messages are read back. Default 10,000. */
   maxHeldEvents?: number | undefined;
+  /**
+   * Acknowledged publishes: a durable message is delivered (and a publish resolves) only once
+   * `replicas` replicas have it (Redis `WAIT`), and reads wait the same way, so a failover to
+   * one of them loses nothing anyone saw and keeps the channel's epoch. Unacknowledged within
+   * `timeoutMs`, the call fails with UNAVAILABLE (the message may still be delivered later, as
+   * after any failed publish). Every node on a prefix must use the same setting. Default: off
+   * (a failover or restart of Redis starts a new epoch on every channel; see docs/scaling.md).
+   */
+  waitForReplicas?: WaitForReplicas | undefined;
+}
+
+/** How many replicas must acknowledge a write, and for how long to wait. */
+export interface WaitForReplicas {
+  /** Replicas that must have the write; at least 1. */
+  readonly replicas: number;
+  /** How long to wait for them, ms; less than the link's `commandTimeoutMs`. */
+  readonly timeoutMs: number;
 }
 
 /** What a {@link RedisBroker} holds in process right now. */
@@ -105,6 +132,9 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
   private readonly historyTtlMs: number;
   private readonly channelTtlMs: number;
   private readonly leaseMs: number;
+  private readonly wait: WaitForReplicas | undefined;
+  /** ARGV `acked` of the scripts: '1' with `waitForReplicas`. */
+  private readonly acked: '0' | '1';
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly feeds = new Map<string, Feed>();
@@ -119,6 +149,8 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
 
   constructor(options: RedisBrokerOptions = {}) {
     super();
+    // Checked before the link connects, so a bad option leaves no connection behind.
+    this.wait = checkWait(options.waitForReplicas, options.commandTimeoutMs ?? 5000);
     this.link = options.link ?? new RedisLink(options);
     this.ownsLink = options.link === undefined;
     this.historySize = positive(options.historySize ?? 1000, 'historySize');
@@ -128,6 +160,7 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
       throw new RangeError('channelTtlMs must be 0 or at least historyTtlMs');
     }
     this.leaseMs = positive(options.leaseMs ?? 15_000, 'leaseMs');
+    this.acked = this.wait ? '1' : '0';
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? consoleLogger;
     const maxHeld = positive(options.maxHeldEvents ?? 10_000, 'maxHeldEvents');
@@ -237,21 +270,31 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
   ): Promise<BrokerMessage> {
     this.assertOpen();
     const keys = this.keys(channel);
+    const volatile = options.volatile === true;
+    const body = encodeBody(payload);
     const reply = (await this.link.run(
       publishScript,
       [keys.meta, keys.log],
       [
         keys.events,
         randomId(),
-        encodeBody(payload),
-        options.volatile ? '1' : '0',
+        body,
+        volatile ? '1' : '0',
         this.historySize,
         this.historyTtlMs,
         this.channelTtlMs,
+        this.acked,
       ],
     )) as [string, number?];
-    const offset = options.volatile ? undefined : Number(reply[1]);
-    return { kind: 'message', epoch: reply[0], offset, payload };
+    const epoch = reply[0];
+    if (volatile) return { kind: 'message', epoch, offset: undefined, payload };
+    const offset = Number(reply[1]);
+    if (this.wait) {
+      // Seen by no one until replicas have it: the script stored it without publishing.
+      await this.acknowledged();
+      await this.link.call((redis) => redis.publish(keys.events, encodeMessageEvent(epoch, offset, body)));
+    }
+    return { kind: 'message', epoch, offset, payload };
   }
 
   /**
@@ -286,8 +329,9 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     const reply = (await this.link.run(
       recentScript,
       [keys.meta, keys.log],
-      [randomId(), this.channelTtlMs, this.historyTtlMs, limit],
+      [randomId(), this.channelTtlMs, this.historyTtlMs, limit, this.acked],
     )) as [string, number, ...string[]];
+    await this.acknowledged();
     const position = { epoch: reply[0], offset: Number(reply[1]) };
     await this.feeds.get(channel)?.reach(position);
     return { position, messages: this.messagesOf(position.epoch, reply, 2) };
@@ -399,8 +443,9 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     const reply = (await this.link.run(
       positionScript,
       [keys.meta, keys.log],
-      [randomId(), this.channelTtlMs],
+      [randomId(), this.channelTtlMs, this.acked],
     )) as [string, number];
+    await this.acknowledged();
     return { epoch: reply[0], offset: Number(reply[1]) };
   }
 
@@ -411,11 +456,29 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     const reply = (await this.link.run(
       historyScript,
       [keys.meta, keys.log],
-      [randomId(), this.channelTtlMs, since.epoch, since.offset, this.historyTtlMs, limit ?? -1],
+      [randomId(), this.channelTtlMs, since.epoch, since.offset, this.historyTtlMs, limit ?? -1, this.acked],
     )) as [string, number, number, ...string[]];
+    await this.acknowledged();
     const position = { epoch: reply[0], offset: Number(reply[1]) };
     if (reply[2] !== 1) return { recovered: false, position };
     return { recovered: true, position, messages: this.messagesOf(position.epoch, reply, 3) };
+  }
+
+  /**
+   * With `waitForReplicas`: resolves once the replicas have every write this node's command
+   * connection made so far (every script writes in that mode, so a read's WAIT covers all
+   * publishes before it); fails with UNAVAILABLE when they do not in time. Without: at once.
+   */
+  private async acknowledged(): Promise<void> {
+    const wait = this.wait;
+    if (!wait) return;
+    const count = await this.link.call((redis) => redis.wait(wait.replicas, wait.timeoutMs));
+    if (count < wait.replicas) {
+      throw new SockkitError(
+        'UNAVAILABLE',
+        `redis unavailable: ${count} of ${wait.replicas} replicas acknowledged within ${wait.timeoutMs} ms`,
+      );
+    }
   }
 
   /** Stream entries `id, body` from index `start` of a script's reply, as messages. */
@@ -444,6 +507,16 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
 
 function closedError(): SockkitError {
   return new SockkitError('UNAVAILABLE', 'redis broker closed');
+}
+
+function checkWait(wait: WaitForReplicas | undefined, commandTimeoutMs: number): WaitForReplicas | undefined {
+  if (wait === undefined) return undefined;
+  if (!(Number.isSafeInteger(wait.replicas) && wait.replicas >= 1))
+    throw new RangeError('waitForReplicas.replicas must be an integer of at least 1');
+  // WAIT 0 would wait forever; past the command timeout the link would give up first.
+  if (!(Number.isSafeInteger(wait.timeoutMs) && wait.timeoutMs >= 1 && wait.timeoutMs < commandTimeoutMs))
+    throw new RangeError('waitForReplicas.timeoutMs must be an integer from 1 to below commandTimeoutMs');
+  return { replicas: wait.replicas, timeoutMs: wait.timeoutMs };
 }
 
 function positive(value: number, name: string): number {

@@ -10,6 +10,7 @@ export {
   type RedisBrokerEvents,
   type RedisBrokerOptions,
   type RedisBrokerStats,
+  type WaitForReplicas,
 } from './broker.js';
 export type { GapCause, GapReport } from './feed.js';
 export { DEFAULT_PREFIX } from './keys.js';

@@ -20,15 +20,28 @@ local function field(entry, name)
   for i = 1, #f, 2 do if f[i] == name then return f[i + 1] end end
   return nil
 end
+-- The replication id of this Redis: a new one after every failover or restart.
+local function replid()
+  return string.match(redis.call('INFO', 'replication'), 'master_replid:(%x+)')
+end
 -- The channel's epoch and last offset; a missing meta key means its history was lost (or
 -- never existed): a new epoch starts and whatever stream is left belongs to the old one.
-local function ensure(meta, log, candidate, ttl)
-  local cur = redis.call('HMGET', meta, 'e', 'o')
-  local epoch, offset = cur[1], tonumber(cur[2])
-  if not epoch or not offset then
+-- Field r is the replication id the meta was last written under. A meta written under another
+-- one (this Redis was promoted or restarted since: writes after it may be lost, and offsets
+-- reused) also starts a new epoch, unless acked is '1': publishes are acknowledged by replicas
+-- before anyone sees them, so a promoted replica lost nothing seen. Then r is only brought up
+-- to date, on every call, which makes every call a write: a WAIT after it covers all before it.
+local function ensure(meta, log, candidate, ttl, acked)
+  local cur = redis.call('HMGET', meta, 'e', 'o', 'r')
+  local epoch, offset, written = cur[1], tonumber(cur[2]), cur[3]
+  local id = replid()
+  if not epoch or not offset or (acked ~= '1' and written and written ~= id) then
     epoch, offset = candidate, 0
     redis.call('DEL', log)
-    redis.call('HSET', meta, 'e', epoch, 'o', 0)
+    redis.call('HSET', meta, 'e', epoch, 'o', 0, 'r', id)
+  elseif written ~= id or acked == '1' then
+    -- A meta from before r existed is adopted as it is.
+    redis.call('HSET', meta, 'r', id)
   end
   if ttl > 0 then redis.call('PEXPIRE', meta, ttl) end
   return epoch, offset
@@ -60,13 +73,14 @@ export class Script {
 
 /**
  * Publish. KEYS: meta, log. ARGV: events channel, candidate epoch, body, volatile ('1'/'0'),
- * max length, history age (ms, 0 = none), channel ttl (ms, 0 = none).
+ * max length, history age (ms, 0 = none), channel ttl (ms, 0 = none), acked ('1': a durable
+ * message is not published here; the node publishes it once replicas acknowledged it).
  * Returns `{epoch}` for a volatile message, `{epoch, offset}` for a durable one.
  */
 export const publishScript = new Script(`
 local meta, log = KEYS[1], KEYS[2]
 local channelTtl = tonumber(ARGV[7])
-local epoch, offset = ensure(meta, log, ARGV[2], channelTtl)
+local epoch, offset = ensure(meta, log, ARGV[2], channelTtl, ARGV[8])
 if ARGV[4] == '1' then
   redis.call('PUBLISH', ARGV[1], 'm' .. epoch .. '\\n\\n' .. ARGV[3])
   return {epoch}
@@ -95,23 +109,28 @@ if age > 0 then
 elseif channelTtl > 0 then
   redis.call('PEXPIRE', log, channelTtl)
 end
-redis.call('PUBLISH', ARGV[1], 'm' .. epoch .. '\\n' .. int(offset) .. '\\n' .. ARGV[3])
+if ARGV[8] ~= '1' then
+  redis.call('PUBLISH', ARGV[1], 'm' .. epoch .. '\\n' .. int(offset) .. '\\n' .. ARGV[3])
+end
 return {epoch, offset}
 `);
 
-/** Position. KEYS: meta, log. ARGV: candidate epoch, channel ttl. Returns `{epoch, offset}`. */
+/**
+ * Position. KEYS: meta, log. ARGV: candidate epoch, channel ttl, acked (as in publish).
+ * Returns `{epoch, offset}`.
+ */
 export const positionScript = new Script(`
-local epoch, offset = ensure(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))
+local epoch, offset = ensure(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), ARGV[3])
 return {epoch, offset}
 `);
 
 /**
  * History. KEYS: meta, log. ARGV: candidate epoch, channel ttl, since epoch, since offset,
- * history age (ms, 0 = none), limit (-1 = none). Returns `{epoch, offset, recovered (0/1),
- * id1, body1, ...}` with at most `limit` entries, oldest first.
+ * history age (ms, 0 = none), limit (-1 = none), acked (as in publish). Returns `{epoch,
+ * offset, recovered (0/1), id1, body1, ...}` with at most `limit` entries, oldest first.
  */
 export const historyScript = new Script(`
-local epoch, offset = ensure(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))
+local epoch, offset = ensure(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), ARGV[7])
 local since = tonumber(ARGV[4])
 local limit = tonumber(ARGV[6])
 if epoch ~= ARGV[3] or since > offset then return {epoch, offset, 0} end
@@ -139,11 +158,11 @@ return reply
 
 /**
  * Recent. KEYS: meta, log. ARGV: candidate epoch, channel ttl, history age (ms, 0 = none),
- * limit. Returns `{epoch, offset, id1, body1, ...}`: the last `limit` entries young enough,
- * oldest first.
+ * limit, acked (as in publish). Returns `{epoch, offset, id1, body1, ...}`: the last `limit`
+ * entries young enough, oldest first.
  */
 export const recentScript = new Script(`
-local epoch, offset = ensure(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))
+local epoch, offset = ensure(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), ARGV[5])
 local reply = {epoch, offset}
 local limit = tonumber(ARGV[4])
 if limit <= 0 then return reply end

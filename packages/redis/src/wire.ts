@@ -9,7 +9,8 @@
  * - pub/sub event: `m<epoch>\n<offset>\n<body>` for a message (empty offset: volatile), or
  *   `j|u|l<version>\n<member>` for a presence join, update or leave, where version counts
  *   the channel's presence changes (it orders events against a members snapshot). Lua builds
- *   both forms itself, so both sides must agree on them (see scripts.ts).
+ *   both forms itself, so both sides must agree on them (see scripts.ts); a message published
+ *   after replicas acknowledged it is built here by {@link encodeMessageEvent}.
  */
 import type { EncodedPayload } from '@sockkit/core';
 import type { BrokerMember, BrokerMessage, BrokerPresence } from '@sockkit/server';
@@ -66,6 +67,11 @@ export interface PresenceChange extends BrokerPresence {
 
 /** A pub/sub event as it arrives. */
 export type WireEvent = BrokerMessage | PresenceChange;
+
+/** The pub/sub event of a durable message, as the publish script builds it. */
+export function encodeMessageEvent(epoch: string, offset: number, body: string): string {
+  return `m${epoch}\n${offset}\n${body}`;
+}
 
 /** Reads a pub/sub event; throws on a malformed one. */
 export function decodeEvent(text: string): WireEvent {

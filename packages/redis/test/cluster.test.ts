@@ -20,6 +20,7 @@ import {
   uniquePrefix,
   waitFor,
 } from './helpers.js';
+import { MASTER_NAME, SentinelSetup } from './sentinels.js';
 
 const url = await findRedis();
 const canSpawnRedis = await hasRedisServer();
@@ -87,14 +88,19 @@ function client(
 function watch(c: Client, room: string, name: string) {
   const seen: { epoch: string; offset: number; n: number; from: string }[] = [];
   const recovered: boolean[] = [];
+  /** For each `recovered(false)`: how many messages had been delivered when it came. */
+  const lostAt: number[] = [];
   const sub = c.subscribe.feed(
     { room },
     (message, info) =>
       seen.push({ epoch: info.epoch, offset: info.offset!, n: message.n, from: message.from }),
     { presence: { name } },
   );
-  sub.on('recovered', (ok) => recovered.push(ok));
-  return { sub, seen, recovered };
+  sub.on('recovered', (ok) => {
+    recovered.push(ok);
+    if (!ok) lostAt.push(seen.length);
+  });
+  return { sub, seen, recovered, lostAt };
 }
 
 function contiguous(offsets: number[]): boolean {
@@ -295,6 +301,83 @@ describe.skipIf(!url)('three server nodes on one Redis', { timeout: 90_000 }, ()
   });
 
   it.skipIf(!canSpawnRedis)(
+    'Sentinel failover to a lagging replica during traffic: every subscriber on every node is told recovered: false',
+    async () => {
+      const setup = await SentinelSetup.start();
+      try {
+        const room = 'failover';
+        const sentinels = setup.sentinels.map((sentinel) => sentinel.port).join(',');
+        const cluster = await startCluster(2, (i) => ({
+          SENTINELS: sentinels,
+          SENTINEL_NAME: MASTER_NAME,
+          ...(i === 1 ? { PUBLISH_ROOM: room, PUBLISH_EVERY_MS: '5' } : {}),
+        }));
+        const watchers = [0, 1, 0, 1].map((first, i) => ({
+          first,
+          ...watch(client(cluster, first), room, `f${i}`),
+        }));
+        await Promise.all(watchers.map((w) => w.sub.ready));
+        await waitFor(() => watchers.every((w) => w.seen.length >= 20), 'traffic', 10_000);
+        await setup.synced();
+        // From here the replica gets nothing; the subscribers keep receiving from the master.
+        setup.link.stall();
+        const stalledAt = Math.max(...watchers.map((w) => w.seen.length));
+        await waitFor(
+          () => watchers.every((w) => w.seen.length >= stalledAt + 40),
+          'traffic only the master has',
+          10_000,
+        );
+        const oldEpoch = watchers[0]!.seen[0]!.epoch;
+
+        const atKill = watchers.map((w) => w.seen.length);
+        await setup.master.kill('SIGKILL');
+        setup.link.cut();
+        await setup.promoted();
+        await waitFor(
+          () => watchers.every((w, i) => w.seen.length >= atKill[i]! + 50),
+          'traffic after the failover',
+          20_000,
+        );
+        // What each subscriber saw, checked in one piece so that a failure shows all of it.
+        const named = new Map<string, string>();
+        const seenBy = watchers.map((w) => {
+          const reused: string[] = [];
+          for (const s of w.seen) {
+            const key = `${s.epoch}:${s.offset}`;
+            const value = `${s.from}:${s.n}`;
+            if ((named.get(key) ?? value) !== value) reused.push(`${key} is ${named.get(key)} and ${value}`);
+            named.set(key, value);
+          }
+          const firstNew = w.seen.findIndex((s) => s.epoch !== oldEpoch);
+          const after = w.seen.filter((s) => s.epoch !== oldEpoch);
+          return {
+            node: w.first + 1,
+            // One position names one message, for every subscriber.
+            reused: reused.slice(0, 3),
+            newEpoch: firstNew >= 0,
+            // Told `recovered: false` before the first message of the new epoch.
+            toldFirst: w.lostAt.length > 0 && firstNew >= 0 && w.lostAt[0]! <= firstNew,
+            contiguousAfter: contiguous(after.map((s) => s.offset)),
+          };
+        });
+        expect(seenBy).toEqual(
+          watchers.map((w) => ({
+            node: w.first + 1,
+            reused: [],
+            newEpoch: true,
+            toldFirst: true,
+            contiguousAfter: true,
+          })),
+        );
+      } finally {
+        await Promise.all(clients.splice(0).map((c) => c.close()));
+        await Promise.all(nodes.splice(0).map((node) => node.stop('SIGKILL')));
+        await setup.stop();
+      }
+    },
+  );
+
+  it.skipIf(!canSpawnRedis)(
     'Redis restarted empty during traffic: nodes carry on in a new epoch and say so',
     async () => {
       const room = 'restart';
@@ -340,6 +423,11 @@ describe.skipIf(!url)('three server nodes on one Redis', { timeout: 90_000 }, ()
           const after = w.seen.filter((s) => s.epoch !== oldEpoch);
           expect(new Set(after.map((s) => s.epoch)).size).toBe(1);
           expect(contiguous(after.map((s) => s.offset))).toBe(true);
+          // Every subscriber, on every node, was told its history was lost, before the first
+          // message of the new epoch.
+          expect(w.recovered[0]).toBe(true);
+          expect(w.lostAt.length).toBeGreaterThan(0);
+          expect(w.lostAt[0]).toBeLessThanOrEqual(w.seen.findIndex((s) => s.epoch !== oldEpoch));
         }
         // Each node put its members back.
         await waitFor(() => watchers.every((w) => w.sub.presence.size === 3), 'presence re-asserted', 10_000);

@@ -2,7 +2,7 @@
  * RedisBroker through Redis Sentinel: the nodes are given only a Sentinel
  * (`redisOptions.sentinels`), ask it for the master, and carry messages and presence there.
  * A throwaway master and Sentinel are started for this file on free ports and killed by pid.
- * Failover itself is Sentinel's job and is not exercised here.
+ * Failovers are in failover.test.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,6 +7,7 @@ import {
   decodeMember,
   encodeBody,
   encodeMember,
+  encodeMessageEvent,
   memberConn,
   offsetOfId,
 } from '../src/wire.js';
@@ -59,6 +60,17 @@ describe('wire formats', () => {
     expect(decodeEvent(`u14\n${encoded}`)).toMatchObject({ type: 'update' });
     expect(() => decodeEvent('x')).toThrow();
     expect(() => decodeEvent('mE\nnotanumber\n0:')).toThrow();
+  });
+
+  it('builds a message event exactly as the publish script does', () => {
+    const body = encodeBody({ json: '{"t":1}', meta: '{"m":1}' });
+    expect(encodeMessageEvent('E1', 7, body)).toBe(`mE1\n7\n${body}`);
+    expect(decodeEvent(encodeMessageEvent('E1', 7, body))).toEqual({
+      kind: 'message',
+      epoch: 'E1',
+      offset: 7,
+      payload: { json: '{"t":1}', meta: '{"m":1}' },
+    });
   });
 
   it('reads offsets from stream ids', () => {
