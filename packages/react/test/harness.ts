@@ -43,7 +43,9 @@ export async function startServer() {
     },
   });
   await server.ready;
-  return { server, slow, url: `ws://127.0.0.1:${server.port}` };
+  const port = server.port;
+  if (port === undefined) throw new Error('the server is not listening');
+  return { server, slow, port, url: `ws://127.0.0.1:${port}` };
 }
 
 /**
