@@ -21,8 +21,6 @@ import {
 } from '@tanstack/react-query';
 import type { ClientOrNull, ProcedureName } from '../client-types.js';
 
-type Procedure<C, K extends ProcedureName<C>> = ServerProcedures<C>[K];
-
 /** The key of procedure `K`'s query: with its input, or without it to match every input. */
 export type SockkitQueryKey<K extends string = string, Input = unknown> =
   | readonly ['sockkit', K]
@@ -60,19 +58,23 @@ export interface SockkitQuery<C extends ContractDef> {
   /** The key of a procedure's query; without `input` it matches every input (to invalidate all). */
   queryKey<K extends ProcedureName<C>>(
     name: K,
-    input?: CallInput<Procedure<C, K>>,
-  ): DataTag<SockkitQueryKey<K, CallInput<Procedure<C, K>>>, CallOutput<Procedure<C, K>>, SockkitError>;
+    input?: CallInput<ServerProcedures<C>[K]>,
+  ): DataTag<
+    SockkitQueryKey<K, CallInput<ServerProcedures<C>[K]>>,
+    CallOutput<ServerProcedures<C>[K]>,
+    SockkitError
+  >;
   /** `useQuery` options calling procedure `name` with `input`. */
   queryOptions<K extends ProcedureName<C>>(
     name: K,
-    input?: CallInput<Procedure<C, K>>,
+    input?: CallInput<ServerProcedures<C>[K]>,
     options?: SockkitCallOptions,
-  ): SockkitQueryOptions<K, CallInput<Procedure<C, K>>, CallOutput<Procedure<C, K>>>;
+  ): SockkitQueryOptions<K, CallInput<ServerProcedures<C>[K]>, CallOutput<ServerProcedures<C>[K]>>;
   /** `useMutation` options calling procedure `name` with each mutation's variables. */
   mutationOptions<K extends ProcedureName<C>>(
     name: K,
     options?: SockkitCallOptions,
-  ): SockkitMutationOptions<K, CallInput<Procedure<C, K>>, CallOutput<Procedure<C, K>>>;
+  ): SockkitMutationOptions<K, CallInput<ServerProcedures<C>[K]>, CallOutput<ServerProcedures<C>[K]>>;
 }
 
 /**
