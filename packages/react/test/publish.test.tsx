@@ -5,36 +5,22 @@
  */
 import { startProxy } from '@sockkit/testing';
 import { act, renderHook, waitFor } from '@testing-library/react';
-import type { ReactNode } from 'react';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSockkitReact } from '../src/index.js';
 import type { Contract } from './contract.js';
-import { kinds, recordingClient, startServer } from './harness.js';
+import { kinds, recordingClient } from './harness.js';
+import { serverSuite } from './suite.js';
 
-const { SockkitProvider, usePublish } = createSockkitReact<Contract>();
+const { usePublish } = createSockkitReact<Contract>();
 
-let env: Awaited<ReturnType<typeof startServer>>;
-let rec: ReturnType<typeof recordingClient>;
-const wrapper = ({ children }: { children: ReactNode }) => (
-  <SockkitProvider client={rec.client}>{children}</SockkitProvider>
-);
-
-beforeAll(async () => {
-  env = await startServer();
-});
-afterAll(async () => {
-  await env.server.close({ timeout: 1000 });
-});
-afterEach(async () => {
-  await rec?.client.close();
-});
+const t = serverSuite();
+const { wrapper } = t;
 
 describe('usePublish', () => {
   it('publishes; result says where it landed; subscribers get it', async () => {
-    rec = recordingClient(env.url);
-    await rec.client.ready();
+    await t.connected();
     const got: string[] = [];
-    const listener = recordingClient(env.url);
+    const listener = recordingClient(t.env.url);
     const sub = listener.client.subscribe.chat({ room: 'pub' }, (message) => got.push(message.text));
     await sub.ready;
     const { result } = renderHook(() => usePublish('chat'), { wrapper, reactStrictMode: true });
@@ -49,8 +35,7 @@ describe('usePublish', () => {
   });
 
   it('a message the schema refuses lands in error as BAD_REQUEST; reset clears it', async () => {
-    rec = recordingClient(env.url);
-    await rec.client.ready();
+    await t.connected();
     const { result } = renderHook(() => usePublish('chat'), { wrapper });
     let landed: unknown = 'unset';
     await act(async () => {
@@ -63,20 +48,19 @@ describe('usePublish', () => {
   });
 
   it('the hook’s defaults go out with each publish unless the publish overrides them', async () => {
-    rec = recordingClient(env.url);
-    await rec.client.ready();
+    await t.connected();
     const { result } = renderHook(() => usePublish('chat', { volatile: true }), { wrapper });
     await act(async () => {
       await result.current.publish({ room: 'pub' }, { text: 'one' });
       await result.current.publish({ room: 'pub' }, { text: 'two' }, { volatile: false });
     });
-    expect(kinds(rec.sent, 'pub').map((pub) => pub.volatile)).toEqual([true, undefined]);
+    expect(kinds(t.rec.sent, 'pub').map((pub) => pub.volatile)).toEqual([true, undefined]);
   });
 
   it('unmounting while offline drops the queued publish: it is never sent, even once back online', async () => {
-    const proxy = await startProxy(env.port);
+    const proxy = await startProxy(t.env.port);
     proxy.refuse(); // offline: publishes queue in the client
-    rec = recordingClient(`ws://127.0.0.1:${proxy.port}`);
+    t.client(`ws://127.0.0.1:${proxy.port}`);
     const { result, unmount } = renderHook(() => usePublish('chat'), { wrapper });
     let settled: Promise<unknown> | undefined;
     act(() => {
@@ -86,12 +70,11 @@ describe('usePublish', () => {
     unmount();
     await expect(settled).resolves.toBeUndefined();
     proxy.accept();
-    await rec.client.ready();
+    await t.rec.client.ready();
     // A call after it: its answer means everything queued before was flushed.
-    await expect(rec.client.call.double({ n: 1 })).resolves.toBe(2);
-    expect(kinds(rec.sent, 'call')).toHaveLength(1);
-    expect(kinds(rec.sent, 'pub')).toHaveLength(0);
-    await rec.client.close();
+    await expect(t.rec.client.call.double({ n: 1 })).resolves.toBe(2);
+    expect(kinds(t.rec.sent, 'call')).toHaveLength(1);
+    expect(kinds(t.rec.sent, 'pub')).toHaveLength(0);
     await proxy.close();
   });
 });
