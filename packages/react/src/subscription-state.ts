@@ -5,7 +5,6 @@
  */
 import type { MessageInfo, Subscription } from '@sockkit/client';
 import type { PresenceMember, SockkitError } from '@sockkit/core';
-import { toSockkitError } from './errors.js';
 import { createStore, type Store } from './store.js';
 
 /** A snapshot of a topic subscription. */
@@ -67,19 +66,19 @@ export function followSubscription<Message, State>(
     store.update({ recovered: ok });
     handlers().onRecovered?.(ok);
   });
+  // A refusal, or the server ending the subscription with an error (before or after ready).
+  const offError = sub.on('error', (error) => store.update({ error }));
+  // Ended by the server (a kick) or by the client closing: nothing is live any more.
+  const offEnd = sub.on('end', () => store.update({ subscription: undefined, ready: false, members: [] }));
   sub.ready.then(
     () => {
       if (!stopped) store.update({ ready: true, members: [...sub.presence.values()] });
     },
-    (thrown: unknown) => {
-      if (!stopped) store.update({ error: toSockkitError(thrown) });
-    },
+    () => {}, // the error event said why
   );
   return () => {
     stopped = true;
-    offMessage();
-    offPresence();
-    offRecovered();
+    for (const off of [offMessage, offPresence, offRecovered, offError, offEnd]) off();
     sub.unsubscribe();
     store.update({ subscription: undefined, ready: false, recovered: undefined, members: [] });
   };

@@ -187,4 +187,16 @@ describe('useSubscription', () => {
     await waitFor(() => expect(result.current.error?.code).toBe('BAD_REQUEST'));
     expect(result.current.ready).toBe(false);
   });
+
+  it('ended by the server (a kick): no longer ready, and not subscribed again', async () => {
+    await t.connected();
+    const { result } = renderHook(() => useSubscription('room', { id: 'kick' }), { wrapper });
+    await waitFor(() => expect(result.current.ready).toBe(true));
+    const conn = t.env.server.connections.get(t.rec.client.connectionId ?? '');
+    await act(() => conn?.unsubscribe.room({ id: 'kick' }));
+    await waitFor(() => expect(result.current.ready).toBe(false));
+    expect(result.current.subscription).toBeUndefined();
+    expect(t.rec.client.subscriptions()).toHaveLength(0);
+    expect(kinds(t.rec.sent, 'sub')).toHaveLength(1);
+  });
 });
