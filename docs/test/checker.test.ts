@@ -101,19 +101,36 @@ describe('a fixture repository with broken docs', () => {
     '```ts', // 30
     'qqqNeverDeclared();', // 31: TS2304
     '```', // 32
+    '```tsx', // 33
+    'const element: number = <p>{String(1)}</p>;', // 34: TS2322, compiled as TSX (react-jsx)
+    '```', // 35
   ];
   writeFileSync(join(root, 'guide.md'), lines.join('\n'));
 
   it('reports every error at its Markdown line, and only those', () => {
     const files = assemble(root, 'guide.md', standIns);
     expect(files.map((file) => file.path).sort()).toEqual(
-      ['app.ts', 'block-31.ts', 'block-7.ts', 'block-20.vue', 'contract.ts', 'src/real.ts'].sort(),
+      [
+        'app.ts',
+        'block-31.ts',
+        'block-34.tsx',
+        'block-7.ts',
+        'block-20.vue',
+        'contract.ts',
+        'src/real.ts',
+      ].sort(),
     );
     const result = compile(root, files);
     expect(result.unplaced).toEqual([]);
     const found = result.errors.map(formatError).map((line) => line.split(':').slice(0, 3).join(':'));
     expect(found.sort()).toEqual(
-      ['guide.md:10: TS2322', 'guide.md:17: TS2322', 'guide.md:21: TS2322', 'guide.md:31: TS2304'].sort(),
+      [
+        'guide.md:10: TS2322',
+        'guide.md:17: TS2322',
+        'guide.md:21: TS2322',
+        'guide.md:31: TS2304',
+        'guide.md:34: TS2322',
+      ].sort(),
     );
   });
 
