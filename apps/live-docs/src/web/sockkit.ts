@@ -12,7 +12,11 @@ import { identity } from './identity.js';
 
 const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 
-/** The connection to the live-docs server. */
+/**
+ * The connection to the live-docs server. It keeps the contract object at run time (and so
+ * ships zod): seven procedures are `idempotent`, and only the contract tells the client to
+ * re-send those after a dropped link instead of failing them; the document sync depends on it.
+ */
 export const client = createSockkitClient({
   url: `${scheme}://${location.host}/ws`,
   contract,
@@ -25,7 +29,7 @@ export const client = createSockkitClient({
 });
 
 export const { plugin, useCall, useSubscription, usePresence, useConnectionState } =
-  createSockkitVue(contract);
+  createSockkitVue<typeof contract>();
 
 const current = shallowRef<PersonRef>();
 const fetchMe = () => {
