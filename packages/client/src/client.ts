@@ -409,8 +409,9 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   private request(name: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
-    // Without the contract, the client default timeout applies and no call is re-sent after a drop.
-    const def: Partial<ProcedureDef> = (this.contract && lookup(this.contract.server, name)) || {};
+    // The contract's settings, or those given without it (none: default timeout, never re-sent).
+    const def: Partial<ProcedureDef> =
+      lookup(this.contract ? this.contract.server : this.options.procedures, name) ?? {};
     const id = this.nextId();
     let frame: string;
     try {

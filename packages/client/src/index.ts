@@ -16,6 +16,7 @@ export type {
   ClientSettings,
   ConnectionState,
   ContractClientOptions,
+  ProcedureSettings,
   PublishOptions,
   PublishResult,
   SockkitCallClient,

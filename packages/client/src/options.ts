@@ -90,10 +90,22 @@ export type TrustedHandlers<Procs, Ctx> = {
  */
 export type ClientOptions<C> = TypeOnlyClientOptions<C> | ContractClientOptions<C>;
 
+/**
+ * What the contract says of each server procedure beyond its schemas, for a client without
+ * the contract object (zod-free, e.g. `{ openDoc: { idempotent: true } }`): idempotent calls
+ * in flight when the link drops are re-sent instead of failing, and `timeout` is the
+ * procedure's default. Given the contract, its own settings apply.
+ */
+export type ProcedureSettings<C> = {
+  readonly [K in keyof ServerProcedures<C>]?: { readonly idempotent?: boolean; readonly timeout?: number };
+};
+
 /** Options of a client typed from the contract's type alone. */
 export interface TypeOnlyClientOptions<C> extends ClientSettings {
   /** No contract at run time: types come from the type parameter alone. */
   contract?: undefined;
+  /** Per-procedure settings the contract would give (`idempotent`, `timeout`); none by default. */
+  procedures?: ProcedureSettings<C>;
   /** Handlers for the procedures the server calls on this client; inputs as sent, unchecked. */
   handlers?: NoInfer<Partial<TrustedHandlers<ClientProcedures<C>, ClientCallContext>>>;
 }
@@ -102,6 +114,8 @@ export interface TypeOnlyClientOptions<C> extends ClientSettings {
 export interface ContractClientOptions<C> extends ClientSettings {
   /** The contract from `defineContract`: turns on the checks that need its schemas. */
   contract: C;
+  /** The contract's own settings apply. */
+  procedures?: undefined;
   /** Handlers for the procedures the server calls on this client; inputs validated. */
   handlers?: NoInfer<Partial<Handlers<ClientProcedures<C>, ClientCallContext>>>;
 }
@@ -144,7 +158,9 @@ export interface ClientSettings {
 }
 
 /** Options of {@link createSockkitCallClient}: those of a full client but `handlers`. */
-export type CallClientOptions<C> = ClientSettings & { contract?: C };
+export type CallClientOptions<C> =
+  | Omit<TypeOnlyClientOptions<C>, 'handlers'>
+  | Omit<ContractClientOptions<C>, 'handlers'>;
 
 /** Client events. */
 export type ClientEvents = {

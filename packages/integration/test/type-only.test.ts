@@ -5,7 +5,7 @@
  * calls-only client. Type tests at the end: the type-only client is exactly as strict.
  */
 import { createSockkitCallClient, createSockkitClient } from '@sockkit/client/node';
-import { isSockkitError, SockkitError } from '@sockkit/core';
+import { isSockkitError } from '@sockkit/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { connect, startServer, type TestContract } from './fixtures.js';
 
@@ -121,16 +121,34 @@ describe('type-only client', () => {
     });
   });
 
-  it('without the contract, per-procedure settings are unknown: an idempotent call is not re-sent', async () => {
+  it('re-sends an idempotent call after a dropped link only when told so without the contract', async () => {
     await using server = await startServer();
     await using bare = typeOnly(server);
-    await bare.ready();
-    const pending = bare.call.counter({ ms: 300 });
-    const conn = server.connections.get(bare.connectionId!)!;
-    await expect.poll(() => (conn as unknown as { callsInFlight: number }).callsInFlight).toBe(1);
-    conn.close(1012);
-    const outcome = await pending.catch((error: unknown) => error);
-    expect(outcome instanceof SockkitError ? outcome.code : outcome).toBe('UNAVAILABLE');
+    const told = createSockkitClient<TestContract>({
+      url: url(server),
+      procedures: { counter: { idempotent: true } },
+      reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
+    });
+    await using _told = Object.assign(told, { [Symbol.asyncDispose]: () => told.close() });
+    for (const client of [bare, told]) await client.ready();
+    const calls = [bare.call.counter({ ms: 300 }), told.call.counter({ ms: 300 })];
+    for (const client of [bare, told]) {
+      const conn = server.connections.get(client.connectionId!)!;
+      await expect.poll(() => (conn as unknown as { callsInFlight: number }).callsInFlight).toBe(1);
+      conn.close(1012);
+    }
+    await expect(calls[0]).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(calls[1]).resolves.toBeGreaterThanOrEqual(1);
+  });
+
+  it('takes a procedure timeout from the settings given without the contract', async () => {
+    await using server = await startServer();
+    const client = createSockkitClient<TestContract>({
+      url: url(server),
+      procedures: { slow: { timeout: 50 } },
+    });
+    await using _client = Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
+    await expect(client.call.slow({ ms: 5000 })).rejects.toMatchObject({ code: 'TIMEOUT' });
   });
 });
 
@@ -181,6 +199,8 @@ function types(url: string) {
   });
   // @ts-expect-error no such client procedure
   createSockkitClient<TestContract>({ url, handlers: { nope: () => 1 } });
+  // @ts-expect-error settings for a procedure the contract does not have
+  createSockkitClient<TestContract>({ url, procedures: { nope: { idempotent: true } } });
   const calls = createSockkitCallClient<TestContract>({ url });
   void calls.call.whoami();
   // @ts-expect-error a calls-only client cannot subscribe
