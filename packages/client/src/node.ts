@@ -7,14 +7,7 @@ import type { ContractDef } from '@sockkit/core';
 import WebSocket from 'ws';
 import { createSockkitClient as create, createSockkitCallClient as createCalls } from './create.js';
 import type { SocketLike } from './environment.js';
-import type {
-  CallClientOptions,
-  ClientOptions,
-  ContractClientOptions,
-  SockkitCallClient,
-  SockkitClient,
-  TypeOnlyClientOptions,
-} from './options.js';
+import type { CallClientOptions, ClientOptions, ContractClientOptions } from './options.js';
 
 export * from './index.js';
 
@@ -53,22 +46,10 @@ class NodeSocket implements SocketLike {
   }
 }
 
-/** Creates a client that connects with `ws`. Same options as the browser build. */
-export function createSockkitClient<const C extends ContractDef>(
-  options: ContractClientOptions<C>,
-): SockkitClient<C>;
-export function createSockkitClient<const C extends ContractDef>(
-  options: TypeOnlyClientOptions<C>,
-): SockkitClient<C>;
-export function createSockkitClient<const C extends ContractDef>(
-  options: ClientOptions<C>,
-): SockkitClient<C> {
-  return create({ WebSocket: NodeSocket, ...options } as ContractClientOptions<C>);
-}
+/** Creates a client that connects with `ws`. Same options (and overloads) as the browser build. */
+export const createSockkitClient: typeof create = (options: ClientOptions<ContractDef>) =>
+  create({ WebSocket: NodeSocket, ...options } as ContractClientOptions<ContractDef>);
 
 /** Creates a calls-only client that connects with `ws`. Same options as the browser build. */
-export function createSockkitCallClient<const C extends ContractDef>(
-  options: CallClientOptions<C>,
-): SockkitCallClient<C> {
-  return createCalls({ WebSocket: NodeSocket, ...options });
-}
+export const createSockkitCallClient: typeof createCalls = (options: CallClientOptions<ContractDef>) =>
+  createCalls({ WebSocket: NodeSocket, ...options });

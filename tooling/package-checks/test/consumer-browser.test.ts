@@ -18,6 +18,16 @@ const chromiumPath = findChromium();
 const withVue = context.packed.some((p) => p.name === '@sockkit/vue');
 const viteEntry = pathToFileURL(createRequire(import.meta.url).resolve('vite')).href;
 
+/** What web/exercise.js reports when every step worked. */
+const EXERCISED = {
+  ok: true,
+  echo: 'from the browser',
+  pong: 'pong',
+  asked: true,
+  message: 'hello topic',
+  state: 'closed',
+};
+
 interface Outcome {
   ok: boolean;
   error?: string;
@@ -88,27 +98,13 @@ describe.skipIf(!chromiumPath)('consumer project (browser)', () => {
 
   it('@sockkit/client connects, calls both ways, subscribes and publishes in Chromium', async () => {
     const { outcome, problems } = await visit('/');
-    expect(outcome, problems.join('\n')).toEqual({
-      ok: true,
-      echo: 'from the browser',
-      pong: 'pong',
-      asked: true,
-      message: 'hello topic',
-      state: 'closed',
-    });
+    expect(outcome, problems.join('\n')).toEqual(EXERCISED);
     expect(problems).toEqual([]);
   });
 
   it('a page given the contract type only (`import type`) runs the same in Chromium and ships no zod', async () => {
     const { outcome, problems } = await visit('/typeonly.html');
-    expect(outcome, problems.join('\n')).toEqual({
-      ok: true,
-      echo: 'from the browser',
-      pong: 'pong',
-      asked: true,
-      message: 'hello topic',
-      state: 'closed',
-    });
+    expect(outcome, problems.join('\n')).toEqual(EXERCISED);
     expect(problems).toEqual([]);
     // Every file the page loads, from Vite's manifest; the page built with the contract object
     // (index) is the control: there the same check finds zod.
