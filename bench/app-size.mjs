@@ -105,7 +105,7 @@ const kB = (bytes) => (bytes ? `${(bytes / 1000).toFixed(1)} kB` : '0');
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const lines = [
-    '| app (Vite 8 production build, gzip -9 per chunk) | sockkit share | of which superjson | contract module | zod | library (peer) | vue | app code | total |',
+    '| app (Vite 8 production build, gzip -9 per chunk) | sockkit share | superjson | contract module | zod | peer library (tRPC: with superjson) | vue | app code | total |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const app of APPS) {
