@@ -1,6 +1,6 @@
 /**
  * Serving the server's calls on this client: look up the handler, validate the input against
- * the contract when one was given at run time (else the server's validated input is trusted),
+ * the contract when one was given at run time (else the input is taken as the server sent it),
  * run it with an AbortSignal the server can cancel, answer once.
  */
 import { type Codec, type ContractDef, SockkitError } from '@sockkit/core';
