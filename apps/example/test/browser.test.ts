@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findChromium, startNode } from '@sockkit/testing';
 import { openChromium, type TestChromium } from '@sockkit/testing/chromium';
@@ -6,6 +7,12 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 
 const executablePath = findChromium();
 const server = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+
+it('the page bundle holds no zod: the client has the contract type only', () => {
+  const page = readFileSync(new URL('../dist/web/main.js', import.meta.url), 'utf8');
+  expect(page).toContain('params provider failed'); // the sockkit client is in it
+  expect(page).not.toMatch(/\$ZodType|ZodError/);
+});
 
 describe.skipIf(!executablePath)('example chat in Chromium', () => {
   let chromium: TestChromium;

@@ -1,11 +1,18 @@
 /**
  * The client's subscriptions, by channel and by pending `sub` request: subscribing and
  * resubscribing from the last position after every reconnect, confirmations (including
- * joins the server made itself), presence updates and unsubscribing.
+ * joins the server made itself), presence updates, unsubscribing, and publishing.
  */
 import { type Codec, SockkitError, type WireError } from '@sockkit/core';
-import { psetFrame, type ServerMessage, subFrame, unsubFrame, WIRE_BOUNDS } from '@sockkit/core/protocol';
-import type { ConnectionState, SubscribeOptions } from './options.js';
+import {
+  psetFrame,
+  pubFrame,
+  type ServerMessage,
+  subFrame,
+  unsubFrame,
+  WIRE_BOUNDS,
+} from '@sockkit/core/protocol';
+import type { ConnectionState, PublishOptions, SubscribeOptions } from './options.js';
 import type { Requests } from './requests.js';
 import { Subscription, type SubscriptionHost } from './subscriptions.js';
 
@@ -86,6 +93,20 @@ export class Channels implements SubscriptionHost {
     }
     this.subscribe(sub);
     return sub;
+  }
+
+  /** Publishes `message` to the channel of `topic` named by `params`. */
+  publish(topic: string, params: unknown, message: unknown, options: PublishOptions = {}): Promise<unknown> {
+    const id = this.host.nextId();
+    let frame: string;
+    try {
+      frame = pubFrame(id, topic, params, this.codec.encode(message), options.volatile === true);
+    } catch (error) {
+      return Promise.reject(
+        new SockkitError('BAD_REQUEST', `message to ${topic} cannot be encoded`, { cause: error }),
+      );
+    }
+    return this.requests.track(id, frame, `publish to ${topic}`, options);
   }
 
   /** Connected: (re)subscribes everything, each from its last position, with its presence. */

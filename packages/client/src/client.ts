@@ -1,13 +1,15 @@
 /**
- * `createSockkitClient`: the connection state machine (connect, handshake, reconnect with
- * backoff, dead-link detection, in-band auth refresh) and the typed call, subscribe and
- * publish APIs on top of it.
+ * The client: the connection state machine (connect, handshake, reconnect with backoff,
+ * dead-link detection, in-band auth refresh), calls, and the namespaces (`call`, `subscribe`,
+ * `publish`) wired in one place. Subscriptions and serving the server's calls are parts given
+ * by the factory (create.ts), so an app that never uses them does not bundle them.
  */
 import {
   CLOSE_CODES,
   type Clock,
   type Codec,
   type ContractDef,
+  type ProcedureDef,
   SockkitError,
   SUBPROTOCOL,
   superjsonCodec,
@@ -20,70 +22,65 @@ import {
   batchFrame,
   callFrame,
   Emitter,
+  errorFrame,
   finalCloseError,
   helloFrame,
   lookup,
   pingFrame,
   pongFrame,
-  pubFrame,
   readFrame,
   readServerMessage,
   type ServerMessage,
   splitBatches,
 } from '@sockkit/core/protocol';
 import { type Backoff, backoffPolicy, reconnectDelay } from './backoff.js';
-import { Channels } from './channels.js';
+import type { Channels } from './channels.js';
 import { checkOptions } from './check-options.js';
 import { onWake, resolveWebSocket, type SocketConstructor, type SocketLike } from './environment.js';
+import { namespace } from './namespace.js';
 import type {
   CallOptions,
   ClientEvents,
   ClientOptions,
   ConnectionState,
   PublishOptions,
-  SockkitClient,
   SubscribeOptions,
 } from './options.js';
 import { Requests } from './requests.js';
-import { CallServer } from './serve.js';
+import type { CallServer } from './serve.js';
 import type { Subscription } from './subscriptions.js';
 
 type AnySubscription = Subscription<unknown, unknown>;
 
-/**
- * Creates a client. It connects at once and keeps the connection up until `close()`.
- *
- * @example
- * ```ts
- * const client = createSockkitClient({ url: 'wss://example.com/ws', contract });
- * const reply = await client.call.echo({ text: 'hi' });
- * ```
- */
-export function createSockkitClient<const C extends ContractDef>(
-  options: ClientOptions<C>,
-): SockkitClient<C> {
-  return new Client(options as ClientOptions<ContractDef>) as unknown as SockkitClient<C>;
+/** The optional parts of a client, made once its requests exist. */
+export interface ClientParts {
+  /** Subscriptions, presence and publishing. */
+  channels?: (client: Client, requests: Requests, codec: Codec) => Channels;
+  /** Serving the server's calls with `handlers`. */
+  server?: (client: Client, codec: Codec) => CallServer;
 }
 
-class Client extends Emitter<ClientEvents> {
+/** The client behind {@link createSockkitClient}; untyped (the factories type it from the contract). */
+export class Client extends Emitter<ClientEvents> {
   state: ConnectionState = 'connecting';
   session: string | undefined;
   connectionId: string | undefined;
-  readonly call: Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>> = {};
-  readonly subscribe: Record<
+  readonly call: Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>;
+  readonly subscribe?: Record<
     string,
     (
       params: unknown,
       handler?: (m: unknown, i: unknown) => void,
       o?: SubscribeOptions<unknown>,
     ) => AnySubscription
-  > = {};
-  readonly publish: Record<
+  >;
+  readonly publish?: Record<
     string,
     (params: unknown, message: unknown, o?: PublishOptions) => Promise<unknown>
-  > = {};
+  >;
 
-  private readonly contract: ContractDef;
+  /** The contract when given at run time: then per-procedure settings apply and server calls are validated. */
+  readonly contract: ContractDef | undefined;
   private readonly urls: readonly string[];
   private urlIndex = 0;
   private readonly WebSocket: SocketConstructor;
@@ -91,8 +88,8 @@ class Client extends Emitter<ClientEvents> {
   private readonly clock: Clock;
   private readonly backoff: Backoff;
   private readonly requests: Requests;
-  private readonly server: CallServer;
-  private readonly channels: Channels;
+  private readonly server: CallServer | undefined;
+  private readonly channels: Channels | undefined;
   private socket: SocketLike | undefined;
   private outbound: string[] = [];
   private lastId = 0;
@@ -103,7 +100,10 @@ class Client extends Emitter<ClientEvents> {
   > = {};
   private readonly stopWake: () => void;
 
-  constructor(private readonly options: ClientOptions<ContractDef>) {
+  constructor(
+    readonly options: ClientOptions<ContractDef>,
+    parts: ClientParts,
+  ) {
     super();
     this.contract = options.contract;
     this.urls = typeof options.url === 'string' ? [options.url] : options.url;
@@ -113,17 +113,18 @@ class Client extends Emitter<ClientEvents> {
     this.clock = options.clock ?? systemClock;
     this.backoff = backoffPolicy(options.reconnect);
     this.requests = new Requests(this, options, this.clock);
-    this.channels = new Channels(this, this.requests, this.codec);
-    this.server = new CallServer(this.contract, (options.handlers ?? {}) as never, this.codec, (frame) =>
-      this.send(frame),
-    );
-    for (const name of Object.keys(this.contract.server ?? {})) {
-      this.call[name] = (input, o) => this.request(name, input, o);
-    }
-    for (const [topic, def] of Object.entries(this.contract.topics ?? {})) {
-      this.subscribe[topic] = (params, handler, o) => this.channels.add(topic, params, handler, o ?? {});
-      if (def.publish === 'client')
-        this.publish[topic] = (params, message, o) => this.sendPublish(topic, params, message, o);
+    this.server = parts.server?.(this, this.codec);
+    // The namespaces, all wired here; each name's function is made on its first use.
+    this.call = namespace((name) => (input, o) => this.request(name, input, o));
+    const channels = parts.channels?.(this, this.requests, this.codec);
+    this.channels = channels;
+    if (channels) {
+      this.subscribe = namespace(
+        (topic) => (params, handler, o) => channels.add(topic, params, handler, o ?? {}),
+      );
+      this.publish = namespace(
+        (topic) => (params, message, o) => channels.publish(topic, params, message, o),
+      );
     }
     this.stopWake = onWake(() => this.wake());
     void this.connect();
@@ -201,7 +202,7 @@ class Client extends Emitter<ClientEvents> {
     }, this.backoff.stableAfterMs);
     this.armRefresh(message.expiresAt);
     this.armPing();
-    this.channels.resubscribeAll();
+    this.channels?.resubscribeAll();
     this.requests.sendQueued();
   }
 
@@ -210,8 +211,8 @@ class Client extends Emitter<ClientEvents> {
     this.socket = undefined;
     this.outbound = [];
     this.clearTimers();
-    this.server.abortAll();
-    this.channels.linkLost();
+    this.server?.abortAll();
+    this.channels?.linkLost();
     const lost = new SockkitError('UNAVAILABLE', `connection lost (${code}${reason ? ` ${reason}` : ''})`);
     if (this.closedByUser) return;
     const final = finalCloseError(code);
@@ -256,7 +257,7 @@ class Client extends Emitter<ClientEvents> {
     this.clearTimers();
     this.closedByUser = true;
     this.requests.rejectAll(error);
-    this.channels.endAll(error);
+    this.channels?.endAll(error);
     this.setState('closed');
   }
 
@@ -350,7 +351,7 @@ class Client extends Emitter<ClientEvents> {
       case 'welcome':
         return this.welcome(message);
       case 'msg':
-        return this.channels.get(message.c)?.deliver(message.e, message.o, message.d, message.m);
+        return this.channels?.get(message.c)?.deliver(message.e, message.o, message.d, message.m);
       case 'result':
         this.requests.settle(message.id, undefined, this.codec.decode(message.d, message.m));
         return;
@@ -360,15 +361,18 @@ class Client extends Emitter<ClientEvents> {
       case 'error':
         return this.failed(message.id, SockkitError.fromWire(message.e as WireError));
       case 'call':
-        return void this.server.serve(message.id, message.p, message.d, message.m);
+        if (this.server) return void this.server.serve(message.id, message.p, message.d, message.m);
+        return this.send(
+          errorFrame(message.id, { code: 'NOT_FOUND', message: `no client handler for '${message.p}'` }),
+        );
       case 'cancel':
-        return this.server.cancel(message.id);
+        return this.server?.cancel(message.id);
       case 'subscribed':
-        return this.channels.confirmed(message);
+        return this.channels?.confirmed(message);
       case 'unsubscribed':
-        return this.channels.ended(message);
+        return this.channels?.ended(message);
       case 'presence':
-        return this.channels.get(message.c)?.presenceEvent(message.ev, message.member);
+        return this.channels?.get(message.c)?.presenceEvent(message.ev, message.member);
       case 'ping':
         return this.send(pongFrame(message.id));
       case 'pong':
@@ -378,7 +382,7 @@ class Client extends Emitter<ClientEvents> {
 
   private failed(id: number | undefined, error: SockkitError): void {
     if (id === undefined) return this.emit('error', error);
-    if (!this.channels.refused(id, error)) this.requests.settle(id, error);
+    if (!this.channels?.refused(id, error)) this.requests.settle(id, error);
   }
 
   // ---- outbound ----------------------------------------------------------------------------
@@ -405,7 +409,9 @@ class Client extends Emitter<ClientEvents> {
   }
 
   private request(name: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
-    const def = lookup(this.contract.server, name)!;
+    // The contract's settings, or those given without it (none: default timeout, never re-sent).
+    const def: Partial<ProcedureDef> =
+      lookup(this.contract ? this.contract.server : this.options.procedures, name) ?? {};
     const id = this.nextId();
     let frame: string;
     try {
@@ -425,28 +431,10 @@ class Client extends Emitter<ClientEvents> {
     );
   }
 
-  private sendPublish(
-    topic: string,
-    params: unknown,
-    message: unknown,
-    options: PublishOptions = {},
-  ): Promise<unknown> {
-    const id = this.nextId();
-    let frame: string;
-    try {
-      frame = pubFrame(id, topic, params, this.codec.encode(message), options.volatile === true);
-    } catch (error) {
-      return Promise.reject(
-        new SockkitError('BAD_REQUEST', `message to ${topic} cannot be encoded`, { cause: error }),
-      );
-    }
-    return this.requests.track(id, frame, `publish to ${topic}`, options);
-  }
-
   // ---- subscriptions --------------------------------------------------------------------------
 
   subscriptions(): AnySubscription[] {
-    return this.channels.all();
+    return this.channels?.all() ?? [];
   }
 
   /** @internal A fresh request id. */

@@ -6,18 +6,25 @@
 export { SockkitError } from '@sockkit/core';
 export type { Backoff, ReconnectOptions } from './backoff.js';
 export { reconnectDelay } from './backoff.js';
-export { createSockkitClient } from './client.js';
+export { createSockkitCallClient, createSockkitClient } from './create.js';
 export type { SocketConstructor, SocketLike } from './environment.js';
 export type {
+  CallClientOptions,
   CallOptions,
   ClientEvents,
   ClientOptions,
+  ClientSettings,
   ConnectionState,
+  ContractClientOptions,
+  ProcedureSettings,
   PublishOptions,
   PublishResult,
+  SockkitCallClient,
   SockkitClient,
   SubscribeFn,
   SubscribeOptions,
+  TrustedHandlers,
+  TypeOnlyClientOptions,
 } from './options.js';
 export type { ClientCallContext } from './serve.js';
 export type { MessageInfo, Subscription, SubscriptionEvents, SubscriptionItem } from './subscriptions.js';

@@ -5,9 +5,9 @@
  */
 import type { ContractDef } from '@sockkit/core';
 import WebSocket from 'ws';
-import { createSockkitClient as create } from './client.js';
+import { createSockkitClient as create, createSockkitCallClient as createCalls } from './create.js';
 import type { SocketLike } from './environment.js';
-import type { ClientOptions, SockkitClient } from './options.js';
+import type { CallClientOptions, ClientOptions, ContractClientOptions } from './options.js';
 
 export * from './index.js';
 
@@ -46,9 +46,10 @@ class NodeSocket implements SocketLike {
   }
 }
 
-/** Creates a client that connects with `ws`. Same options as the browser build. */
-export function createSockkitClient<const C extends ContractDef>(
-  options: ClientOptions<C>,
-): SockkitClient<C> {
-  return create({ WebSocket: NodeSocket, ...options });
-}
+/** Creates a client that connects with `ws`. Same options (and overloads) as the browser build. */
+export const createSockkitClient: typeof create = (options: ClientOptions<ContractDef>) =>
+  create({ WebSocket: NodeSocket, ...options } as ContractClientOptions<ContractDef>);
+
+/** Creates a calls-only client that connects with `ws`. Same options as the browser build. */
+export const createSockkitCallClient: typeof createCalls = (options: CallClientOptions<ContractDef>) =>
+  createCalls({ WebSocket: NodeSocket, ...options });

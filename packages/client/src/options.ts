@@ -3,10 +3,12 @@
  */
 import type {
   Caller,
+  CallInput,
   ClientProcedures,
   ClientPublishableTopics,
   Clock,
   Codec,
+  HandlerOutput,
   Handlers,
   PresenceState,
   PresenceStateInput,
@@ -67,19 +69,66 @@ export interface SubscribeOptions<T> {
   maxBuffered?: number;
 }
 
-/** Options of {@link createSockkitClient}. */
-export interface ClientOptions<C> {
+/**
+ * Handlers for the procedures the server calls on a client created without the contract
+ * object: each gets the input as the server sent it, unchecked, which is the schema's input
+ * type (for a schema that transforms, the value before the transform).
+ */
+export type TrustedHandlers<Procs, Ctx> = {
+  [K in keyof Procs]: (
+    input: CallInput<Procs[K]>,
+    ctx: Ctx,
+  ) => HandlerOutput<Procs[K]> | Promise<HandlerOutput<Procs[K]>>;
+};
+
+/**
+ * Options of {@link createSockkitClient}. The contract object is optional: the type parameter
+ * alone types the client (`createSockkitClient<typeof contract>({ url })`, with `import type`),
+ * which keeps zod and the schemas out of the bundle. Given, the client also validates the
+ * server's calls to it against their input schemas (handlers get the validated, transformed
+ * input) and uses each procedure's `timeout` and `idempotent`.
+ */
+export type ClientOptions<C> = TypeOnlyClientOptions<C> | ContractClientOptions<C>;
+
+/**
+ * What the contract says of each server procedure beyond its schemas, for a client without
+ * the contract object (zod-free, e.g. `{ openDoc: { idempotent: true } }`): idempotent calls
+ * in flight when the link drops are re-sent instead of failing, and `timeout` is the
+ * procedure's default. Given the contract, its own settings apply.
+ */
+export type ProcedureSettings<C> = {
+  readonly [K in keyof ServerProcedures<C>]?: { readonly idempotent?: boolean; readonly timeout?: number };
+};
+
+/** Options of a client typed from the contract's type alone. */
+export interface TypeOnlyClientOptions<C> extends ClientSettings {
+  /** No contract at run time: types come from the type parameter alone. */
+  contract?: undefined;
+  /** Per-procedure settings the contract would give (`idempotent`, `timeout`); none by default. */
+  procedures?: ProcedureSettings<C>;
+  /** Handlers for the procedures the server calls on this client; inputs as sent, unchecked. */
+  handlers?: NoInfer<Partial<TrustedHandlers<ClientProcedures<C>, ClientCallContext>>>;
+}
+
+/** Options of a client given the contract object. */
+export interface ContractClientOptions<C> extends ClientSettings {
+  /** The contract from `defineContract`: turns on the checks that need its schemas. */
+  contract: C;
+  /** The contract's own settings apply. */
+  procedures?: undefined;
+  /** Handlers for the procedures the server calls on this client; inputs validated. */
+  handlers?: NoInfer<Partial<Handlers<ClientProcedures<C>, ClientCallContext>>>;
+}
+
+/** Options of a client besides the contract and handlers. */
+export interface ClientSettings {
   /** The server's WebSocket URL, or several: reconnects go round them in order. */
   url: string | readonly string[];
-  /** The contract from `defineContract`. */
-  contract: C;
   /**
    * Connection params (e.g. a token), sent in the first message of every connection and
    * never in the URL. Called again before each (re)connect and `updateAuth()`.
    */
   params?: () => unknown;
-  /** Handlers for the procedures the server calls on this client. */
-  handlers?: NoInfer<Partial<Handlers<ClientProcedures<C>, ClientCallContext>>>;
   /** Default call timeout in ms. Default 30,000. */
   timeout?: number;
   /** Calls made while disconnected: queued until connected (default) or rejected with UNAVAILABLE. */
@@ -107,6 +156,11 @@ export interface ClientOptions<C> {
   /** Random source for backoff jitter. */
   random?: () => number;
 }
+
+/** Options of {@link createSockkitCallClient}: those of a full client but `handlers`. */
+export type CallClientOptions<C> =
+  | Omit<TypeOnlyClientOptions<C>, 'handlers'>
+  | Omit<ContractClientOptions<C>, 'handlers'>;
 
 /** Client events. */
 export type ClientEvents = {
@@ -155,3 +209,6 @@ export interface SockkitClient<C> {
   /** Closes for good: no reconnect; pending calls fail with UNAVAILABLE. */
   close(): Promise<void>;
 }
+
+/** A client that only calls the server, typed from contract `C`. */
+export type SockkitCallClient<C> = Omit<SockkitClient<C>, 'subscribe' | 'publish' | 'subscriptions'>;

@@ -11,7 +11,7 @@
  */
 import { type Clock, SockkitError } from '@sockkit/core';
 import { cancelFrame, PendingCalls, utf8Length } from '@sockkit/core/protocol';
-import type { CallOptions, ClientOptions, ConnectionState } from './options.js';
+import type { CallOptions, ClientSettings, ConnectionState } from './options.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_QUEUED = 1000;
@@ -61,7 +61,7 @@ export class Requests {
 
   constructor(
     private readonly host: RequestHost,
-    private readonly options: Pick<ClientOptions<unknown>, 'timeout' | 'offline' | 'maxQueued'>,
+    private readonly options: Pick<ClientSettings, 'timeout' | 'offline' | 'maxQueued'>,
     clock: Clock,
   ) {
     this.pending = new PendingCalls(clock);

@@ -1,6 +1,7 @@
 /**
  * Serving the server's calls on this client: look up the handler, validate the input against
- * the contract, run it with an AbortSignal the server can cancel, answer once.
+ * the contract when one was given at run time (else the input is taken as the server sent it),
+ * run it with an AbortSignal the server can cancel, answer once.
  */
 import { type Codec, type ContractDef, SockkitError } from '@sockkit/core';
 import { errorFrame, lookup, resultFrame, validate } from '@sockkit/core/protocol';
@@ -20,7 +21,7 @@ export class CallServer {
   private readonly running = new Map<number, AbortController>();
 
   constructor(
-    private readonly contract: ContractDef,
+    private readonly contract: ContractDef | undefined,
     private readonly handlers: Record<string, AnyHandler>,
     private readonly codec: Codec,
     private readonly send: (frame: string) => void,
@@ -28,9 +29,9 @@ export class CallServer {
 
   /** Handles a `call` from the server. */
   async serve(id: number, name: string, json: unknown, meta: unknown): Promise<void> {
-    const def = lookup(this.contract.client, name);
-    const handler = def && Object.hasOwn(this.handlers, name) ? this.handlers[name] : undefined;
-    if (!def || !handler) {
+    const def = this.contract && lookup(this.contract.client, name);
+    const handler = lookup(this.handlers, name);
+    if ((this.contract && !def) || !handler) {
       this.send(errorFrame(id, { code: 'NOT_FOUND', message: `no client handler for '${name}'` }));
       return;
     }
@@ -39,7 +40,12 @@ export class CallServer {
     let frame: string;
     try {
       const decoded = this.codec.decode(json, meta);
-      const input = def.input ? validate(def.input, decoded, `input of client.${name}`) : undefined;
+      // With the contract: checked against it (a procedure without input gets none); without it: as the server sent it.
+      const input = !def
+        ? decoded
+        : def.input
+          ? validate(def.input, decoded, `input of client.${name}`)
+          : undefined;
       const output = await handler(input, { signal: controller.signal, procedure: name });
       frame = resultFrame(id, this.codec.encode(output));
     } catch (error) {

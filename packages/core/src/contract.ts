@@ -56,6 +56,14 @@ export type Contract<T extends ContractDef = ContractDef> = T & { readonly '~soc
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /**
+ * A name a contract may use: an identifier of at most 128 characters, and none of the keys that
+ * tools probe objects for (`then`, `toJSON`, `__…`), because the client's namespaces answer
+ * every other key with a procedure or topic.
+ */
+export const isContractName = (name: string): boolean =>
+  NAME.test(name) && name !== 'then' && name !== 'toJSON' && !name.startsWith('__');
+
+/**
  * Declares the procedures and topics both sides agree on.
  *
  * @example
@@ -73,9 +81,9 @@ export function defineContract<const T extends ContractDef>(def: T): Contract<T>
     const entries = def[section];
     if (entries === undefined) continue;
     for (const [name, entry] of Object.entries(entries)) {
-      if (!NAME.test(name)) {
+      if (!isContractName(name)) {
         throw new TypeError(
-          `sockkit: ${section}.${name}: names must match ${NAME} (they travel on the wire)`,
+          `sockkit: ${section}.${name}: names must match ${NAME} (they travel on the wire) and not be then, toJSON or start with __`,
         );
       }
       const schemas = section === 'topics' ? ['message'] : ['output'];

@@ -14,6 +14,14 @@ describe('defineContract', () => {
     expect(() => defineContract({ topics: { 'a:b': { message: z.string() } } })).toThrow(/names must match/);
   });
 
+  it('refuses the names tools probe objects for (the client namespaces would hide them)', () => {
+    for (const name of ['then', 'toJSON', '__v_isRef', '__proto_x'])
+      expect(() => defineContract({ server: { [name]: { output: z.string() } } })).toThrow(/not be then/);
+    expect(() =>
+      defineContract({ server: { thenable: { output: z.string() }, _x: { output: z.string() } } }),
+    ).not.toThrow();
+  });
+
   it('refuses entries without schemas', () => {
     expect(() => defineContract({ server: { a: { output: 'string' as unknown as z.ZodString } } })).toThrow(
       /must be a zod schema/,

@@ -5,7 +5,7 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ClientOptions, SocketConstructor, SockkitClient } from '@sockkit/client';
+import type { ContractClientOptions, SocketConstructor, SockkitClient } from '@sockkit/client';
 import { createSockkitClient } from '@sockkit/client/node';
 import { defineContract, SockkitError } from '@sockkit/core';
 import {
@@ -146,7 +146,7 @@ export async function startServer(
 /** Creates a client for `server`; closed on dispose. */
 export function connect(
   server: { port: number | undefined },
-  overrides: Partial<ClientOptions<TestContract>> = {},
+  overrides: Partial<ContractClientOptions<TestContract>> = {},
 ): SockkitClient<TestContract> & AsyncDisposable {
   const client = createSockkitClient({
     url: `ws://127.0.0.1:${server.port}`,

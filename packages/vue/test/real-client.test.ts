@@ -1,6 +1,7 @@
 /**
  * The composables against a real sockkit server and client over 127.0.0.1: calls, a
- * subscription that ends when its scope is disposed, presence and connection state.
+ * subscription that ends when its scope is disposed, presence and connection state. Both the
+ * composables and the client get the contract's type only, as a browser app gives them.
  */
 import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
 import { createSockkitServer } from '@sockkit/server';
@@ -12,7 +13,7 @@ import { inApp as inAppWith, until } from './in-app.js';
 
 const inApp = <T>(fn: () => T) => inAppWith(client, fn);
 
-const kit = createSockkitVue(contract);
+const kit = createSockkitVue<typeof contract>();
 
 let server: ReturnType<typeof createSockkitServer<typeof contract>>;
 let client: SockkitClient<typeof contract>;
@@ -25,7 +26,7 @@ beforeAll(async () => {
     handlers: { double: ({ n }) => n * 2, list: () => ['a', 'b'] },
   });
   await server.ready;
-  client = createSockkitClient({ url: `ws://127.0.0.1:${server.port}`, contract });
+  client = createSockkitClient<typeof contract>({ url: `ws://127.0.0.1:${server.port}` });
   await client.ready();
 });
 

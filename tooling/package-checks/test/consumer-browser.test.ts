@@ -4,7 +4,7 @@
  * WebSocket on one port; headless Chromium loads each page, which connects, calls both ways,
  * subscribes and publishes, and writes its outcome into the page.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +18,16 @@ const chromiumPath = findChromium();
 const withVue = context.packed.some((p) => p.name === '@sockkit/vue');
 const withReact = context.packed.some((p) => p.name === '@sockkit/react');
 const viteEntry = pathToFileURL(createRequire(import.meta.url).resolve('vite')).href;
+
+/** What web/exercise.js reports when every step worked. */
+const EXERCISED = {
+  ok: true,
+  echo: 'from the browser',
+  pong: 'pong',
+  asked: true,
+  message: 'hello topic',
+  state: 'closed',
+};
 
 interface Outcome {
   ok: boolean;
@@ -34,6 +44,7 @@ describe.skipIf(!chromiumPath)('consumer project (browser)', () => {
     if (!context.consumerDir) throw new Error(`no consumer project: ${context.consumerError}`);
     const pages = [
       'index',
+      'typeonly',
       ...(withVue && context.installed.includes('@sockkit/vue') ? ['vue'] : []),
       ...(withReact && context.installed.includes('@sockkit/react') ? ['react'] : []),
     ].join(',');
@@ -93,15 +104,35 @@ describe.skipIf(!chromiumPath)('consumer project (browser)', () => {
 
   it('@sockkit/client connects, calls both ways, subscribes and publishes in Chromium', async () => {
     const { outcome, problems } = await visit('/');
-    expect(outcome, problems.join('\n')).toEqual({
-      ok: true,
-      echo: 'from the browser',
-      pong: 'pong',
-      asked: true,
-      message: 'hello topic',
-      state: 'closed',
-    });
+    expect(outcome, problems.join('\n')).toEqual(EXERCISED);
     expect(problems).toEqual([]);
+  });
+
+  it('a page given the contract type only (`import type`) runs the same in Chromium and ships no zod', async () => {
+    const { outcome, problems } = await visit('/typeonly.html');
+    expect(outcome, problems.join('\n')).toEqual(EXERCISED);
+    expect(problems).toEqual([]);
+    // Every file the page loads, from Vite's manifest; the page built with the contract object
+    // (index) is the control: there the same check finds zod.
+    const dist = join(context.consumerDir!, 'web-dist');
+    const manifest = JSON.parse(readFileSync(join(dist, '.vite', 'manifest.json'), 'utf8')) as Record<
+      string,
+      { file: string; imports?: string[] }
+    >;
+    const loaded = (entry: string): string => {
+      const seen = new Set<string>();
+      const visitKey = (key: string) => {
+        if (seen.has(key)) return;
+        seen.add(key);
+        for (const next of manifest[key]?.imports ?? []) visitKey(next);
+      };
+      visitKey(entry);
+      return [...seen].map((key) => readFileSync(join(dist, manifest[key]!.file), 'utf8')).join('\n');
+    };
+    const zodMarker = /\$ZodType|ZodError/;
+    expect(loaded('index.html')).toMatch(zodMarker);
+    expect(loaded('typeonly.html')).not.toMatch(zodMarker);
+    expect(loaded('typeonly.html')).toContain('params provider failed');
   });
 
   it.skipIf(!withVue)('@sockkit/vue useCall renders a server reply in Chromium', async () => {

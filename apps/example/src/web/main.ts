@@ -1,13 +1,13 @@
 /** The example page: connects, says hello, joins a room with presence, and chats. */
 import { createSockkitClient } from '@sockkit/client';
-import { chatContract } from '../contract.js';
+// The contract's type only: the page's bundle holds no zod and no schemas.
+import type { chatContract } from '../contract.js';
 
 const $ = (id: string) => document.getElementById(id)!;
 const name = `guest-${Math.random().toString(36).slice(2, 6)}`;
 
-const client = createSockkitClient({
+const client = createSockkitClient<typeof chatContract>({
   url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
-  contract: chatContract,
   handlers: { localTime: () => new Date().toLocaleTimeString() },
 });
 

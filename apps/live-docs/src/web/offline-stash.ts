@@ -2,7 +2,9 @@
  * Unconfirmed edits kept in localStorage, so that closing the tab while offline loses
  * nothing: the next page that opens the document replays them (see `replayPending`).
  * One entry per document and editor session; what is read back is validated, and entries
- * that do not parse are dropped.
+ * that do not parse are dropped. This check is why the page ships zod although its sockkit
+ * client works from the contract's type alone: storage outlives the page's version and any
+ * script on the origin can write it, so it is validated with the contract's update schema.
  */
 import { type PendingEdits, pendingEditsSchema } from '../shared/pending-edits.js';
 

@@ -7,15 +7,24 @@
 import { createSockkitClient } from '@sockkit/client';
 import { createSockkitVue } from '@sockkit/vue';
 import { readonly, shallowRef, watch } from 'vue';
-import { contract, type PersonRef } from '../contract.js';
+// The contract's type only: the page's bundle holds no zod and no schemas.
+import type { contract, PersonRef } from '../contract.js';
 import { identity } from './identity.js';
+import { procedures } from './procedures.js';
 
 const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 
-/** The connection to the live-docs server. */
-export const client = createSockkitClient({
+/**
+ * The connection to the live-docs server, typed from the contract's type alone. Nothing here
+ * needs the schemas at run time: the server calls no procedure on this client (that is what
+ * passing the contract would validate); which calls are safe to re-send after a dropped link
+ * comes from `procedures`, held to the contract by a test. (The page still ships zod and the
+ * contract's update schema, for its own reason: offline-stash.ts checks the edits it reads back
+ * from localStorage, data the page cannot trust, against them.)
+ */
+export const client = createSockkitClient<typeof contract>({
   url: `${scheme}://${location.host}/ws`,
-  contract,
+  procedures,
   params: () => ({ token: identity.token, name: identity.name }),
   offline: 'reject',
   timeout: 15_000,
@@ -25,7 +34,7 @@ export const client = createSockkitClient({
 });
 
 export const { plugin, useCall, useSubscription, usePresence, useConnectionState } =
-  createSockkitVue(contract);
+  createSockkitVue<typeof contract>();
 
 const current = shallowRef<PersonRef>();
 const fetchMe = () => {

@@ -9,7 +9,7 @@
 export { stableStringify, topicOfChannel } from '../channels.js';
 export { type Codec, type EncodedPayload, superjsonMetaIssue } from '../codec.js';
 export { errorCodeList, finalCloseError } from '../codes.js';
-export { lookup } from '../contract.js';
+export { isContractName, lookup } from '../contract.js';
 export { Emitter, type EventMap } from '../emitter.js';
 export { toWireIssues } from '../errors.js';
 export { decodePayload } from '../payload.js';

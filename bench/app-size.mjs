@@ -1,0 +1,121 @@
+/**
+ * What an app ships, measured from a real Vite production build: the chat-like app in
+ * app-size/ (a contract with a few procedures, a topic with presence, a client handler), with
+ * and without the Vue composables, as a calls-only app, given the contract at run time, and on
+ * the peers (socket.io-client; tRPC's wsLink + superjson). Each library's bytes are put in
+ * chunks of their own (`manualChunks`), minified by Vite, then gzip -9 per chunk:
+ *   sockkit = @sockkit/* + superjson (+ copy-anything) + the contract module;
+ *   zod, vue, peer = the peer library (+ its superjson); app = the app's own code.
+ *   node app-size.mjs            the table
+ *   node app-size.mjs --readme   also writes it into README.md
+ */
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+import { replaceSection } from './lib/readme.mjs';
+
+/** sockkit's share of the type-only chat app (with Vue or without), gzipped: issue 14's budget. */
+export const APP_BUDGET_BYTES = 10_000;
+
+/**
+ * What `npm test` enforces while the budget is not met: the type-only chat app with Vue measured
+ * 14.4 kB (14,4xx B) when this test came (README.md, App size: where the bytes are), so that
+ * growth fails while the budget stays open work.
+ */
+export const APP_GUARD_BYTES = 14_500;
+
+/** The apps: entry file and which chunk's bytes are "the library" for the peers. */
+export const APPS = [
+  { name: 'sockkit, type-only, Vue composables', entry: 'chat-vue.ts' },
+  { name: 'sockkit, type-only, no Vue', entry: 'chat.ts' },
+  { name: 'sockkit, calls-only client', entry: 'calls.ts' },
+  { name: 'sockkit, contract at run time, no Vue', entry: 'chat-contract.ts' },
+  { name: 'socket.io-client, no Vue', entry: 'socketio.ts' },
+  { name: 'tRPC wsLink + superjson, no Vue', entry: 'trpc.ts' },
+];
+
+const root = fileURLToPath(new URL('./app-size/', import.meta.url));
+
+/**
+ * The chunks bytes count toward, by module path. Rolldown pulls a group's dependencies into it,
+ * so libraries that sockkit imports (vue, superjson) rank above it and keep their own chunks.
+ */
+const GROUPS = [
+  { name: 'superjson', test: /node_modules[\\/](?:superjson|copy-anything|is-what)[\\/]/, priority: 6 },
+  { name: 'zod', test: /node_modules[\\/]zod[\\/]/, priority: 5 },
+  { name: 'vue', test: /node_modules[\\/](?:vue|@vue)[\\/]/, priority: 4 },
+  { name: 'contract', test: /app-size[\\/]contract\.ts$/, priority: 3 },
+  {
+    name: 'sockkit',
+    test: /[\\/](?:packages[\\/](?:core|client|vue)[\\/]dist|node_modules[\\/]@sockkit)[\\/]/,
+    priority: 2,
+  },
+  { name: 'peer', test: /node_modules[\\/]/, priority: 1 },
+];
+
+/**
+ * Builds one app and returns its gzipped bytes by chunk (and the total).
+ * @param {string} entry
+ * @returns {Promise<Record<string, number>>}
+ */
+export async function measureApp(entry) {
+  return (await buildApp(entry)).sizes;
+}
+
+/**
+ * Builds one app: gzipped bytes by chunk (and the total), and each chunk's code.
+ * @param {string} entry
+ * @returns {Promise<{ sizes: Record<string, number>, code: Record<string, string> }>}
+ */
+export async function buildApp(entry) {
+  const result = await build({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    mode: 'production',
+    // Vitest sets NODE_ENV=test; an app's production build has production.
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    build: {
+      write: false,
+      target: 'es2022',
+      modulePreload: false,
+      rolldownOptions: { input: `${root}${entry}`, output: { codeSplitting: { groups: GROUPS } } },
+    },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
+  /** @type {Record<string, number>} */
+  const sizes = { total: 0 };
+  /** @type {Record<string, string>} */
+  const code = {};
+  for (const out of outputs) {
+    if (out.type !== 'chunk') continue;
+    const name = out.isEntry ? 'app' : out.name;
+    const gz = gzipSync(out.code, { level: 9 }).length;
+    sizes[name] = (sizes[name] ?? 0) + gz;
+    sizes.total += gz;
+    code[name] = (code[name] ?? '') + out.code;
+  }
+  return { sizes, code };
+}
+
+/** sockkit's share: its packages, superjson and the contract module. */
+export const sockkitShare = (s) => (s.sockkit ?? 0) + (s.superjson ?? 0) + (s.contract ?? 0);
+
+const kB = (bytes) => (bytes ? `${(bytes / 1000).toFixed(1)} kB` : '0');
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const lines = [
+    '| app (Vite 8 production build, gzip -9 per chunk) | sockkit share | superjson | contract module | zod | peer library (tRPC: with superjson) | vue | app code | total |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const app of APPS) {
+    const s = await measureApp(app.entry);
+    const peer = (s.peer ?? 0) + (app.entry === 'trpc.ts' ? (s.superjson ?? 0) : 0);
+    const share = app.entry.startsWith('chat') || app.entry === 'calls.ts' ? kB(sockkitShare(s)) : '–';
+    lines.push(
+      `| ${app.name} | ${share} | ${kB(s.superjson)} | ${kB(s.contract)} | ${kB(s.zod)} | ${kB(peer)} | ${kB(s.vue)} | ${kB(s.app)} | ${kB(s.total)} |`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (process.argv.includes('--readme')) replaceSection('app-size', lines.join('\n'));
+}

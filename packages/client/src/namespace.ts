@@ -1,0 +1,23 @@
+/**
+ * The client's namespaces by name (`call.<procedure>`, `subscribe.<topic>`, …), built lazily:
+ * the function of a name is made on first use and kept, so the client needs no contract at run
+ * time. The server knows the names and refuses unknown ones with a typed error (NOT_FOUND, or
+ * FORBIDDEN for a topic clients may not publish to); the types refuse them at compile time.
+ *
+ * Keys tools probe objects for are never names: symbols, keys a contract name cannot be
+ * (`$$typeof`…), and the names defineContract reserves for this reason (`then`, so awaiting a
+ * namespace is not a call; `toJSON`; `__…`, such as Vue's `__v_isRef`).
+ */
+import { isContractName } from '@sockkit/core/protocol';
+
+/** A lazily built namespace: `make(name)` runs once per name, on its first use. */
+export function namespace<F>(make: (name: string) => F): Record<string, F> {
+  const made: Record<string, F> = Object.create(null);
+  return new Proxy(made, {
+    get(target, key) {
+      if (typeof key !== 'string' || !isContractName(key)) return undefined;
+      target[key] ??= make(key);
+      return target[key];
+    },
+  });
+}
