@@ -14,7 +14,8 @@ export function sockkitTestConfig(dir: string, overrides: ViteUserConfig['test']
       alias: [
         { find: /^@sockkit\/client\/node$/, replacement: `${pkg('client')}node.ts` },
         { find: /^@sockkit\/core\/protocol$/, replacement: `${pkg('core')}protocol/index.ts` },
-        { find: /^@sockkit\/(core|server|client|redis|vue)$/, replacement: `${pkg('$1')}index.ts` },
+        { find: /^@sockkit\/react\/query$/, replacement: `${pkg('react')}query/index.ts` },
+        { find: /^@sockkit\/(core|server|client|redis|vue|react)$/, replacement: `${pkg('$1')}index.ts` },
         { find: /^@sockkit\/testing$/, replacement: `${pkg('testing')}index.ts` },
       ],
     },

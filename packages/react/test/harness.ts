@@ -1,0 +1,87 @@
+/**
+ * A real sockkit server on 127.0.0.1 for the hook tests, and clients whose every sent frame is
+ * recorded (parsed, batches flattened), so tests assert on the wire rather than on the hooks'
+ * own word.
+ */
+import { createSockkitClient, type SocketLike, type SockkitClient } from '@sockkit/client';
+import { SockkitError } from '@sockkit/core';
+import { createSockkitServer } from '@sockkit/server';
+import WebSocket from 'ws';
+import { type Contract, contract } from './contract.js';
+
+/** One sent frame's message: its kind `t` and the rest. */
+export type SentMessage = { t: string } & Record<string, unknown>;
+
+/** What a slow call's handler saw. */
+export interface SlowCall {
+  tag: string;
+  aborted: boolean;
+  release(answer: string): void;
+}
+
+export async function startServer() {
+  const slow: SlowCall[] = [];
+  const server = createSockkitServer({
+    contract,
+    port: 0,
+    host: '127.0.0.1',
+    handlers: {
+      double: ({ n }) => n * 2,
+      list: () => ['a', 'b'],
+      missing: ({ id }) => {
+        throw new SockkitError('NOT_FOUND', `no ${id}`);
+      },
+      slow: ({ tag }, ctx) =>
+        new Promise<string>((resolve) => {
+          const call: SlowCall = { tag, aborted: false, release: resolve };
+          slow.push(call);
+          ctx.signal.addEventListener('abort', () => {
+            call.aborted = true;
+            resolve('aborted');
+          });
+        }),
+    },
+  });
+  await server.ready;
+  const port = server.port;
+  if (port === undefined) throw new Error('the server is not listening');
+  return { server, slow, port, url: `ws://127.0.0.1:${port}` };
+}
+
+/**
+ * A client on ws (the tests run under happy-dom, whose own WebSocket is not the one to test)
+ * recording what it sends. Each test closes what it opened.
+ */
+export function recordingClient(url: string): { client: SockkitClient<Contract>; sent: SentMessage[] } {
+  const sent: SentMessage[] = [];
+  class RecordingSocket implements SocketLike {
+    private readonly ws: WebSocket;
+    constructor(address: string, protocols: string[]) {
+      this.ws = new WebSocket(address, protocols);
+    }
+    get readyState() {
+      return this.ws.readyState;
+    }
+    get protocol() {
+      return this.ws.protocol;
+    }
+    send(data: string) {
+      const parsed = JSON.parse(data) as SentMessage | SentMessage[];
+      sent.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+      this.ws.send(data);
+    }
+    close(code?: number, reason?: string) {
+      this.ws.close(code, reason);
+    }
+    addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void) {
+      if (type !== 'message') return this.ws.addEventListener(type, listener as () => void);
+      const deliver = listener as (event: { data: unknown }) => void;
+      this.ws.on('message', (data, binary) => deliver({ data: binary ? data : data.toString() }));
+    }
+  }
+  const client = createSockkitClient({ url, contract, WebSocket: RecordingSocket });
+  return { client, sent };
+}
+
+/** The sent messages of kind `t`. */
+export const kinds = (sent: SentMessage[], t: string) => sent.filter((message) => message.t === t);
