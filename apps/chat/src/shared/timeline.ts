@@ -15,8 +15,17 @@ export class Timeline {
   /** Whether older messages than the oldest held exist on the server. */
   more = true;
 
-  /** Applies messages; returns whether anything changed. */
+  /**
+   * Applies messages (new ones, changes); returns whether anything changed. A change to a
+   * message older than the oldest held is left out while older history is still to be paged
+   * in: it would sit above a gap, and its page brings it in its current state.
+   */
   apply(messages: readonly ChatMessage[]): boolean {
+    const oldest = this.more ? this.oldest() : undefined;
+    return this.put(oldest === undefined ? messages : messages.filter((message) => message.id >= oldest));
+  }
+
+  private put(messages: readonly ChatMessage[]): boolean {
     let changed = false;
     for (const message of messages) {
       this.rev = Math.max(this.rev, message.rev);
@@ -32,7 +41,7 @@ export class Timeline {
   /** Applies an older page of history; `more` says whether there is one before it. */
   applyPage(page: { messages: readonly ChatMessage[]; more: boolean }): void {
     const oldest = this.oldest();
-    this.apply(page.messages);
+    this.put(page.messages);
     const first = page.messages[0]?.id;
     // Only the page reaching furthest back says whether more lie beyond it.
     if (oldest === undefined || first === undefined || first <= oldest) this.more = page.more;
