@@ -3,7 +3,7 @@ import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Outbox } from '../shared/outbox.js';
 import { App } from './App.js';
-import { type Identity, loadIdentity, saveIdentity } from './identity.js';
+import { loadIdentity, saveIdentity } from './identity.js';
 import { NamePrompt } from './NamePrompt.js';
 import { localStorageOutbox } from './outbox-storage.js';
 import { roomState } from './room-state.js';
