@@ -1,4 +1,0 @@
-import { defineConfig } from 'vitest/config';
-import { sockkitTestConfig } from '../../vitest.shared.ts';
-
-export default defineConfig(sockkitTestConfig(import.meta.dirname));
