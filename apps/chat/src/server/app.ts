@@ -4,11 +4,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveStatic } from '@sockkit/app-static';
 import { type Broker, createSockkitServer, type Logger, type SockkitServer } from '@sockkit/server';
 import { type ChatContract, contract } from '../contract.js';
 import { createHandlers } from './handlers.js';
 import { type ChatAuth, identify } from './identity.js';
-import { serveStatic } from './static.js';
 import { ChatStore } from './store.js';
 import { topicHooks } from './topics.js';
 
@@ -51,7 +51,9 @@ export async function startChat(options: ChatOptions): Promise<Chat> {
     ...(options.now ? { now: options.now } : {}),
   });
   store.createRoom('general', 'General', 'server');
-  const statics = options.webRoot ? serveStatic(options.webRoot) : undefined;
+  const statics = options.webRoot
+    ? serveStatic(options.webRoot, (path) => path === '/' || path.startsWith('/r/'))
+    : undefined;
   const http = createServer((request, response) => {
     const fallback = () => {
       if (statics) statics(request, response);
