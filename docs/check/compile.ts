@@ -53,8 +53,9 @@ export function compile(
           declaration: false,
           declarationMap: false,
           sourceMap: false,
+          jsx: 'react-jsx',
         },
-        include: ['**/*.ts', '**/*.vue'],
+        include: ['**/*.ts', '**/*.tsx', '**/*.vue'],
         exclude: ['node_modules'],
       }),
     );

@@ -18,14 +18,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { blockFileName, type CodeBlock, codeBlocks } from './markdown.js';
 
-const EXTENSIONS = new Map<string, 'ts' | 'vue'>([
+const EXTENSIONS = new Map<string, 'ts' | 'tsx' | 'vue'>([
   ['ts', 'ts'],
   ['typescript', 'ts'],
+  ['tsx', 'tsx'],
   ['vue', 'vue'],
 ]);
 
 /** The extension of the file a block in fence language `lang` becomes, if blocks in it are compiled. */
-export function compiledExtension(lang: string): 'ts' | 'vue' | undefined {
+export function compiledExtension(lang: string): 'ts' | 'tsx' | 'vue' | undefined {
   return EXTENSIONS.get(lang.toLowerCase());
 }
 
@@ -115,7 +116,7 @@ export function assemble(root: string, markdown: string, standIns: string): Asse
   }
   const assembled: AssembledFile[] = [];
   for (const [path, { named, parts }] of files) {
-    if (!/\.(ts|vue)$/.test(path)) continue; // named html, json…: checked against the real file only
+    if (!/\.(tsx?|vue)$/.test(path)) continue; // named html, json…: checked against the real file only
     const origins: Origin[] = [];
     parts.forEach((part, i) => {
       if (i > 0) origins.push(part.origins[0] ?? { file: markdown, line: 0 }); // the blank joining line

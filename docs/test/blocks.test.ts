@@ -34,6 +34,7 @@ describe('the Markdown the standard covers', () => {
       'packages/server/README.md',
       'packages/client/README.md',
       'packages/vue/README.md',
+      'packages/react/README.md',
       'packages/redis/README.md',
       'apps/live-docs/README.md',
       'apps/chat/README.md',

@@ -11,7 +11,7 @@ import type { AnySockkitClient, ClientOrNull } from './client-types.js';
 /** No provider above: hooks fail with a message naming the fix. */
 const MISSING = Symbol('no sockkit provider');
 
-/** The context the client is provided under. */
+/** The context the client is provided under (internal: use `SockkitProvider`). */
 export const SockkitContext = createContext<AnySockkitClient | null | typeof MISSING>(MISSING);
 SockkitContext.displayName = 'SockkitContext';
 

@@ -9,7 +9,7 @@
  */
 export type { CallState, CallStatus } from './call-runner.js';
 export type { ClientOrNull, ProcedureName, PublishableTopicName, TopicName } from './client-types.js';
-export { SockkitContext, SockkitProvider, type SockkitProviderProps, useSockkitClient } from './context.js';
+export { SockkitProvider, type SockkitProviderProps, useSockkitClient } from './context.js';
 export { createSockkitReact, type SockkitReact } from './create.js';
 export type { PublishState } from './publish-tracker.js';
 export type { SubscriptionHandlers, SubscriptionState } from './subscription-state.js';

@@ -9,6 +9,8 @@ export const contract = defineContract({
     /** Answers when the test releases it, or never; reports its abort. */
     slow: { input: z.object({ tag: z.string() }), output: z.string() },
     missing: { input: z.object({ id: z.string() }), output: z.string() },
+    /** The texts the test stored for a room (what a query caches and a topic updates). */
+    texts: { input: z.object({ id: z.string() }), output: z.array(z.string()) },
   },
   topics: {
     room: {

@@ -21,6 +21,7 @@ export interface SlowCall {
 
 export async function startServer() {
   const slow: SlowCall[] = [];
+  const texts = new Map<string, string[]>();
   const server = createSockkitServer({
     contract,
     port: 0,
@@ -28,6 +29,7 @@ export async function startServer() {
     handlers: {
       double: ({ n }) => n * 2,
       list: () => ['a', 'b'],
+      texts: ({ id }) => texts.get(id) ?? [],
       missing: ({ id }) => {
         throw new SockkitError('NOT_FOUND', `no ${id}`);
       },
@@ -45,7 +47,7 @@ export async function startServer() {
   await server.ready;
   const port = server.port;
   if (port === undefined) throw new Error('the server is not listening');
-  return { server, slow, port, url: `ws://127.0.0.1:${port}` };
+  return { server, slow, texts, port, url: `ws://127.0.0.1:${port}` };
 }
 
 /**

@@ -31,6 +31,8 @@ export function consumerManifest(packed: readonly PackedPackage[]): Record<strin
       if (!sockkit.has(name) && !(name in dependencies)) dependencies[name] = range;
     }
   }
+  // The React page renders with react-dom, which no package needs itself: at React's range.
+  if (dependencies.react !== undefined) dependencies['react-dom'] ??= dependencies.react;
   // A Node user of @sockkit/server type-checks against Node's types.
   const root = readJson<{ devDependencies: Record<string, string> }>(join(repoRoot, 'package.json'));
   const devDependencies = { '@types/node': root.devDependencies['@types/node'] ?? '^20.17.0' };

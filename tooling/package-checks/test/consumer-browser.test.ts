@@ -1,6 +1,6 @@
 /**
- * The browser: Vite bundles a tiny page that imports @sockkit/client (and a Vue page that uses
- * @sockkit/vue) from the tarballs; a Node server from the tarballs serves the page and the
+ * The browser: Vite bundles a tiny page that imports @sockkit/client (a Vue page that uses
+ * @sockkit/vue, and a React page on @sockkit/react and @sockkit/react/query) from the tarballs; a Node server from the tarballs serves the page and the
  * WebSocket on one port; headless Chromium loads each page, which connects, calls both ways,
  * subscribes and publishes, and writes its outcome into the page.
  */
@@ -16,6 +16,7 @@ import { describeRun, run } from '../src/run.ts';
 const context = inject('packChecks');
 const chromiumPath = findChromium();
 const withVue = context.packed.some((p) => p.name === '@sockkit/vue');
+const withReact = context.packed.some((p) => p.name === '@sockkit/react');
 const viteEntry = pathToFileURL(createRequire(import.meta.url).resolve('vite')).href;
 
 interface Outcome {
@@ -31,7 +32,11 @@ describe.skipIf(!chromiumPath)('consumer project (browser)', () => {
 
   beforeAll(async () => {
     if (!context.consumerDir) throw new Error(`no consumer project: ${context.consumerError}`);
-    const pages = withVue && context.installed.includes('@sockkit/vue') ? 'index,vue' : 'index';
+    const pages = [
+      'index',
+      ...(withVue && context.installed.includes('@sockkit/vue') ? ['vue'] : []),
+      ...(withReact && context.installed.includes('@sockkit/react') ? ['react'] : []),
+    ].join(',');
     const built = await run(process.execPath, ['build-web.mjs', viteEntry, pages], {
       cwd: context.consumerDir,
       timeoutMs: 120_000,
@@ -105,4 +110,21 @@ describe.skipIf(!chromiumPath)('consumer project (browser)', () => {
     expect(outcome, problems.join('\n')).toEqual({ ok: true, echo: 'from vue' });
     expect(problems).toEqual([]);
   });
+
+  it.skipIf(!withReact)(
+    '@sockkit/react hooks and /query render server replies in Chromium, in StrictMode',
+    async () => {
+      expect(context.installed, '@sockkit/react is public but was not built').toContain('@sockkit/react');
+      const { outcome, problems } = await visit('/react.html');
+      expect(outcome, problems.join('\n')).toEqual({
+        ok: true,
+        state: 'open',
+        echo: 'from react',
+        pong: 'pong',
+        message: 'hello react',
+        subscriptions: 1, // StrictMode's second mount left one subscription, not two
+      });
+      expect(problems).toEqual([]);
+    },
+  );
 });
