@@ -161,6 +161,17 @@ describe('the timeline', () => {
     expect(timeline.newest()).toBe(2);
   });
 
+  it('leaves out a change to a message older than the held page until that page is loaded', () => {
+    const timeline = new Timeline();
+    timeline.applyPage({ messages: [message(51, 60), message(52, 61)], more: true });
+    expect(timeline.apply([message(3, 62, 'edited long ago')])).toBe(false);
+    expect(timeline.oldest()).toBe(51);
+    timeline.applyPage({ messages: [message(3, 62, 'edited long ago')], more: false });
+    expect(timeline.messages().map((m) => m.text)).toEqual(['edited long ago', 'm51', 'm52']);
+    // With the whole room held, every change applies.
+    expect(timeline.apply([message(3, 63, 'again')])).toBe(true);
+  });
+
   it('says there is more history only from the page reaching furthest back', () => {
     const timeline = new Timeline();
     timeline.applyPage({ messages: [message(51, 51), message(52, 52)], more: true });

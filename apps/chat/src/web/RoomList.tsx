@@ -41,6 +41,11 @@ export function RoomList({ current, me }: { current: string; me: string | undefi
       if (!recovered) void list.execute();
     },
   });
+  // A room made between the list's call and the lobby going live: ask again once it is live.
+  const { execute } = list;
+  useEffect(() => {
+    if (lobby.ready) void execute();
+  }, [lobby.ready, execute]);
   // Opening a room reads it (the room view tells the server).
   useEffect(() => {
     setRooms((now) => now.map((r) => (r.id === current ? { ...r, unread: 0 } : r)));
