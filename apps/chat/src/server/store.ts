@@ -126,6 +126,7 @@ export class ChatStore {
       room: db.prepare<{ user: string; room: string }, RoomRow & { unread: number }>(
         `SELECT ${ROOM_COLUMNS}, ${UNREAD} FROM rooms r WHERE r.id = @room`,
       ),
+      hasRoom: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM rooms WHERE id = ?'),
       roomCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM rooms'),
       insertRoom: db.prepare(
         'INSERT INTO rooms (id, name, created_by, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -165,6 +166,11 @@ export class ChatStore {
   room(user: string, room: string): RoomEntry | undefined {
     const row = this.sql.room.get({ user, room });
     return row && { ...toRoom(row), unread: row.unread };
+  }
+
+  /** Whether `room` exists (without counting anyone's unread messages). */
+  hasRoom(room: string): boolean {
+    return this.sql.hasRoom.get(room) !== undefined;
   }
 
   /** How many rooms exist. */

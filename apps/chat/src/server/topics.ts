@@ -9,9 +9,8 @@ export function topicHooks(store: ChatStore): TopicHooksMap<ChatContract, ChatAu
   return {
     room: {
       authorize: {
-        subscribe: ({ auth, params }) => {
-          if (!store.room(auth.user, params.room))
-            throw new SockkitError('NOT_FOUND', `no room "${params.room}"`);
+        subscribe: ({ params }) => {
+          if (!store.hasRoom(params.room)) throw new SockkitError('NOT_FOUND', `no room "${params.room}"`);
           return true;
         },
       },
