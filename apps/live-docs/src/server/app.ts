@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveStatic } from '@sockkit/app-static';
 import type { Limits } from '@sockkit/core';
 import { type Broker, createSockkitServer, type SockkitServer, silentLogger } from '@sockkit/server';
 import { contract, type LiveDocsContract } from '../contract.js';
@@ -15,7 +16,6 @@ import { createHandlers } from './handlers.js';
 import { History } from './history.js';
 import { identify, type LiveDocsAuth } from './identity.js';
 import { consoleLog, type Logger } from './log.js';
-import { serveStatic } from './static.js';
 import { DocStore } from './store.js';
 
 /** Options of {@link startLiveDocs}. */
@@ -67,7 +67,9 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
     ...(options.now ? { now: options.now } : {}),
   });
   const history = new History(authority);
-  const statics = options.webRoot ? serveStatic(options.webRoot) : undefined;
+  const statics = options.webRoot
+    ? serveStatic(options.webRoot, (path) => path === '/' || path.startsWith('/d/'))
+    : undefined;
   const http = createServer((request, response) => {
     const fallback = () => {
       if (statics) statics(request, response);

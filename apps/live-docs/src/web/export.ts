@@ -9,7 +9,7 @@
  * a server endpoint would need a second DOM implementation on the server to sanitize the same
  * way, and a second access check, for no gain. Viewers may export: they can read the text.
  */
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown } from '@sockkit/app-markdown';
 
 /** The policy written into an exported page. */
 export const EXPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";

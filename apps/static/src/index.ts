@@ -1,7 +1,8 @@
 /**
- * Serving the built web app: files under one root, `index.html` for app routes (`/`,
- * `/d/<id>`), long caching for hashed assets, and a Content-Security-Policy that forbids
- * inline scripts as a second line of defence behind the sanitizer.
+ * Serving an app's built page, shared by the apps' servers (live-docs, chat): files under one
+ * root, `index.html` for the app's routes (live-docs' `/d/<id>`, chat's `/r/<room>`), long
+ * caching for hashed assets, and a Content-Security-Policy that forbids inline scripts as a
+ * second line of defence behind the markdown sanitiser.
  */
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -31,8 +32,14 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** A request handler serving `root`; answers 404 for missing files outside app routes. */
-export function serveStatic(root: string): (request: IncomingMessage, response: ServerResponse) => void {
+/**
+ * A request handler serving `root`: `index.html` for paths `isAppRoute` accepts, the file
+ * otherwise; 404 for missing files.
+ */
+export function serveStatic(
+  root: string,
+  isAppRoute: (pathname: string) => boolean,
+): (request: IncomingMessage, response: ServerResponse) => void {
   const base = resolve(root);
   return (request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -40,8 +47,7 @@ export function serveStatic(root: string): (request: IncomingMessage, response: 
       return;
     }
     const pathname = decodeSafe(new URL(request.url ?? '/', 'http://x').pathname);
-    const isAppRoute = pathname === '/' || pathname.startsWith('/d/');
-    const file = isAppRoute ? join(base, 'index.html') : resolve(base, normalize(`.${pathname}`));
+    const file = isAppRoute(pathname) ? join(base, 'index.html') : resolve(base, normalize(`.${pathname}`));
     if (pathname === undefined || (file !== base && !file.startsWith(base + sep))) {
       response.writeHead(400).end();
       return;

@@ -1,6 +1,7 @@
 /**
- * Markdown to safe HTML: markdown-it renders (raw HTML allowed, as people paste it), then
- * DOMPurify removes scripts, event handlers and `javascript:` URLs before anything reaches
+ * Markdown to safe HTML, shared by the apps' browser code (live-docs' preview and export,
+ * chat's messages): markdown-it renders (raw HTML allowed unless `html: false`, as people
+ * paste it into documents), then DOMPurify removes scripts, event handlers and `javascript:` URLs before anything reaches
  * the DOM. Links open in a new tab without an opener.
  *
  * A document must not reach beyond its pane or make every viewer's browser call out:
@@ -11,7 +12,8 @@
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
 
-const md = new MarkdownIt({ html: true, linkify: true, typographer: false });
+const withHtml = new MarkdownIt({ html: true, linkify: true, typographer: false });
+const textOnly = new MarkdownIt({ html: false, linkify: true, typographer: false });
 
 DOMPurify.addHook('afterSanitizeAttributes', (node) => {
   if (node.tagName === 'A' && node.hasAttribute('href')) {
@@ -29,6 +31,11 @@ export interface RenderOptions {
    * a plain link to it (an exported file, which has no script to load it with).
    */
   remoteImages?: 'button' | 'link';
+  /**
+   * Whether raw HTML in the source is rendered (then sanitised) or shown as text. Default
+   * `true` (documents); a chat message is text with markdown, so chat passes `false`.
+   */
+  html?: boolean;
 }
 
 /** The absolute URL of `src` when it is fetched from another origin, else undefined. */
@@ -45,7 +52,7 @@ export function remoteUrl(src: string): URL | undefined {
 
 /** Renders `source` to sanitized HTML. */
 export function renderMarkdown(source: string, options: RenderOptions = {}): string {
-  const fragment = DOMPurify.sanitize(md.render(source), {
+  const fragment = DOMPurify.sanitize((options.html === false ? textOnly : withHtml).render(source), {
     USE_PROFILES: { html: true },
     FORBID_TAGS: [
       'style',
