@@ -46,11 +46,15 @@ import type {
   PublishOptions,
   SubscribeOptions,
 } from './options.js';
-import { Requests } from './requests.js';
+import { CALL, IDEMPOTENT_CALL, Requests } from './requests.js';
 import type { CallServer } from './serve.js';
 import type { Subscription } from './subscriptions.js';
 
 type AnySubscription = Subscription<unknown, unknown>;
+
+/** Shared defaults, so a call allocates no empty objects. */
+const NO_OPTIONS: CallOptions = {};
+const NO_SETTINGS: Partial<ProcedureDef> = {};
 
 /** The optional parts of a client, made once its requests exist. */
 export interface ClientParts {
@@ -395,7 +399,7 @@ export class Client extends Emitter<ClientEvents> {
     if (!this.socket) return;
     this.outbound.push(frame);
     // A resolved promise rather than queueMicrotask: Node wraps each queueMicrotask in an AsyncResource.
-    if (this.outbound.length === 1) void Promise.resolve().then(() => this.flush(this.socket));
+    if (this.outbound.length === 1) void Promise.resolve().then(this.flushQueued);
   }
 
   private flush(socket: SocketLike | undefined): void {
@@ -408,10 +412,12 @@ export class Client extends Emitter<ClientEvents> {
     for (const batch of splitBatches(frames, this.requests.maxMessageBytes)) socket.send(batchFrame(batch));
   }
 
-  private request(name: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
+  private readonly flushQueued = (): void => this.flush(this.socket);
+
+  private request(name: string, input: unknown, options: CallOptions = NO_OPTIONS): Promise<unknown> {
     // The contract's settings, or those given without it (none: default timeout, never re-sent).
     const def: Partial<ProcedureDef> =
-      lookup(this.contract ? this.contract.server : this.options.procedures, name) ?? {};
+      lookup(this.contract ? this.contract.server : this.options.procedures, name) ?? NO_SETTINGS;
     const id = this.nextId();
     let frame: string;
     try {
@@ -426,7 +432,7 @@ export class Client extends Emitter<ClientEvents> {
       frame,
       name,
       options,
-      { call: true, idempotent: def.idempotent === true },
+      def.idempotent === true ? IDEMPOTENT_CALL : CALL,
       def.timeout,
     );
   }

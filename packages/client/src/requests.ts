@@ -10,7 +10,7 @@
  * answers it: the server counts it until its handler has settled.
  */
 import { type Clock, SockkitError } from '@sockkit/core';
-import { cancelFrame, PendingCalls, utf8Length } from '@sockkit/core/protocol';
+import { cancelFrame, IdTable, PendingCalls, utf8Length } from '@sockkit/core/protocol';
 import type { CallOptions, ClientSettings, ConnectionState } from './options.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -42,6 +42,11 @@ export interface RequestKind {
   idempotent?: boolean;
 }
 
+const NONE: RequestKind = {};
+/** Kinds of a call, shared: a call allocates no kind of its own. */
+export const CALL: RequestKind = { call: true };
+export const IDEMPOTENT_CALL: RequestKind = { call: true, idempotent: true };
+
 /** The limits of the server the client is connected to, from `welcome`. */
 export interface ServerLimits {
   readonly maxMessageBytes: number;
@@ -55,7 +60,7 @@ export class Requests {
   private maxCallsInFlight = Number.POSITIVE_INFINITY;
   private readonly pending: PendingCalls;
   /** Ids of calls the server holds a slot for: sent, and not answered yet. */
-  private readonly slots = new Set<number>();
+  private readonly slots = new IdTable<true>();
   /** Requests not sent yet, oldest first. */
   private waiting: Outgoing[] = [];
 
@@ -64,7 +69,10 @@ export class Requests {
     private readonly options: Pick<ClientSettings, 'timeout' | 'offline' | 'maxQueued'>,
     clock: Clock,
   ) {
-    this.pending = new PendingCalls(clock);
+    // A request given up on (timeout, abort) that left is cancelled on the server.
+    this.pending = new PendingCalls(clock, (id, data) => {
+      if ((data as Outgoing).sent) this.host.send(cancelFrame(id));
+    });
   }
 
   /** The server announced its limits. */
@@ -79,7 +87,7 @@ export class Requests {
     frame: string,
     label: string,
     options: CallOptions,
-    kind: RequestKind = {},
+    kind: RequestKind = NONE,
     timeout?: number,
   ): Promise<unknown> {
     const { state } = this.host;
@@ -115,9 +123,6 @@ export class Requests {
         label,
         timeoutMs: options.timeout ?? timeout ?? this.options.timeout ?? DEFAULT_TIMEOUT_MS,
         signal: options.signal,
-        onGiveUp: (gaveUp, data) => {
-          if ((data as Outgoing).sent) this.host.send(cancelFrame(gaveUp));
-        },
       },
       out,
     );
@@ -162,7 +167,7 @@ export class Requests {
 
   private dispatch(out: Outgoing): void {
     out.sent = true;
-    if (out.call) this.slots.add(out.id);
+    if (out.call) this.slots.set(out.id, true);
     this.host.send(out.frame);
   }
 

@@ -5,6 +5,7 @@
  */
 import { type Clock, type TimerHandle, unrefTimer } from './clock.js';
 import { SockkitError } from './errors.js';
+import { IdTable } from './id-table.js';
 
 /** How one call may end early. */
 export interface PendingOptions {
@@ -12,32 +13,46 @@ export interface PendingOptions {
   timeoutMs?: number | undefined;
   /** Aborting rejects with CANCELLED. */
   signal?: AbortSignal | undefined;
-  /** Told when the call ended early by timeout or abort, so the peer can be sent `cancel`. */
-  onGiveUp?: ((id: number, data: unknown) => void) | undefined;
   /** Procedure name, for error messages. */
   label: string;
 }
 
+/** Told when a call ended early by timeout or abort, so the peer can be sent `cancel`. */
+export type GiveUpListener = (id: number, data: unknown) => void;
+
 interface Entry {
   resolve: (value: unknown) => void;
   reject: (error: SockkitError) => void;
-  timer: TimerHandle | undefined;
+  /** When it times out, on the clock's time; Infinity for never. */
+  deadline: number;
+  timeoutMs: number | undefined;
   signal: AbortSignal | undefined;
-  options: PendingOptions;
+  label: string;
   /** Opaque data the owner keeps with the call (e.g. the frame, to re-send it). */
   data: unknown;
 }
 
-/** Calls awaiting an answer, by call id. */
+/**
+ * Calls awaiting an answer, by call id.
+ *
+ * Timeouts share one timer, armed for the earliest deadline: a call adds no timer of its own,
+ * and one whose deadline is later than the armed one (every call of a steady stream with the
+ * same timeout) touches no timer at all. When it fires, the calls past their deadline give up
+ * and the timer is armed again for the next one.
+ */
 export class PendingCalls {
-  private readonly entries = new Map<number, Entry>();
+  private readonly entries = new IdTable<Entry>();
   /** Ids given up on recently (timeout/abort), so a late answer is dropped quietly. */
   private readonly abandoned = new Set<number>();
-  private readonly clock: Clock;
+  private timer: TimerHandle | undefined;
+  /** The deadline the timer is armed for; Infinity when it is not. */
+  private armedFor = Number.POSITIVE_INFINITY;
+  private readonly expire = (): void => this.expireDue();
 
-  constructor(clock: Clock) {
-    this.clock = clock;
-  }
+  constructor(
+    private readonly clock: Clock,
+    private readonly onGiveUp?: GiveUpListener,
+  ) {}
 
   /** Number of calls awaiting an answer. */
   get size(): number {
@@ -51,22 +66,19 @@ export class PendingCalls {
 
   /** Registers call `id`; the promise settles when {@link settle} or a give-up path ends it. */
   add(id: number, options: PendingOptions, data?: unknown): Promise<unknown> {
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(cancelled(options.label, signal));
+    const { signal, label, timeoutMs } = options;
+    if (signal?.aborted) return Promise.reject(cancelled(label, signal));
+    const deadline = timeoutMs ? this.clock.now() + timeoutMs : Number.POSITIVE_INFINITY;
     return new Promise((resolve, reject) => {
-      const entry: Entry = { resolve, reject, timer: undefined, signal, options, data };
-      if (options.timeoutMs) {
-        entry.timer = this.clock.setTimeout(() => this.giveUp(id, timedOut(options)), options.timeoutMs);
-        unrefTimer(entry.timer);
-      }
+      this.entries.set(id, { resolve, reject, deadline, timeoutMs, signal, label, data });
+      if (deadline < this.armedFor) this.arm(deadline);
       signal?.addEventListener('abort', this, { once: true });
-      this.entries.set(id, entry);
     });
   }
 
   /** Data of every call awaiting an answer, in the order they were added. */
   *entriesData(): IterableIterator<[number, unknown]> {
-    for (const [id, entry] of this.entries) yield [id, entry.data];
+    for (const [id, entry] of this.entries.entries()) yield [id, entry.data];
   }
 
   /** The data stored with call `id`. */
@@ -88,15 +100,20 @@ export class PendingCalls {
 
   /** Rejects every call for which `select` returns true (all when omitted). */
   rejectWhere(error: SockkitError, select: (data: unknown) => boolean = () => true): void {
-    for (const [id, entry] of this.entries) {
+    for (const [id, entry] of this.entries.entries()) {
       if (select(entry.data)) this.settle(id, error);
+    }
+    if (this.entries.size === 0 && this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+      this.armedFor = Number.POSITIVE_INFINITY;
     }
   }
 
   /** AbortSignal listener: shared by every entry, so no closure per call. */
   handleEvent(event: Event): void {
-    for (const [id, entry] of this.entries) {
-      if (entry.signal === event.target) this.giveUp(id, cancelled(entry.options.label, entry.signal));
+    for (const [id, entry] of this.entries.entries()) {
+      if (entry.signal === event.target) this.giveUp(id, cancelled(entry.label, entry.signal));
     }
   }
 
@@ -106,14 +123,32 @@ export class PendingCalls {
     this.settle(id, error);
     this.abandoned.add(id);
     if (this.abandoned.size > MAX_ABANDONED) this.abandoned.delete(this.abandoned.values().next().value!);
-    entry.options.onGiveUp?.(id, entry.data);
+    this.onGiveUp?.(id, entry.data);
+  }
+
+  private arm(deadline: number): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.armedFor = deadline;
+    this.timer = this.clock.setTimeout(this.expire, Math.max(0, deadline - this.clock.now()));
+    unrefTimer(this.timer);
+  }
+
+  private expireDue(): void {
+    this.timer = undefined;
+    this.armedFor = Number.POSITIVE_INFINITY;
+    const now = this.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [id, entry] of this.entries.entries()) {
+      if (entry.deadline <= now) this.giveUp(id, timedOut(entry));
+      else if (entry.deadline < next) next = entry.deadline;
+    }
+    if (next < this.armedFor) this.arm(next);
   }
 
   private take(id: number): Entry | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
-    if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
     entry.signal?.removeEventListener('abort', this);
     return entry;
   }
@@ -121,8 +156,8 @@ export class PendingCalls {
 
 const MAX_ABANDONED = 256;
 
-function timedOut(options: PendingOptions): SockkitError {
-  return new SockkitError('TIMEOUT', `${options.label} timed out after ${options.timeoutMs} ms`);
+function timedOut(entry: Entry): SockkitError {
+  return new SockkitError('TIMEOUT', `${entry.label} timed out after ${entry.timeoutMs} ms`);
 }
 
 function cancelled(label: string, signal: AbortSignal): SockkitError {

@@ -28,7 +28,7 @@ export class ClientCalls {
     private readonly peer: Peer,
     private readonly rt: ServerRuntime,
   ) {
-    this.pending = new PendingCalls(rt.clock);
+    this.pending = new PendingCalls(rt.clock, (gaveUp) => this.peer.send(cancelFrame(gaveUp)));
   }
 
   /** Calls procedure `name` on the client. */
@@ -52,7 +52,6 @@ export class ClientCalls {
         label: `client.${name}`,
         timeoutMs: options.timeout ?? def.timeout ?? DEFAULT_CALL_TIMEOUT_MS,
         signal: options.signal,
-        onGiveUp: (gaveUp) => this.peer.send(cancelFrame(gaveUp)),
       },
       name,
     );
