@@ -60,7 +60,7 @@ export class Requests {
   private maxCallsInFlight = Number.POSITIVE_INFINITY;
   private readonly pending: PendingCalls;
   /** Ids of calls the server holds a slot for: sent, and not answered yet. */
-  private readonly slots = new IdTable<true>();
+  private slots = new IdTable<true>();
   /** Requests not sent yet, oldest first. */
   private waiting: Outgoing[] = [];
 
@@ -144,7 +144,7 @@ export class Requests {
 
   /** The link dropped: requests the server may have run fail; idempotent ones wait to be re-sent. */
   linkLost(error: SockkitError): void {
-    this.slots.clear();
+    this.slots = new IdTable();
     this.pending.rejectWhere(error, (data) => (data as Outgoing).sent && !(data as Outgoing).idempotent);
     const resend: Outgoing[] = [];
     for (const [, data] of this.pending.entriesData()) {
@@ -161,7 +161,7 @@ export class Requests {
   /** The client closed: everything fails. */
   rejectAll(error: SockkitError): void {
     this.waiting = [];
-    this.slots.clear();
+    this.slots = new IdTable();
     this.pending.rejectWhere(error);
   }
 

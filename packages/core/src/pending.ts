@@ -41,49 +41,51 @@ interface Entry {
  * and the timer is armed again for the next one.
  */
 export class PendingCalls {
-  private readonly entries = new IdTable<Entry>();
+  // `#` fields: minifiers shorten them, and this ships to browsers.
+  #entries = new IdTable<Entry>();
   /** Ids given up on recently (timeout/abort), so a late answer is dropped quietly. */
-  private readonly abandoned = new Set<number>();
-  private timer: TimerHandle | undefined;
+  #abandoned = new Set<number>();
+  #timer: TimerHandle | undefined;
   /** The deadline the timer is armed for; Infinity when it is not. */
-  private armedFor = Number.POSITIVE_INFINITY;
-  private readonly expire = (): void => this.expireDue();
+  #armedFor = Number.POSITIVE_INFINITY;
+  #clock: Clock;
+  #onGiveUp: GiveUpListener | undefined;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly onGiveUp?: GiveUpListener,
-  ) {}
+  constructor(clock: Clock, onGiveUp?: GiveUpListener) {
+    this.#clock = clock;
+    this.#onGiveUp = onGiveUp;
+  }
 
   /** Number of calls awaiting an answer. */
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 
   /** Whether call `id` awaits an answer. */
   has(id: number): boolean {
-    return this.entries.has(id);
+    return this.#entries.has(id);
   }
 
   /** Registers call `id`; the promise settles when {@link settle} or a give-up path ends it. */
   add(id: number, options: PendingOptions, data?: unknown): Promise<unknown> {
     const { signal, label, timeoutMs } = options;
     if (signal?.aborted) return Promise.reject(cancelled(label, signal));
-    const deadline = timeoutMs ? this.clock.now() + timeoutMs : Number.POSITIVE_INFINITY;
+    const deadline = timeoutMs ? this.#clock.now() + timeoutMs : Number.POSITIVE_INFINITY;
     return new Promise((resolve, reject) => {
-      this.entries.set(id, { resolve, reject, deadline, timeoutMs, signal, label, data });
-      if (deadline < this.armedFor) this.arm(deadline);
+      this.#entries.set(id, { resolve, reject, deadline, timeoutMs, signal, label, data });
+      if (deadline < this.#armedFor) this.#arm(deadline);
       signal?.addEventListener('abort', this, { once: true });
     });
   }
 
   /** Data of every call awaiting an answer, in the order they were added. */
   *entriesData(): IterableIterator<[number, unknown]> {
-    for (const [id, entry] of this.entries.entries()) yield [id, entry.data];
+    for (const [id, entry] of this.#entries.entries()) yield [id, entry.data];
   }
 
   /** The data stored with call `id`. */
   data(id: number): unknown {
-    return this.entries.get(id)?.data;
+    return this.#entries.get(id)?.data;
   }
 
   /**
@@ -91,8 +93,8 @@ export class PendingCalls {
    * answer is dropped) and `'unknown'` for an id this side never sent.
    */
   settle(id: number, error: SockkitError | undefined, value?: unknown): 'settled' | 'late' | 'unknown' {
-    const entry = this.take(id);
-    if (!entry) return this.abandoned.has(id) ? 'late' : 'unknown';
+    const entry = this.#take(id);
+    if (!entry) return this.#abandoned.has(id) ? 'late' : 'unknown';
     if (error) entry.reject(error);
     else entry.resolve(value);
     return 'settled';
@@ -100,55 +102,53 @@ export class PendingCalls {
 
   /** Rejects every call for which `select` returns true (all when omitted). */
   rejectWhere(error: SockkitError, select: (data: unknown) => boolean = () => true): void {
-    for (const [id, entry] of this.entries.entries()) {
+    for (const [id, entry] of this.#entries.entries()) {
       if (select(entry.data)) this.settle(id, error);
     }
-    if (this.entries.size === 0 && this.timer !== undefined) {
-      this.clock.clearTimeout(this.timer);
-      this.timer = undefined;
-      this.armedFor = Number.POSITIVE_INFINITY;
-    }
+    if (this.#entries.size === 0) this.#arm(Number.POSITIVE_INFINITY);
   }
 
   /** AbortSignal listener: shared by every entry, so no closure per call. */
   handleEvent(event: Event): void {
-    for (const [id, entry] of this.entries.entries()) {
-      if (entry.signal === event.target) this.giveUp(id, cancelled(entry.label, entry.signal));
+    for (const [id, entry] of this.#entries.entries()) {
+      if (entry.signal === event.target) this.#giveUp(id, cancelled(entry.label, entry.signal));
     }
   }
 
-  private giveUp(id: number, error: SockkitError): void {
-    const entry = this.entries.get(id);
+  #giveUp(id: number, error: SockkitError): void {
+    const entry = this.#entries.get(id);
     if (!entry) return;
     this.settle(id, error);
-    this.abandoned.add(id);
-    if (this.abandoned.size > MAX_ABANDONED) this.abandoned.delete(this.abandoned.values().next().value!);
-    this.onGiveUp?.(id, entry.data);
+    this.#abandoned.add(id);
+    if (this.#abandoned.size > MAX_ABANDONED) this.#abandoned.delete(this.#abandoned.values().next().value!);
+    this.#onGiveUp?.(id, entry.data);
   }
 
-  private arm(deadline: number): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.armedFor = deadline;
-    this.timer = this.clock.setTimeout(this.expire, Math.max(0, deadline - this.clock.now()));
-    unrefTimer(this.timer);
+  /** Arms the timer for `deadline` (Infinity: disarms it). */
+  #arm(deadline: number): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedFor = deadline;
+    if (deadline === Number.POSITIVE_INFINITY) return;
+    this.#timer = this.#clock.setTimeout(() => this.#expire(), Math.max(0, deadline - this.#clock.now()));
+    unrefTimer(this.#timer);
   }
 
-  private expireDue(): void {
-    this.timer = undefined;
-    this.armedFor = Number.POSITIVE_INFINITY;
-    const now = this.clock.now();
+  #expire(): void {
+    this.#timer = undefined;
+    const now = this.#clock.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const [id, entry] of this.entries.entries()) {
-      if (entry.deadline <= now) this.giveUp(id, timedOut(entry));
+    for (const [id, entry] of this.#entries.entries()) {
+      if (entry.deadline <= now) this.#giveUp(id, timedOut(entry));
       else if (entry.deadline < next) next = entry.deadline;
     }
-    if (next < this.armedFor) this.arm(next);
+    this.#arm(next);
   }
 
-  private take(id: number): Entry | undefined {
-    const entry = this.entries.get(id);
+  #take(id: number): Entry | undefined {
+    const entry = this.#entries.get(id);
     if (!entry) return undefined;
-    this.entries.delete(id);
+    this.#entries.delete(id);
     entry.signal?.removeEventListener('abort', this);
     return entry;
   }
