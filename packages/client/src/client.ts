@@ -46,6 +46,7 @@ import type {
 } from './options.js';
 import { Requests } from './requests.js';
 import { CallServer } from './serve.js';
+import { Streams } from './streams.js';
 import type { Subscription } from './subscriptions.js';
 
 type AnySubscription = Subscription<unknown, unknown>;
@@ -70,6 +71,7 @@ class Client extends Emitter<ClientEvents> {
   session: string | undefined;
   connectionId: string | undefined;
   readonly call: Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>> = {};
+  readonly stream: Record<string, (input?: unknown, options?: never) => unknown> = {};
   readonly subscribe: Record<
     string,
     (
@@ -93,6 +95,7 @@ class Client extends Emitter<ClientEvents> {
   private readonly requests: Requests;
   private readonly server: CallServer;
   private readonly channels: Channels;
+  private readonly streams: Streams;
   private socket: SocketLike | undefined;
   private outbound: string[] = [];
   private lastId = 0;
@@ -120,6 +123,14 @@ class Client extends Emitter<ClientEvents> {
     for (const name of Object.keys(this.contract.server ?? {})) {
       this.call[name] = (input, o) => this.request(name, input, o);
     }
+    this.streams = new Streams({
+      codec: this.codec,
+      nextId: () => this.nextId(),
+      send: (frame) => this.send(frame),
+      track: (...args) => this.requests.track(...args),
+    });
+    for (const name of Object.keys(this.contract.streams ?? {}))
+      this.stream[name] = (input, o) => this.streams.start(name, input, o);
     for (const [topic, def] of Object.entries(this.contract.topics ?? {})) {
       this.subscribe[topic] = (params, handler, o) => this.channels.add(topic, params, handler, o ?? {});
       if (def.publish === 'client')
@@ -354,6 +365,10 @@ class Client extends Emitter<ClientEvents> {
       case 'result':
         this.requests.settle(message.id, undefined, this.codec.decode(message.d, message.m));
         return;
+      case 'chunk':
+        return this.streams.chunk(message.id, message.d, message.m);
+      case 'more':
+        return this.streams.more(message.id, message.n);
       case 'authok':
         this.requests.settle(message.id, undefined, message.expiresAt);
         return;

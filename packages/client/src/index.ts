@@ -16,8 +16,10 @@ export type {
   PublishOptions,
   PublishResult,
   SockkitClient,
+  StreamFn,
   SubscribeFn,
   SubscribeOptions,
 } from './options.js';
 export type { ClientCallContext } from './serve.js';
+export type { SendStreamOptions, ServerStream, StreamOptions } from './streams.js';
 export type { MessageInfo, Subscription, SubscriptionEvents, SubscriptionItem } from './subscriptions.js';

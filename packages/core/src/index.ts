@@ -27,6 +27,7 @@ export {
   type ContractDef,
   defineContract,
   type ProcedureDef,
+  type StreamDef,
   type TopicDef,
 } from './contract.js';
 export {
@@ -51,6 +52,13 @@ export type {
   PresenceState,
   PresenceStateInput,
   ServerProcedures,
+  ServerStreamSource,
+  StreamChunk,
+  StreamChunkInput,
+  StreamHandlerOutput,
+  StreamHandlers,
+  StreamOutput,
+  Streams,
   TopicMessage,
   TopicMessageInput,
   TopicParams,
