@@ -21,7 +21,8 @@ export interface StreamOptions {
   signal?: AbortSignal;
   /**
    * Chunks the client holds at most for a loop that has not taken them (its credit window);
-   * the server's generator is not pulled beyond it. Default 64.
+   * the server's generator is not pulled beyond it. Default 256: with chunks of the server's
+   * `maxStreamChunkBytes` (64 KiB) that is up to 16 MiB held, so lower it for large chunks.
    */
   window?: number;
 }
@@ -55,52 +56,50 @@ export interface StreamHost {
   track(id: number, frame: string, label: string, options: CallOptions, kind: RequestKind): Promise<unknown>;
 }
 
-const DEFAULT_WINDOW = 64;
+const DEFAULT_WINDOW = 256;
 const NO_TIMEOUT = 0;
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: SockkitError };
 
 /** A server stream being read. */
 class Reading implements ServerStream<unknown, unknown> {
+  /** Chunks that arrived before the loop asked (at most `window`). */
   private items: unknown[] = [];
-  private head = 0;
   /** A loop waiting for the next chunk (`undefined`: the stream ended). */
   private waiter: ((chunk: { value: unknown } | undefined) => void) | undefined;
+  /** How the stream ended; after the loop saw an error, later reads are simply done. */
   private outcome: Outcome | undefined;
-  /** The loop saw the end (or the error): later reads are done. */
-  private over = false;
   private taken = 0;
-  private resultPromise: Promise<unknown> | undefined;
+  readonly result: Promise<unknown>;
 
   constructor(
     private readonly id: number,
     private readonly window: number,
     private readonly host: StreamHost,
     readonly controller: AbortController,
-  ) {}
+    ended: Promise<Outcome>,
+  ) {
+    this.result = ended.then((outcome) => {
+      this.outcome = outcome;
+      if (this.waiter) this.deliver(undefined);
+      if (outcome.ok) return outcome.value;
+      throw outcome.error;
+    });
+    this.result.catch(() => {}); // the loop reports the error; `result` is for those who ask
+  }
 
   push(value: unknown): void {
     if (this.outcome) return;
     if (this.waiter) return this.deliver({ value });
-    if (this.items.length - this.head >= this.window)
+    if (this.items.length >= this.window)
       return this.controller.abort(new SockkitError('BAD_REQUEST', 'server sent chunks beyond the window'));
     this.items.push(value);
   }
 
-  finish(outcome: Outcome): void {
-    this.outcome = outcome;
-    if (this.waiter) this.deliver(undefined);
-  }
-
   next(): Promise<IteratorResult<unknown>> {
-    if (this.head < this.items.length) {
-      const value = this.items[this.head++];
-      if (this.head === this.items.length) {
-        this.items = [];
-        this.head = 0;
-      }
+    if (this.items.length > 0) {
       this.took();
-      return Promise.resolve({ value, done: false });
+      return Promise.resolve({ value: this.items.shift(), done: false });
     }
     if (this.outcome) return this.end();
     return new Promise<{ value: unknown } | undefined>((resolve) => {
@@ -110,27 +109,14 @@ class Reading implements ServerStream<unknown, unknown> {
 
   return(): Promise<IteratorResult<unknown>> {
     this.cancel();
-    this.over = true;
-    return Promise.resolve({ value: undefined, done: true });
+    this.outcome = { ok: true, value: undefined };
+    return this.end();
   }
 
   cancel(): void {
     if (!this.outcome) this.controller.abort(new SockkitError('CANCELLED', 'stream cancelled'));
     this.items = [];
-    this.head = 0;
   }
-
-  get result(): Promise<unknown> {
-    this.resultPromise ??= new Promise((resolve, reject) => {
-      const settle = (outcome: Outcome) => (outcome.ok ? resolve(outcome.value) : reject(outcome.error));
-      if (this.outcome) settle(this.outcome);
-      else this.settleResult = settle;
-    });
-    return this.resultPromise;
-  }
-
-  /** @internal Settles `result` when it was asked for before the end. */
-  settleResult: ((outcome: Outcome) => void) | undefined;
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -152,12 +138,8 @@ class Reading implements ServerStream<unknown, unknown> {
 
   private end(): Promise<IteratorResult<unknown>> {
     const outcome = this.outcome!;
-    if (this.over || outcome.ok) {
-      this.over = true;
-      return Promise.resolve({ value: outcome.ok ? outcome.value : undefined, done: true });
-    }
-    this.over = true;
-    return Promise.reject(outcome.error);
+    this.outcome = { ok: true, value: undefined };
+    return outcome.ok ? Promise.resolve({ value: outcome.value, done: true }) : Promise.reject(outcome.error);
   }
 }
 
@@ -216,12 +198,8 @@ export class Streams {
       },
     );
     if (sending) return this.write(id, (options as SendStreamOptions<unknown>).source, controller, outcome);
-    const reading = new Reading(id, window!, this.host, controller);
+    const reading = new Reading(id, window!, this.host, controller, outcome);
     this.open.set(id, reading);
-    void outcome.then((o) => {
-      reading.finish(o);
-      reading.settleResult?.(o);
-    });
     return reading;
   }
 
