@@ -12,8 +12,6 @@
  */
 import { type Codec, isSockkitError, SockkitError } from '@sockkit/core';
 import { chunkFrame, endFrame, moreFrame, streamFrame } from '@sockkit/core/protocol';
-import type { CallOptions } from './options.js';
-import type { RequestKind } from './requests.js';
 
 /** Options of a stream the client reads (a server stream). */
 export interface StreamOptions {
@@ -52,8 +50,17 @@ export interface StreamHost {
   nextId(): number;
   /** Queues a frame on the open socket (dropped when there is none). */
   send(frame: string): void;
-  /** Sends a request and settles with its answer (Requests.track). */
-  track(id: number, frame: string, label: string, options: CallOptions, kind: RequestKind): Promise<unknown>;
+  /**
+   * Sends a request taking a call slot and settles with its answer (Requests.track; typed here
+   * by shape, as options.ts imports this file's types).
+   */
+  track(
+    id: number,
+    frame: string,
+    label: string,
+    options: { signal: AbortSignal; timeout: number },
+    kind: { call: true },
+  ): Promise<unknown>;
 }
 
 const DEFAULT_WINDOW = 256;

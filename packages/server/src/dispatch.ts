@@ -11,7 +11,7 @@
 import { SockkitError } from '@sockkit/core';
 import { type ClientMessage, errorFrame, lookup, resultFrame, validate } from '@sockkit/core/protocol';
 import { CallState } from './call-state.js';
-import { checkOutput, isThenable, withMiddleware } from './handler-run.js';
+import { checkOutput, failureFrame, isThenable, withMiddleware } from './handler-run.js';
 import type { Peer } from './peer.js';
 import type { AnyHandler, ServerRuntime } from './runtime.js';
 import { callsLimit, type Slots } from './slots.js';
@@ -152,16 +152,8 @@ export class InboundCalls {
     }
   }
 
-  /** The error frame for a failed call; unexpected failures are logged and stay on the server. */
   private failure(call: CallState, error: unknown): string {
-    const err = SockkitError.from(error);
-    if (err.code === 'INTERNAL' && call.phase === 'running') {
-      this.rt.logger.error(`handler '${call.procedure}' failed`, {
-        conn: this.peer.id,
-        error: err.cause ?? err,
-      });
-    }
-    return errorFrame(call.id, err.toWire());
+    return failureFrame(this.rt, this.peer.id, call, `handler '${call.procedure}'`, error);
   }
 }
 

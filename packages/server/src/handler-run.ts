@@ -1,8 +1,10 @@
 /**
  * What running any handler takes, calls and streams alike: middleware around it, telling a
- * promise from a plain value, and checking a value against the contract before it leaves.
+ * promise from a plain value, checking a value against the contract before it leaves, and the
+ * error frame of a failure.
  */
 import { SockkitError } from '@sockkit/core';
+import { errorFrame } from '@sockkit/core/protocol';
 import type * as z from 'zod';
 import type { CallState } from './call-state.js';
 import type { MiddlewareCall } from './options.js';
@@ -42,4 +44,22 @@ export function checkOutput(schema: z.ZodType, value: unknown, what: string): un
   throw new SockkitError('INTERNAL', 'internal server error', {
     cause: new Error(`${what} does not match the contract: ${parsed.error.message}`),
   });
+}
+
+/**
+ * The error frame for a failed handler (`what`: "handler 'x'", "stream 'x'"). Failures that are
+ * not SockkitErrors are logged here, while the call still runs, and reach the caller as INTERNAL
+ * without detail.
+ */
+export function failureFrame(
+  rt: ServerRuntime,
+  connId: string,
+  call: CallState,
+  what: string,
+  error: unknown,
+): string {
+  const err = SockkitError.from(error);
+  if (err.code === 'INTERNAL' && call.phase === 'running')
+    rt.logger.error(`${what} failed`, { conn: connId, error: err.cause ?? err });
+  return errorFrame(call.id, err.toWire());
 }

@@ -25,7 +25,7 @@ import {
 } from '@sockkit/core/protocol';
 import { CallState } from './call-state.js';
 import { ChunkInbox } from './chunk-inbox.js';
-import { checkOutput, withMiddleware } from './handler-run.js';
+import { checkOutput, failureFrame, withMiddleware } from './handler-run.js';
 import type { Peer } from './peer.js';
 import type { ServerRuntime } from './runtime.js';
 import { callsLimit, type Slots } from './slots.js';
@@ -274,16 +274,8 @@ export class InboundStreams {
     return resultFrame(stream.id, this.rt.codec.encode(checked));
   }
 
-  /** The error frame for a failed stream; unexpected failures are logged and stay on the server. */
   private failure(stream: StreamState, error: unknown): string {
-    const err = SockkitError.from(error);
-    if (err.code === 'INTERNAL' && stream.phase === 'running') {
-      this.rt.logger.error(`stream '${stream.procedure}' failed`, {
-        conn: this.peer.id,
-        error: err.cause ?? err,
-      });
-    }
-    return errorFrame(stream.id, err.toWire());
+    return failureFrame(this.rt, this.peer.id, stream, `stream '${stream.procedure}'`, error);
   }
 
   /** Answers `error` now and ends the stream; its slot frees once the handler settles. */
