@@ -45,6 +45,7 @@ export type {
   CallOutput,
   ClientProcedures,
   ClientPublishableTopics,
+  ClientStreamAnswer,
   ContractSection,
   HandlerInput,
   HandlerOutput,

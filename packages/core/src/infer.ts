@@ -108,7 +108,7 @@ export type StreamHandlers<Defs, Ctx> = {
 };
 
 /** What the handler of client stream `S` answers: its output, or nothing without one. */
-type ClientStreamAnswer<S> = S extends { output: z.ZodType }
+export type ClientStreamAnswer<S> = S extends { output: z.ZodType }
   ? StreamHandlerOutput<S> | Promise<StreamHandlerOutput<S>>
   : void | Promise<void>;
 
