@@ -20,9 +20,12 @@ export const APP_BUDGET_BYTES = 10_000;
 /**
  * What `npm test` enforces while the budget is not met: the type-only chat app with Vue measured
  * 14.4 kB (14,4xx B) when this test came (README.md, App size: where the bytes are), so that
- * growth fails while the budget stays open work.
+ * growth fails while the budget stays open work. 16.0 kB once streaming calls (issue 16, about
+ * 1.2 kB: the full client ships them whether the app streams or not) and the pending-call table
+ * (issue 18, about 0.4 kB) came: the next step is streams as an opt-in part, as subscriptions
+ * are for the calls-only client.
  */
-export const APP_GUARD_BYTES = 14_500;
+export const APP_GUARD_BYTES = 16_100;
 
 /** The apps: entry file and which chunk's bytes are "the library" for the peers. */
 export const APPS = [

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PEERS, REPS, RUNNABLE } from './lib/config.mjs';
+import { PEERS, REPS, RUNNABLE, runsOn } from './lib/config.mjs';
 import { waitForQuiet } from './lib/quiet.mjs';
 import { replaceSection } from './lib/readme.mjs';
 import { machine, markdown, medians, ratios, targets } from './lib/report.mjs';
@@ -72,6 +72,7 @@ for (let rep = 0; rep < reps; rep++) {
   const order = peers.map((_, i) => peers[(i + rep) % peers.length]);
   for (const workload of workloads) {
     for (const peer of order) {
+      if (!runsOn(workload, peer)) continue;
       // Full runs wait (within a budget) for other work on the machine to pause before each run.
       if (!quick && quietBudgetMs > 0) {
         const quiet = await waitForQuiet({ maxMs: Math.min(20_000, quietBudgetMs) });

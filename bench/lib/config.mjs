@@ -12,7 +12,7 @@ export const BASELINE = 'ws';
 /**
  * Workloads. `w6` (cross-node fan-out through Redis) needs three server processes and Redis; it
  * has its own runner, `w6/run.mjs` (see w6/README.md).
- * @type {Record<string, { title: string, pending?: string }>}
+ * @type {Record<string, { title: string, pending?: string, peers?: string[] }>}
  */
 export const WORKLOADS = {
   w1: { title: 'rpc-latency' },
@@ -21,7 +21,14 @@ export const WORKLOADS = {
   w4: { title: 'idle-memory' },
   w5: { title: 'connect-rate' },
   w6: { title: 'cross-node fan-out', pending: 'runs with its own runner: node bench/w6/run.mjs' },
+  w7: { title: 'stream', peers: ['ws', 'trpc', 'sockkit'] },
 };
+
+/** Whether `peer` takes part in `workload` (Socket.IO has no streams to compare in W7). */
+export function runsOn(/** @type {string} */ workload, /** @type {string} */ peer) {
+  const only = /** @type {{ peers?: string[] }} */ (WORKLOADS[workload])?.peers;
+  return only === undefined || only.includes(peer);
+}
 
 /** Workloads that run today. */
 export const RUNNABLE = Object.keys(WORKLOADS).filter((w) => !WORKLOADS[w].pending);
@@ -33,6 +40,7 @@ export const FULL = {
   w3: { subscribers: 1_000, messages: 1_000 },
   w4: { connections: 5_000, topics: 100, concurrency: 100 },
   w5: { connections: 2_000, concurrency: 100 },
+  w7: { warmup: 10_000, chunks: 100_000, pausedRead: 1_000, pauseMs: 2_000 },
 };
 
 /** Quick mode: a smoke run that checks correctness only. */
@@ -42,12 +50,13 @@ export const QUICK = {
   w3: { subscribers: 50, messages: 100 },
   w4: { connections: 300, topics: 10, concurrency: 100 },
   w5: { connections: 200, concurrency: 100 },
+  w7: { warmup: 1_000, chunks: 10_000, pausedRead: 1_000, pauseMs: 500 },
 };
 
 /** Hard limit for one load process, in ms; the orchestrator kills both processes past it. */
 export const TIMEOUT_MS = {
-  full: { w1: 60_000, w2: 90_000, w3: 120_000, w4: 120_000, w5: 60_000 },
-  quick: { w1: 20_000, w2: 20_000, w3: 30_000, w4: 30_000, w5: 20_000 },
+  full: { w1: 60_000, w2: 90_000, w3: 120_000, w4: 120_000, w5: 60_000, w7: 90_000 },
+  quick: { w1: 20_000, w2: 20_000, w3: 30_000, w4: 30_000, w5: 20_000, w7: 30_000 },
 };
 
 /** Repetitions; the tables show the median. */
@@ -68,6 +77,8 @@ export const TARGETS = [
   { workload: 'w4', metric: 'heapPerConnBytes', vs: 'ws', max: 1.5 },
   { workload: 'w4', metric: 'heapPerConnBytes', vs: 'socketio', max: 0.6 },
   { workload: 'w5', metric: 'connectsPerSec', vs: 'ws', min: 0.8 },
+  { workload: 'w7', metric: 'chunksPerSec', vs: 'ws', min: 1.0 },
+  { workload: 'w7', metric: 'chunksPerSec', vs: 'trpc', min: 2.0 },
 ];
 
 /** Metrics shown in the table, per workload, with their unit and direction. */
@@ -80,6 +91,9 @@ export const METRICS = [
   { workload: 'w4', metric: 'heapPerConnBytes', label: 'W4 idle heap/conn B', higher: false },
   { workload: 'w4', metric: 'rssPerConnBytes', label: 'W4 idle RSS/conn B', higher: false },
   { workload: 'w5', metric: 'connectsPerSec', label: 'W5 connects/s', higher: true },
+  { workload: 'w7', metric: 'chunksPerSec', label: 'W7 stream chunks/s', higher: true },
+  { workload: 'w7', metric: 'clientCpuUsPerChunk', label: 'W7 client CPU µs/chunk', higher: false },
+  { workload: 'w7', metric: 'pausedRssGrowthBytes', label: 'W7 server RSS growth, paused B', higher: false },
 ];
 
 /** The fan-out topic every peer publishes to. */

@@ -55,3 +55,34 @@ export function seqOf(message) {
     ? m.seq
     : -1;
 }
+
+const CHUNK_TEXT = 'y'.repeat(72);
+
+/**
+ * Stream chunk number `seq` (W7): about 100 bytes as JSON.
+ * @param {number} seq
+ * @returns {{ seq: number, text: string }}
+ */
+export function streamChunk(seq) {
+  return { seq, text: CHUNK_TEXT };
+}
+
+/** Chunks a W7 producer yields between two turns of the event loop. */
+export const CHUNKS_PER_TURN = 1000;
+
+/**
+ * The chunks of a W7 stream, as every peer's server produces them: an async generator that lets
+ * the event loop turn every {@link CHUNKS_PER_TURN} chunks, as a real source (a file, a model)
+ * would, so an endless stream does not starve the server.
+ * @param {number} count
+ * @param {AbortSignal} [signal]
+ */
+export async function* streamChunks(count, signal) {
+  for (let seq = 0; seq < count; seq++) {
+    if (seq % CHUNKS_PER_TURN === 0 && seq > 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal?.aborted) return;
+    }
+    yield streamChunk(seq);
+  }
+}

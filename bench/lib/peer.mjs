@@ -9,6 +9,11 @@
  * @property {(topic: string, onMessage: (message: unknown) => void) => Promise<void>} subscribe
  *   resolves once the server confirmed the subscription
  * @property {() => unknown} close
+ * @property {(count: number, onChunk: (chunk: { seq: number, text: string }) => void) => Promise<void>} [stream]
+ *   W7: reads a server stream of `count` chunks to its end
+ * @property {(read: number) => Promise<{ stop: () => unknown }>} [pausedStream]
+ *   W7: opens an endless server stream, reads `read` chunks, then stops reading (as each peer
+ *   can: sockkit by not asking for the next chunk, the others by pausing the socket)
  */
 
 /**

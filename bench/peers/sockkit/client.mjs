@@ -20,6 +20,14 @@ export async function connect(url) {
       const sub = client.subscribe.room({ id: topic }, (message) => onMessage(message));
       await sub.ready;
     },
+    async stream(count, onChunk) {
+      for await (const chunk of client.stream.chunks({ count })) onChunk(chunk);
+    },
+    async pausedStream(read) {
+      const stream = client.stream.chunks({ count: Number.MAX_SAFE_INTEGER });
+      for (let i = 0; i < read; i++) await stream.next();
+      return { stop: () => stream.cancel() };
+    },
     close: () => client.close(),
   };
 }

@@ -12,6 +12,13 @@ export const contract = defineContract({
       output: z.object({ id: z.number(), text: z.string(), at: z.number() }),
     },
   },
+  streams: {
+    chunks: {
+      direction: 'server',
+      input: z.object({ count: z.number().int().nonnegative() }),
+      chunk: z.object({ seq: z.number(), text: z.string() }),
+    },
+  },
   topics: {
     room: {
       params: z.object({ id: z.string() }),

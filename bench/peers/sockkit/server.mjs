@@ -5,7 +5,7 @@
  */
 import { channelKey } from '@sockkit/core';
 import { createSockkitServer } from '@sockkit/server';
-import { echoOutput } from '../../lib/payloads.mjs';
+import { echoOutput, streamChunks } from '../../lib/payloads.mjs';
 import { serveControl } from '../../lib/server-control.mjs';
 import { contract } from './contract.mjs';
 
@@ -14,6 +14,7 @@ const server = createSockkitServer({
   port: 0,
   host: '127.0.0.1',
   handlers: { echo: (input) => echoOutput(input) },
+  streams: { chunks: ({ count }, { signal }) => streamChunks(count, signal) },
   limits: { messagesPerSecond: 1e9, messageBurst: 1e9 },
 });
 await server.ready;

@@ -14,9 +14,18 @@ import { WebSocket } from 'ws';
  */
 export function connect(url) {
   return new Promise((resolve, reject) => {
+    /** @type {WebSocket | undefined} the socket tRPC opened, to pause it (W7) */
+    let socket;
+    class Socket extends WebSocket {
+      /** @param {ConstructorParameters<typeof WebSocket>} args */
+      constructor(...args) {
+        super(...args);
+        socket = this;
+      }
+    }
     const wsClient = createWSClient({
       url,
-      WebSocket: /** @type {typeof globalThis.WebSocket} */ (/** @type {unknown} */ (WebSocket)),
+      WebSocket: /** @type {typeof globalThis.WebSocket} */ (/** @type {unknown} */ (Socket)),
       retryDelayMs: () => 60_000,
       onError: () => reject(new Error('tRPC websocket error')),
       onOpen: () => resolve(peerClient),
@@ -39,6 +48,32 @@ export function connect(url) {
                 onError: (/** @type {Error} */ e) => rej(e),
               },
             ),
+          );
+        }),
+      stream: (count, onChunk) =>
+        new Promise((res, rej) => {
+          trpc.chunks.subscribe(
+            { count },
+            {
+              onData: onChunk,
+              onComplete: () => res(undefined),
+              onError: (/** @type {Error} */ e) => rej(e),
+            },
+          );
+        }),
+      pausedStream: (read) =>
+        new Promise((res, rej) => {
+          let seen = 0;
+          const sub = trpc.chunks.subscribe(
+            { count: Number.MAX_SAFE_INTEGER },
+            {
+              onData: () => {
+                if (++seen !== read) return;
+                socket?.pause(); // tRPC has no flow control: stop reading the socket
+                res({ stop: () => sub.unsubscribe() });
+              },
+              onError: (/** @type {Error} */ e) => rej(e),
+            },
           );
         }),
       close: () => {

@@ -1,13 +1,14 @@
 /**
  * tRPC 11 on its ws adapter: `echo` as a mutation with zod input validation (how tRPC apps are
- * written), topics as an async-generator subscription over an EventEmitter. No transformer.
+ * written), topics as an async-generator subscription over an EventEmitter, W7's stream as a
+ * subscription with input returning an async generator. No transformer.
  */
 import { EventEmitter, on } from 'node:events';
 import { initTRPC } from '@trpc/server';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { echoOutput } from '../../lib/payloads.mjs';
+import { echoOutput, streamChunks } from '../../lib/payloads.mjs';
 import { serveControl } from '../../lib/server-control.mjs';
 
 const t = initTRPC.create();
@@ -20,6 +21,9 @@ const router = t.router({
   echo: t.procedure
     .input(z.object({ id: z.number(), text: z.string() }))
     .mutation(({ input }) => echoOutput(input)),
+  chunks: t.procedure
+    .input(z.object({ count: z.number().int().nonnegative() }))
+    .subscription(({ input, signal }) => streamChunks(input.count, signal)),
   topic: t.procedure.input(z.object({ topic: z.string() })).subscription(async function* ({ input, signal }) {
     subscribed.set(input.topic, (subscribed.get(input.topic) ?? 0) + 1);
     try {

@@ -17,6 +17,8 @@ export function connect(url) {
     const pending = new Map();
     /** @type {Map<string, (message: unknown) => void>} */
     const listeners = new Map();
+    /** @type {Map<number, (chunk: any) => void>} */
+    const streams = new Map();
     let nextId = 1;
     const request = (/** @type {string} */ m, /** @type {unknown} */ p) =>
       new Promise((res, rej) => {
@@ -28,6 +30,10 @@ export function connect(url) {
       const msg = JSON.parse(data.toString());
       if (msg.t !== undefined) {
         listeners.get(msg.t)?.(msg.d);
+        return;
+      }
+      if (msg.c !== undefined) {
+        streams.get(msg.id)?.(msg.c);
         return;
       }
       const entry = pending.get(msg.id);
@@ -47,6 +53,30 @@ export function connect(url) {
         async subscribe(topic, onMessage) {
           listeners.set(topic, onMessage);
           await request('sub', { topic });
+        },
+        async stream(count, onChunk) {
+          const id = nextId;
+          streams.set(id, onChunk);
+          await request('stream', { count });
+          streams.delete(id);
+        },
+        async pausedStream(read) {
+          const id = nextId;
+          let seen = 0;
+          /** @type {() => void} */
+          let enough = () => {};
+          const done = new Promise((/** @type {(v?: unknown) => void} */ res) => {
+            enough = res;
+          });
+          streams.set(id, () => {
+            if (++seen === read) {
+              ws.pause(); // without flow control, all a reader can do is stop reading the socket
+              enough();
+            }
+          });
+          request('stream', { count: Number.MAX_SAFE_INTEGER }).catch(() => {});
+          await done;
+          return { stop: () => ws.terminate() };
         },
         close: () => ws.close(),
       }),

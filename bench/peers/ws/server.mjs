@@ -1,12 +1,14 @@
 /**
  * Raw `ws` server: hand-written JSON with a call id, the way an app without a framework does it.
- *   client → server  { id, m: 'echo', p: input }  |  { id, m: 'sub', p: { topic } }
- *   server → client  { id, r: result }            |  { t: topic, d: message }
+ *   client → server  { id, m: 'echo', p: input }  |  { id, m: 'sub', p: { topic } }  |  { id, m: 'stream', p: { count } }
+ *   server → client  { id, r: result }            |  { t: topic, d: message }      |  { id, c: chunk }
+ * A stream (W7) is written as such an app writes it: one message per chunk as fast as the source
+ * gives them, without flow control (the event loop turns every 1,000 chunks, as for every peer).
  * Fan-out serialises each message once and builds its WebSocket frame once, then writes that
  * frame to every subscriber (what Socket.IO's in-memory adapter also does).
  */
 import { Sender, WebSocket, WebSocketServer } from 'ws';
-import { echoOutput } from '../../lib/payloads.mjs';
+import { CHUNKS_PER_TURN, echoOutput, streamChunk } from '../../lib/payloads.mjs';
 import { serveControl } from '../../lib/server-control.mjs';
 
 /** @type {Map<string, Set<WebSocket>>} */
@@ -30,6 +32,8 @@ wss.on('connection', (ws) => {
       set.add(ws);
       joined.add(topic);
       ws.send(JSON.stringify({ id: msg.id, r: true }));
+    } else if (msg.m === 'stream') {
+      sendStream(ws, msg.id, Number(msg.p.count));
     } else {
       ws.send(JSON.stringify({ id: msg.id, e: 'unknown method' }));
     }
@@ -42,6 +46,24 @@ wss.on('connection', (ws) => {
     }
   });
 });
+
+/**
+ * Sends `count` chunks, then `{ id, r: 'done' }`; stops when the socket closes.
+ * @param {WebSocket} ws
+ * @param {number} id
+ * @param {number} count
+ */
+function sendStream(ws, id, count) {
+  let seq = 0;
+  const turn = () => {
+    const end = Math.min(count, seq + CHUNKS_PER_TURN);
+    for (; seq < end; seq++) ws.send(JSON.stringify({ id, c: streamChunk(seq) }));
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (seq < count) setImmediate(turn);
+    else ws.send(JSON.stringify({ id, r: 'done' }));
+  };
+  turn();
+}
 
 const frameOptions = { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false };
 

@@ -48,6 +48,7 @@ import type {
 } from './options.js';
 import { CALL, IDEMPOTENT_CALL, Requests } from './requests.js';
 import type { CallServer } from './serve.js';
+import type { StreamHost, Streams } from './streams.js';
 import type { Subscription } from './subscriptions.js';
 
 type AnySubscription = Subscription<unknown, unknown>;
@@ -62,6 +63,8 @@ export interface ClientParts {
   channels?: (client: Client, requests: Requests, codec: Codec) => Channels;
   /** Serving the server's calls with `handlers`. */
   server?: (client: Client, codec: Codec) => CallServer;
+  /** Streaming calls. */
+  streams?: (host: StreamHost) => Streams;
 }
 
 /** The client behind {@link createSockkitClient}; untyped (the factories type it from the contract). */
@@ -70,6 +73,7 @@ export class Client extends Emitter<ClientEvents> {
   session: string | undefined;
   connectionId: string | undefined;
   readonly call: Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>;
+  readonly stream?: Record<string, (input?: unknown, options?: never) => unknown>;
   readonly subscribe?: Record<
     string,
     (
@@ -94,6 +98,7 @@ export class Client extends Emitter<ClientEvents> {
   private readonly requests: Requests;
   private readonly server: CallServer | undefined;
   private readonly channels: Channels | undefined;
+  private readonly streams: Streams | undefined;
   private socket: SocketLike | undefined;
   private outbound: string[] = [];
   private lastId = 0;
@@ -130,6 +135,14 @@ export class Client extends Emitter<ClientEvents> {
         (topic) => (params, message, o) => channels.publish(topic, params, message, o),
       );
     }
+    const streams = parts.streams?.({
+      codec: this.codec,
+      nextId: () => this.nextId(),
+      send: (frame) => this.send(frame),
+      track: (...args) => this.requests.track(...args),
+    });
+    this.streams = streams;
+    if (streams) this.stream = namespace((name) => (input, o) => streams.start(name, input, o));
     this.stopWake = onWake(() => this.wake());
     void this.connect();
   }
@@ -359,6 +372,10 @@ export class Client extends Emitter<ClientEvents> {
       case 'result':
         this.requests.settle(message.id, undefined, this.codec.decode(message.d, message.m));
         return;
+      case 'chunk':
+        return this.streams?.chunk(message.id, message.d, message.m);
+      case 'more':
+        return this.streams?.more(message.id, message.n);
       case 'authok':
         this.requests.settle(message.id, undefined, message.expiresAt);
         return;

@@ -16,6 +16,7 @@ import type {
   TypeOnlyClientOptions,
 } from './options.js';
 import { CallServer } from './serve.js';
+import { Streams } from './streams.js';
 
 /**
  * Creates a client. It connects at once and keeps the connection up until `close()`.
@@ -43,6 +44,7 @@ export function createSockkitClient<const C extends ContractDef>(
       new CallServer(client.contract, (options.handlers ?? {}) as never, codec, (frame) =>
         client.send(frame),
       ),
+    streams: (host) => new Streams(host),
   }) as unknown as SockkitClient<C>;
 }
 

@@ -21,10 +21,12 @@ export type {
   PublishResult,
   SockkitCallClient,
   SockkitClient,
+  StreamFn,
   SubscribeFn,
   SubscribeOptions,
   TrustedHandlers,
   TypeOnlyClientOptions,
 } from './options.js';
 export type { ClientCallContext } from './serve.js';
+export type { SendStreamOptions, ServerStream, StreamOptions } from './streams.js';
 export type { MessageInfo, Subscription, SubscriptionEvents, SubscriptionItem } from './subscriptions.js';

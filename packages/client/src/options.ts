@@ -2,6 +2,7 @@
  * Options and public types of the client, derived from the contract `C`.
  */
 import type {
+  CallArgs,
   Caller,
   CallInput,
   ClientProcedures,
@@ -14,6 +15,10 @@ import type {
   PresenceStateInput,
   ServerProcedures,
   SockkitError,
+  StreamChunk,
+  StreamChunkInput,
+  StreamOutput,
+  Streams,
   TopicMessage,
   TopicParamsInput,
   TopicPublishInput,
@@ -22,6 +27,7 @@ import type {
 import type { ReconnectOptions } from './backoff.js';
 import type { SocketConstructor } from './environment.js';
 import type { ClientCallContext } from './serve.js';
+import type { SendStreamOptions, ServerStream, StreamOptions } from './streams.js';
 import type { MessageInfo, Subscription } from './subscriptions.js';
 
 /** The client's connection state. */
@@ -178,6 +184,14 @@ export type SubscribeFn<T> = (
   options?: SubscribeOptions<T>,
 ) => Subscription<TopicMessage<T>, PresenceState<T>>;
 
+/**
+ * A typed stream function for stream `S`. A server stream returns what the caller reads with
+ * `for await`; a client stream takes its chunks as `options.source` and resolves with the answer.
+ */
+export type StreamFn<S> = S extends { direction: 'client' }
+  ? (input: CallInput<S>, options: SendStreamOptions<StreamChunkInput<S>>) => Promise<StreamOutput<S>>
+  : (...args: CallArgs<S, StreamOptions>) => ServerStream<StreamChunk<S>, StreamOutput<S>>;
+
 /** A sockkit client, typed from contract `C`. */
 export interface SockkitClient<C> {
   /** Current connection state. */
@@ -188,6 +202,11 @@ export interface SockkitClient<C> {
   readonly connectionId: string | undefined;
   /** Calls a server procedure. */
   readonly call: Caller<ServerProcedures<C>, CallOptions>;
+  /**
+   * Opens a stream: `for await (const chunk of client.stream.tokens(input, { signal }))` reads
+   * a server stream; `await client.stream.upload(input, { source })` writes a client stream.
+   */
+  readonly stream: { [K in keyof Streams<C>]: StreamFn<Streams<C>[K]> };
   /** Subscribes to a channel of a topic. */
   readonly subscribe: { [K in keyof Topics<C>]: SubscribeFn<Topics<C>[K]> };
   /** Publishes to a channel of a topic that clients may publish to. */
@@ -211,4 +230,7 @@ export interface SockkitClient<C> {
 }
 
 /** A client that only calls the server, typed from contract `C`. */
-export type SockkitCallClient<C> = Omit<SockkitClient<C>, 'subscribe' | 'publish' | 'subscriptions'>;
+export type SockkitCallClient<C> = Omit<
+  SockkitClient<C>,
+  'subscribe' | 'publish' | 'subscriptions' | 'stream'
+>;

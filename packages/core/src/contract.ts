@@ -39,6 +39,32 @@ export interface TopicDef {
   volatile?: boolean;
 }
 
+/**
+ * A stream: one caller, many chunks in one direction, one final answer. A `'server'` stream
+ * turns an input into chunks the handler yields (an async generator) and the caller reads with
+ * `for await`; a `'client'` stream carries chunks from the caller to a handler that reads them
+ * as an async iterable and answers once. Chunks flow under credit: the reader grants a window,
+ * and the writer is not pulled beyond it (docs/protocol.md).
+ */
+export interface StreamDef {
+  /** Who sends the chunks: the handler (`'server'`) or the caller (`'client'`). */
+  direction: 'server' | 'client';
+  /** Input schema; omit for a stream that takes no input. */
+  input?: z.ZodType;
+  /** Schema of every chunk; the server checks what clients send, and what handlers yield as it checks outputs. */
+  chunk: z.ZodType;
+  /**
+   * Schema of the final value: what a server stream's generator returns, or what a client
+   * stream's handler answers. Omit for none.
+   */
+  output?: z.ZodType;
+  /**
+   * Milliseconds without a chunk or a credit either way after which the stream ends with
+   * TIMEOUT. Default: the server's `limits.streamIdleTimeoutMs`.
+   */
+  idleTimeout?: number;
+}
+
 /** The shape `defineContract` accepts. */
 export interface ContractDef {
   /** Procedures clients call on the server. */
@@ -47,6 +73,8 @@ export interface ContractDef {
   client?: Record<string, ProcedureDef>;
   /** Pub/sub topics. */
   topics?: Record<string, TopicDef>;
+  /** Streams clients open on the server. */
+  streams?: Record<string, StreamDef>;
 }
 
 /** A checked contract. The brand stops a plain object from being passed where one is expected. */
@@ -73,11 +101,12 @@ export const isContractName = (name: string): boolean =>
  *   server: { echo: { input: z.object({ text: z.string() }), output: z.object({ text: z.string() }) } },
  *   client: { confirm: { input: z.string(), output: z.boolean() } },
  *   topics: { chat: { params: z.object({ room: z.string() }), message: z.object({ text: z.string() }) } },
+ *   streams: { tokens: { direction: 'server', input: z.string(), chunk: z.string() } },
  * });
  * ```
  */
 export function defineContract<const T extends ContractDef>(def: T): Contract<T> {
-  for (const section of ['server', 'client', 'topics'] as const) {
+  for (const section of ['server', 'client', 'topics', 'streams'] as const) {
     const entries = def[section];
     if (entries === undefined) continue;
     for (const [name, entry] of Object.entries(entries)) {
@@ -86,7 +115,8 @@ export function defineContract<const T extends ContractDef>(def: T): Contract<T>
           `sockkit: ${section}.${name}: names must match ${NAME} (they travel on the wire) and not be then, toJSON or start with __`,
         );
       }
-      const schemas = section === 'topics' ? ['message'] : ['output'];
+      const schemas = section === 'topics' ? ['message'] : section === 'streams' ? ['chunk'] : ['output'];
+      if (section === 'streams') checkStream(name, entry as StreamDef);
       for (const key of schemas) {
         if (!isSchema((entry as unknown as Record<string, unknown>)[key])) {
           throw new TypeError(`sockkit: ${section}.${name}.${key} must be a zod schema`);
@@ -95,6 +125,14 @@ export function defineContract<const T extends ContractDef>(def: T): Contract<T>
     }
   }
   return Object.freeze({ ...def, '~sockkit': 'contract/v1' as const });
+}
+
+function checkStream(name: string, def: StreamDef): void {
+  if (def.direction !== 'server' && def.direction !== 'client')
+    throw new TypeError(`sockkit: streams.${name}.direction must be 'server' or 'client'`);
+  for (const key of ['input', 'output'] as const)
+    if (def[key] !== undefined && !isSchema(def[key]))
+      throw new TypeError(`sockkit: streams.${name}.${key} must be a zod schema`);
 }
 
 function isSchema(value: unknown): boolean {

@@ -4,7 +4,7 @@
  * here is inferred from handler code, which keeps editors fast and errors local.
  */
 import type * as z from 'zod';
-import type { ContractDef, ProcedureDef, TopicDef } from './contract.js';
+import type { ContractDef, ProcedureDef, StreamDef, TopicDef } from './contract.js';
 
 /** Section `K` of contract `C`, or an empty record when the contract has none. */
 export type ContractSection<C, K extends keyof ContractDef> = C extends { [P in K]: infer S }
@@ -19,6 +19,8 @@ export type ServerProcedures<C> = ContractSection<C, 'server'>;
 export type ClientProcedures<C> = ContractSection<C, 'client'>;
 /** The topics of contract `C`. */
 export type Topics<C> = ContractSection<C, 'topics'>;
+/** The streams of contract `C`. */
+export type Streams<C> = ContractSection<C, 'streams'>;
 
 /** What a caller passes to procedure `P`. */
 export type CallInput<P> = P extends { input: infer I extends z.ZodType } ? z.input<I> : undefined;
@@ -74,5 +76,41 @@ export type ClientPublishableTopics<C> = {
   [K in keyof Topics<C>]: Topics<C>[K] extends { publish: 'client' } ? K : never;
 }[keyof Topics<C>];
 
+/** A chunk of stream `S` as its writer passes it. */
+export type StreamChunkInput<S> = S extends { chunk: infer K extends z.ZodType } ? z.input<K> : never;
+/** A chunk of stream `S` as its reader receives it. */
+export type StreamChunk<S> = S extends { chunk: infer K extends z.ZodType } ? z.output<K> : never;
+/** The final value of stream `S` as the caller receives it (`undefined` without `output`). */
+export type StreamOutput<S> = S extends { output: infer O extends z.ZodType } ? z.output<O> : undefined;
+/** The final value of stream `S` as its handler returns it (`never` without `output`). */
+export type StreamHandlerOutput<S> = S extends { output: infer O extends z.ZodType } ? z.input<O> : never;
+
+/**
+ * What the handler of server stream `S` returns: an async iterable of chunks (an async
+ * generator, typically); with an `output`, an async generator whose return value is it.
+ */
+export type ServerStreamSource<S> = S extends { output: z.ZodType }
+  ? AsyncGenerator<StreamChunkInput<S>, StreamHandlerOutput<S>, undefined>
+  : AsyncIterable<StreamChunkInput<S>>;
+
+/**
+ * Handlers for streams `Defs`: a server stream's handler takes the input and returns its chunks;
+ * a client stream's handler reads the caller's validated chunks and answers once.
+ */
+export type StreamHandlers<Defs, Ctx> = {
+  [K in keyof Defs]: Defs[K] extends { direction: 'client' }
+    ? (
+        chunks: AsyncIterable<StreamChunk<Defs[K]>>,
+        input: HandlerInput<Defs[K]>,
+        ctx: Ctx,
+      ) => ClientStreamAnswer<Defs[K]>
+    : (input: HandlerInput<Defs[K]>, ctx: Ctx) => ServerStreamSource<Defs[K]>;
+};
+
+/** What the handler of client stream `S` answers: its output, or nothing without one. */
+export type ClientStreamAnswer<S> = S extends { output: z.ZodType }
+  ? StreamHandlerOutput<S> | Promise<StreamHandlerOutput<S>>
+  : void | Promise<void>;
+
 /** Re-exported for packages that build on the contract shape. */
-export type { ContractDef, ProcedureDef, TopicDef };
+export type { ContractDef, ProcedureDef, StreamDef, TopicDef };

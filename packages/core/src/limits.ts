@@ -40,6 +40,15 @@ export interface Limits {
    * bound this bounds the snapshot a subscriber receives (1,000 × 2 KiB ≈ 2 MiB by default).
    */
   maxPresenceMembers: number;
+  /**
+   * Chunks the server takes at once from the caller of a client stream (its credit window); it
+   * grants more as the handler reads. Bounds what one stream buffers to this × `maxStreamChunkBytes`.
+   */
+  streamWindow: number;
+  /** Encoded size of one stream chunk, either way; a larger one ends its stream with PAYLOAD_TOO_LARGE. */
+  maxStreamChunkBytes: number;
+  /** A stream with no chunk and no credit either way for this long ends with TIMEOUT. */
+  streamIdleTimeoutMs: number;
 }
 
 /** Safe defaults, chosen for browsers on real networks talking to one Node process. */
@@ -58,4 +67,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxBufferedBytes: 8 * 1024 * 1024,
   maxPresenceStateBytes: 2 * 1024,
   maxPresenceMembers: 1000,
+  streamWindow: 16,
+  maxStreamChunkBytes: 64 * 1024,
+  streamIdleTimeoutMs: 60_000,
 });

@@ -96,6 +96,7 @@ describe('builders write what the schemas accept', () => {
             expect(error).toMatchObject({ t: 'error', e: { code: e.code } });
             expect(error.id).toBe(maybe);
             expect(read(build.cancelFrame(id))).toEqual({ t: 'cancel', id });
+            expect(read(build.chunkFrame(id, data))).toMatchObject({ t: 'chunk', id });
             expect(read(build.pingFrame(maybe))).toEqual(
               maybe === undefined ? { t: 'ping' } : { t: 'ping', id: maybe },
             );
@@ -132,6 +133,25 @@ describe('builders write what the schemas accept', () => {
       build.errorFrame(1, { code: 'CONFLICT', message: 'x', details: { expected: 3 } }),
     );
     expect(fits.e.details).toEqual({ expected: 3 });
+  });
+
+  it('stream kinds: more (both ways) at its bounds, stream and end (client to server)', () => {
+    const credit = fc.oneof(fc.constantFrom(1, WIRE_BOUNDS.window), fc.integer({ min: 1, max: 100 }));
+    fc.assert(
+      fc.property(safeId, name, payload, credit, fc.boolean(), (id, p, data, n, windowed) => {
+        for (const read of [toServer, toClient])
+          expect(read(build.moreFrame(id, n))).toEqual({ t: 'more', id, n });
+        const w = windowed ? n : undefined;
+        const opened = toServer(build.streamFrame(id, p, data, w));
+        expect(opened).toMatchObject({ t: 'stream', id, p });
+        expect(opened.w).toBe(w);
+        expect(toServer(build.endFrame(id))).toEqual({ t: 'end', id });
+      }),
+      { numRuns: 300 },
+    );
+    for (const n of [0, WIRE_BOUNDS.window + 1, 1.5])
+      expect(clientMessageSchema.safeParse({ t: 'more', id: 1, n }).success).toBe(false);
+    expect(serverMessageSchema.safeParse({ t: 'stream', id: 1, p: 'x' }).success).toBe(false);
   });
 
   it('client kinds: hello, auth, sub, unsub, pub, pset', () => {
@@ -267,6 +287,10 @@ const message = (t: string, fields: Record<string, fc.Arbitrary<unknown>>) =>
     .map((record) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)));
 
 const channel = text(WIRE_BOUNDS.channel);
+const credits = fc.oneof(
+  fc.constantFrom(0, 1, WIRE_BOUNDS.window, WIRE_BOUNDS.window + 1, 2.5, -1, '1', null),
+  fc.integer({ min: 1, max: 100 }),
+);
 const epoch = text(WIRE_BOUNDS.epoch);
 const serverMessages = fc.oneof(
   message('welcome', {
@@ -305,6 +329,8 @@ const serverMessages = fc.oneof(
   }),
   message('ping', { id: ids }),
   message('pong', { id: ids }),
+  message('chunk', { id: ids, d: anything, m: anything }),
+  message('more', { id: ids, n: credits }),
   anything,
 );
 
@@ -327,8 +353,12 @@ describe('readers agree with the schemas', () => {
 
   it('the client-message reader: hot call path and schema give the same verdict', () => {
     const calls = message('call', { id: ids, p: text(WIRE_BOUNDS.name), d: anything, m: anything });
+    const streams = fc.oneof(
+      message('stream', { id: ids, p: text(WIRE_BOUNDS.name), d: anything, w: credits }),
+      message('end', { id: ids }),
+    );
     fc.assert(
-      fc.property(fc.oneof(calls, serverMessages), (raw) => {
+      fc.property(fc.oneof(calls, streams, serverMessages), (raw) => {
         expect(readClientMessage(raw).success).toBe(clientMessageSchema.safeParse(raw).success);
       }),
       { numRuns: 5000 },

@@ -31,6 +31,11 @@ export function checkOptions(options: ServerOptions<unknown, unknown>, contract:
     if (!Object.hasOwn(handlers, name)) fail(`no handler for server procedure '${name}'`);
     if (typeof handlers[name] !== 'function') fail(`the handler of '${name}' is not a function`);
   }
+  const streams = (options.streams ?? {}) as Record<string, unknown>;
+  for (const name of Object.keys(contract.streams ?? {})) {
+    if (!Object.hasOwn(streams, name)) fail(`no handler for stream '${name}'`);
+    if (typeof streams[name] !== 'function') fail(`the handler of stream '${name}' is not a function`);
+  }
   const hooks = (options.topics ?? {}) as Record<string, { onPublish?: unknown } | undefined>;
   for (const [name, def] of Object.entries(contract.topics ?? {})) {
     if (def.publishInput && typeof hooks[name]?.onPublish !== 'function')

@@ -30,6 +30,8 @@ import { TokenBucket } from './rate-limit.js';
 import type { Refusal } from './refusals.js';
 import { oversizedRequestIds, requestIdOf } from './request-ids.js';
 import type { ServerRuntime } from './runtime.js';
+import type { Slots } from './slots.js';
+import { InboundStreams } from './streams.js';
 import type { TopicHub } from './topics.js';
 import { traceIn, traceOut } from './trace.js';
 
@@ -73,6 +75,14 @@ export class Connection implements Peer, Flushable, ServerConnection {
   /** Paced writers waiting for the frames queued so far to leave. */
   private drainWaiters: (() => void)[] | undefined;
   private calls: InboundCalls | undefined;
+  private streams: InboundStreams | undefined;
+  /** Calls and streams share `maxCallsInFlight` and the client's id space. */
+  private readonly slots: Slots = {
+    has: (id) => (this.calls?.has(id) ?? false) || (this.streams?.has(id) ?? false),
+    full: () => this.callsInFlight >= this.rt.limits.maxCallsInFlight,
+  };
+  /** Size of the frame being read, for the chunk size check. */
+  private frameBytes = 0;
   private clientCalls: ClientCalls | undefined;
   private readonly rt: ServerRuntime;
   private readonly bucket: TokenBucket;
@@ -115,9 +125,9 @@ export class Connection implements Peer, Flushable, ServerConnection {
     return this.state === 'open';
   }
 
-  /** Calls from this client whose handlers have not settled. */
+  /** Calls and streams from this client whose handlers have not settled. */
   get callsInFlight(): number {
-    return this.calls?.size ?? 0;
+    return (this.calls?.size ?? 0) + (this.streams?.size ?? 0);
   }
 
   /**
@@ -143,6 +153,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     if (this.rt.trace) traceIn(this.rt.logger, this.id, text, bytes);
     if (bytes > this.rt.limits.maxMessageBytes) return this.oversized(text, bytes);
     const messages = readFrame(text);
+    this.frameBytes = bytes;
     if (typeof messages === 'string') {
       return this.protocolError(
         messages === 'json'
@@ -169,7 +180,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     for (const id of oversizedRequestIds(text)) {
       if (!this.bucket.take()) return this.rateLimited(id);
       this.rateStrikes = 0;
-      this.sendError(id, error);
+      this.requestFailed(id, error);
     }
     this.countProtocolError();
   }
@@ -181,7 +192,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     const parsed = readClientMessage(raw);
     if (!parsed.success) {
       const details = { issues: toWireIssues(parsed.error.issues) };
-      this.sendError(requestIdOf(raw), { code: 'BAD_REQUEST', message: describeKind(raw), details });
+      this.requestFailed(requestIdOf(raw), { code: 'BAD_REQUEST', message: describeKind(raw), details });
       return;
     }
     this.route(parsed.data);
@@ -194,8 +205,22 @@ export class Connection implements Peer, Flushable, ServerConnection {
       this.close(CLOSE_CODES.RATE_LIMITED.code, 'rate limit exceeded');
     } else {
       const retryAfterMs = this.bucket.retryAfterMs();
-      this.sendError(id, { code: 'RATE_LIMITED', message: 'too many messages', details: { retryAfterMs } });
+      this.requestFailed(id, {
+        code: 'RATE_LIMITED',
+        message: 'too many messages',
+        details: { retryAfterMs },
+      });
     }
+  }
+
+  /**
+   * Answers a message refused before it was read. When its id is a stream in flight (a chunk
+   * too large, malformed or rate limited), the stream ends with that error: a lost chunk
+   * would leave a gap.
+   */
+  private requestFailed(id: number | undefined, error: WireError): void {
+    if (id !== undefined && this.streams?.refuse(id, SockkitError.fromWire(error))) return;
+    this.sendError(id, error);
   }
 
   private route(message: ClientMessage): void {
@@ -214,10 +239,20 @@ export class Connection implements Peer, Flushable, ServerConnection {
     }
     switch (message.t) {
       case 'call':
-        this.calls ??= new InboundCalls(this, this.rt);
+        this.calls ??= new InboundCalls(this, this.rt, this.slots);
         return this.calls.handle(message);
       case 'cancel':
+        this.streams?.cancel(message.id);
         return this.calls?.cancel(message.id);
+      case 'stream':
+        this.streams ??= new InboundStreams(this, this.rt, this.slots);
+        return this.streams.open(message);
+      case 'chunk':
+        return this.streams?.chunk(message, this.frameBytes);
+      case 'more':
+        return this.streams?.more(message.id, message.n);
+      case 'end':
+        return this.streams?.end(message.id);
       case 'result':
       case 'error':
         if (message.id === undefined) {
@@ -466,7 +501,9 @@ export class Connection implements Peer, Flushable, ServerConnection {
     resolveAll(this.drainWaiters);
     this.drainWaiters = undefined;
     this.deps.heartbeat.forget(this);
-    this.calls?.abortAll(new SockkitError('UNAVAILABLE', 'connection closed'));
+    const lost = new SockkitError('UNAVAILABLE', 'connection closed');
+    this.calls?.abortAll(lost);
+    this.streams?.abortAll(lost);
     this.clientCalls?.closed();
     void this.deps.topics.dropConnection(this);
     if (this.rt.trace) this.rt.logger.debug?.('closed', { conn: this.id, code, reason });

@@ -8,60 +8,15 @@
  * Handler failures that are not SockkitErrors are logged here and reach the caller as INTERNAL
  * without detail.
  */
-import { SockkitError, type TimerHandle } from '@sockkit/core';
+import { SockkitError } from '@sockkit/core';
 import { type ClientMessage, errorFrame, lookup, resultFrame, validate } from '@sockkit/core/protocol';
-import type { CallContext, MiddlewareCall, ServerConnection, SockkitServer } from './options.js';
+import { CallState } from './call-state.js';
+import { checkOutput, failureFrame, isThenable, withMiddleware } from './handler-run.js';
 import type { Peer } from './peer.js';
 import type { AnyHandler, ServerRuntime } from './runtime.js';
+import { callsLimit, type Slots } from './slots.js';
 
 type CallMessage = Extract<ClientMessage, { t: 'call' }>;
-type Phase = 'running' | 'cancelled' | 'answered';
-
-/**
- * One running call and the context its handler sees. The AbortController behind `signal`
- * is created only if the handler reads `signal`, so a call that never looks costs none.
- */
-class CallState implements CallContext {
-  private controller: AbortController | undefined;
-  private abortReason: SockkitError | undefined;
-  /** `cancelled`: the client gave up (answer CANCELLED when the handler settles); `answered`: replied. */
-  phase: Phase = 'running';
-  timer: TimerHandle | undefined;
-
-  constructor(
-    private readonly peer: Peer,
-    private readonly rt: ServerRuntime,
-    readonly id: number,
-    readonly procedure: string,
-  ) {}
-
-  get server(): SockkitServer<unknown, unknown> {
-    return this.rt.server;
-  }
-
-  get auth(): unknown {
-    return this.peer.auth;
-  }
-
-  get conn(): ServerConnection {
-    return this.peer.facade;
-  }
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.abortReason) this.controller.abort(this.abortReason);
-    }
-    return this.controller.signal;
-  }
-
-  /** Aborts the handler's signal. */
-  abort(reason: SockkitError): void {
-    if (this.abortReason) return;
-    this.abortReason = reason;
-    this.controller?.abort(reason);
-  }
-}
 
 /** The calls of one connection. */
 export class InboundCalls {
@@ -71,7 +26,13 @@ export class InboundCalls {
   constructor(
     private readonly peer: Peer,
     private readonly rt: ServerRuntime,
+    private readonly slots: Slots,
   ) {}
+
+  /** Whether call `id` has a handler still running. */
+  has(id: number): boolean {
+    return this.running.has(id);
+  }
 
   /** Handlers still running, cancelled ones included. */
   get size(): number {
@@ -82,7 +43,7 @@ export class InboundCalls {
   handle(message: CallMessage): void {
     const { rt, peer } = this;
     const { id, p: name } = message;
-    if (this.running.has(id)) {
+    if (this.slots.has(id)) {
       peer.sendError(id, { code: 'BAD_REQUEST', message: `call id ${id} is already in flight` });
       return;
     }
@@ -90,14 +51,7 @@ export class InboundCalls {
       peer.sendError(id, { code: 'UNAVAILABLE', message: 'server is shutting down' });
       return;
     }
-    if (this.running.size >= rt.limits.maxCallsInFlight) {
-      peer.sendError(id, {
-        code: 'LIMIT_EXCEEDED',
-        message: `more than ${rt.limits.maxCallsInFlight} calls in flight`,
-        details: { limit: rt.limits.maxCallsInFlight },
-      });
-      return;
-    }
+    if (this.slots.full()) return peer.sendError(id, callsLimit(rt));
     const def = lookup(rt.contract.server, name);
     const handler = def && Object.hasOwn(rt.handlers, name) ? rt.handlers[name] : undefined;
     if (!def || !handler) {
@@ -156,7 +110,9 @@ export class InboundCalls {
     let value: unknown;
     try {
       value =
-        this.rt.middleware.length === 0 ? handler(input, call) : this.withMiddleware(call, input, handler);
+        this.rt.middleware.length === 0
+          ? handler(input, call)
+          : withMiddleware(this.rt, call, input, () => handler(input, call));
     } catch (error) {
       this.settled(call, this.failure(call, error));
       return;
@@ -187,51 +143,20 @@ export class InboundCalls {
 
   private success(call: CallState, output: import('zod').ZodType, value: unknown): string {
     try {
-      const checked = this.rt.validateOutput ? checkOutput(output, value, call.procedure) : value;
+      const checked = this.rt.validateOutput
+        ? checkOutput(output, value, `output of '${call.procedure}'`)
+        : value;
       return resultFrame(call.id, this.rt.codec.encode(checked));
     } catch (error) {
       return this.failure(call, error);
     }
   }
 
-  /** The error frame for a failed call; unexpected failures are logged and stay on the server. */
   private failure(call: CallState, error: unknown): string {
-    const err = SockkitError.from(error);
-    if (err.code === 'INTERNAL' && call.phase === 'running') {
-      this.rt.logger.error(`handler '${call.procedure}' failed`, {
-        conn: this.peer.id,
-        error: err.cause ?? err,
-      });
-    }
-    return errorFrame(call.id, err.toWire());
-  }
-
-  private withMiddleware(call: CallState, input: unknown, handler: AnyHandler): Promise<unknown> {
-    const { middleware } = this.rt;
-    const info: MiddlewareCall<unknown, unknown> = { procedure: call.procedure, input, ctx: call };
-    const step = (index: number): Promise<unknown> => {
-      const next = middleware[index];
-      if (!next) return Promise.resolve(handler(input, call));
-      return next(info, () => step(index + 1));
-    };
-    return step(0);
+    return failureFrame(this.rt, this.peer.id, call, `handler '${call.procedure}'`, error);
   }
 }
 
 function timeoutError(call: CallState, timeoutMs: number) {
   return { code: 'TIMEOUT' as const, message: `${call.procedure} timed out after ${timeoutMs} ms` };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-function checkOutput(output: import('zod').ZodType, value: unknown, procedure: string): unknown {
-  const parsed = output.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new SockkitError('INTERNAL', 'internal server error', {
-    cause: new Error(`output of '${procedure}' does not match the contract: ${parsed.error.message}`),
-  });
 }

@@ -32,6 +32,7 @@ export type {
   ServerConnection,
   ServerHandlers,
   ServerOptions,
+  ServerStreamHandlers,
   ServerSubscribeOptions,
   SockkitServer,
   TopicHistory,

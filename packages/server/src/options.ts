@@ -15,6 +15,8 @@ import type {
   PresenceState,
   PresenceStateInput,
   ServerProcedures,
+  StreamHandlers,
+  Streams,
   TopicMessage,
   TopicMessageInput,
   TopicParams,
@@ -206,6 +208,13 @@ export interface ServerOptions<C, Ctx> {
    * as {@link ServerHandlers}.
    */
   handlers?: ServerHandlers<NoInfer<C>, NoInfer<Ctx>>;
+  /**
+   * One handler per stream of the contract (a missing one is a TypeError at creation): a server
+   * stream's returns an async iterable of chunks (an async generator), pulled only as far as the
+   * caller's credit allows; a client stream's reads the caller's validated chunks and answers
+   * once. To write them apart, type them as {@link ServerStreamHandlers}.
+   */
+  streams?: ServerStreamHandlers<NoInfer<C>, NoInfer<Ctx>>;
   /** Topic hooks. */
   topics?: TopicHooksMap<NoInfer<C>, NoInfer<Ctx>>;
   /** Runs around every handler, first to last. */
@@ -277,6 +286,20 @@ export interface ServerOptions<C, Ctx> {
  * ```
  */
 export type ServerHandlers<C, Ctx = undefined> = Handlers<ServerProcedures<C>, CallContext<C, Ctx>>;
+
+/**
+ * The stream handlers of contract `C` with auth context `Ctx`, for handlers written apart from
+ * `createSockkitServer`.
+ *
+ * @example
+ * ```ts
+ * export const streams: ServerStreamHandlers<typeof contract, Auth> = {
+ *   tokens: async function* ({ prompt }, { signal }) { for (const word of prompt.split(' ')) yield word; },
+ *   upload: async (chunks) => { let n = 0; for await (const c of chunks) n += c.length; return n; },
+ * };
+ * ```
+ */
+export type ServerStreamHandlers<C, Ctx = undefined> = StreamHandlers<Streams<C>, CallContext<C, Ctx>>;
 
 /** The auth context an `authenticate` function returns, e.g. `AuthContextOf<typeof authenticate>`. */
 export type AuthContextOf<F> = F extends (...args: never[]) => infer R

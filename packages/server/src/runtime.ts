@@ -24,6 +24,8 @@ export interface ErasedTopicHooks {
 export interface ServerRuntime {
   readonly contract: ContractDef;
   readonly handlers: Readonly<Record<string, AnyHandler>>;
+  /** Stream handlers: `(input, ctx)` for server streams, `(chunks, input, ctx)` for client streams. */
+  readonly streamHandlers: Readonly<Record<string, (...args: unknown[]) => unknown>>;
   readonly topicHooks: Readonly<Record<string, ErasedTopicHooks>>;
   readonly middleware: readonly Middleware[];
   readonly authenticate:

@@ -72,6 +72,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
   const rt: ServerRuntime = {
     contract,
     handlers: (options.handlers ?? {}) as unknown as Record<string, AnyHandler>,
+    streamHandlers: (options.streams ?? {}) as unknown as ServerRuntime['streamHandlers'],
     topicHooks: (options.topics ?? {}) as ServerRuntime['topicHooks'],
     middleware: (options.middleware ?? []) as ServerRuntime['middleware'],
     authenticate: options.authenticate as ServerRuntime['authenticate'],

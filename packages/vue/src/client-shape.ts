@@ -9,12 +9,17 @@
 import type {
   CallArgs,
   Caller,
+  CallInput,
   ClientPublishableTopics,
   ContractDef,
   PresenceState,
   PresenceStateInput,
   ServerProcedures,
   SockkitError,
+  StreamChunk,
+  StreamChunkInput,
+  StreamOutput,
+  Streams,
   TopicMessage,
   TopicParamsInput,
   TopicPublishInput,
@@ -58,6 +63,48 @@ export interface SubscribeOptionsLike<StateInput> {
   /** The last N messages of history, before live ones (and again after a failed resume). */
   history?: number;
 }
+
+/** Options of a stream the client reads (a server stream). */
+export interface StreamOptionsLike {
+  /** Aborting ends the stream and cancels the server's handler. */
+  signal?: AbortSignal;
+  /** Chunks the client holds at most for a loop that has not taken them (default 256). */
+  window?: number;
+}
+
+/** Options of a stream the client writes (a client stream). */
+export interface SendStreamOptionsLike<T> {
+  /** The chunks, pulled only as fast as the server reads them. */
+  source: AsyncIterable<T> | Iterable<T>;
+  /** Aborting ends the stream with CANCELLED and cancels the server's handler. */
+  signal?: AbortSignal;
+}
+
+/** A server stream as its caller reads it (`for await`); `break` or `cancel()` ends it. */
+export interface ServerStreamLike<T, R> extends AsyncIterableIterator<T> {
+  /** The final value once the stream ended; rejects with its error. */
+  readonly result: Promise<R>;
+  /** Ends the stream and cancels the server's handler. */
+  cancel(): void;
+}
+
+/** One function per stream of `C`: read a server stream, or write a client stream from a source. */
+export type StreamFns<C> = {
+  [K in keyof Streams<C>]: Streams<C>[K] extends { direction: 'client' }
+    ? (
+        input: CallInput<Streams<C>[K]>,
+        options: SendStreamOptionsLike<StreamChunkInput<Streams<C>[K]>>,
+      ) => Promise<StreamOutput<Streams<C>[K]>>
+    : (
+        ...args: CallArgs<Streams<C>[K], StreamOptionsLike>
+      ) => ServerStreamLike<StreamChunk<Streams<C>[K]>, StreamOutput<Streams<C>[K]>>;
+};
+
+/** Names of the server streams of `C` (those the client reads). */
+export type ServerStreamName<C> = {
+  [K in keyof Streams<C>]: Streams<C>[K] extends { direction: 'server' } ? K : never;
+}[keyof Streams<C>] &
+  string;
 
 /** Names of the server procedures of `C`. */
 export type ProcedureName<C> = keyof ServerProcedures<C> & string;
@@ -110,6 +157,8 @@ export interface SockkitClientLike<C extends ContractDef = ContractDef> {
   readonly connectionId: string | undefined;
   /** One function per server procedure of `C`: `call[name](input, options?)`. */
   readonly call: Caller<ServerProcedures<C>, CallOptionsLike>;
+  /** One function per stream of `C`: `stream[name](input, options?)`. */
+  readonly stream: StreamFns<C>;
   /** One subscriber per topic of `C`: `subscribe[name](params, onMessage?, options?)`. */
   readonly subscribe: Subscribers<C>;
   /** One publisher per topic of `C` clients may publish to: `publish[name](params, message, options?)`. */

@@ -10,18 +10,28 @@ import type {
   PresenceState,
   PresenceStateInput,
   ServerProcedures,
+  StreamChunk,
+  StreamOutput,
+  Streams,
   TopicMessage,
   TopicParamsInput,
   TopicPublishInput,
   Topics,
 } from '@sockkit/core';
 import type { MaybeRefOrGetter } from 'vue';
-import type { ProcedureName, PublishableTopicName, SockkitClientLike, TopicName } from './client-shape.js';
+import type {
+  ProcedureName,
+  PublishableTopicName,
+  ServerStreamName,
+  SockkitClientLike,
+  TopicName,
+} from './client-shape.js';
 import { provideSockkit, sockkitPlugin, useSockkitClient } from './provide.js';
 import { type UseCallOptions, type UseCallReturn, useCall } from './use-call.js';
 import { type UseConnectionStateReturn, useConnectionState } from './use-connection-state.js';
 import { usePresence } from './use-presence.js';
 import { type UsePublishOptions, type UsePublishReturn, usePublish } from './use-publish.js';
+import { type UseStreamOptions, type UseStreamReturn, useStream } from './use-stream.js';
 import {
   type UseSubscriptionOptions,
   type UseSubscriptionReturn,
@@ -42,6 +52,12 @@ export interface SockkitVue<C extends ContractDef> {
     input?: MaybeRefOrGetter<CallInput<ServerProcedures<C>[K]>>,
     options?: UseCallOptions,
   ): UseCallReturn<CallInput<ServerProcedures<C>[K]>, CallOutput<ServerProcedures<C>[K]>>;
+  /** {@link useStream} with the server stream names and types of `C`. */
+  useStream<K extends ServerStreamName<C>>(
+    name: K,
+    input?: MaybeRefOrGetter<CallInput<Streams<C>[K]>>,
+    options?: UseStreamOptions<StreamChunk<Streams<C>[K]>>,
+  ): UseStreamReturn<CallInput<Streams<C>[K]>, StreamChunk<Streams<C>[K]>, StreamOutput<Streams<C>[K]>>;
   /** {@link useSubscription} with the topic names and types of `C`. */
   useSubscription<K extends TopicName<C>>(
     name: K,
@@ -79,6 +95,7 @@ export function createSockkitVue<C extends ContractDef>(_contract?: C): SockkitV
     provide: (client) => provideSockkit(client),
     useClient: () => useSockkitClient<C>(),
     useCall: (name, input, options) => useCall<C, typeof name>(name, input, options),
+    useStream: (name, input, options) => useStream<C, typeof name>(name, input, options),
     useSubscription: (name, params, options) => useSubscription<C, typeof name>(name, params, options),
     usePublish: (topic, options) => usePublish<C, typeof topic>(topic, options),
     usePresence,

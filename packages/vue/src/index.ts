@@ -1,7 +1,7 @@
 /**
  * @sockkit/vue: Vue 3 composables for a sockkit client, typed from the contract: provide a
- * client once, then `useCall`, `useSubscription`, `usePublish`, `usePresence` and
- * `useConnectionState` in components, or `useClient()` for the whole client. Everything a composable opens is closed when its component unmounts.
+ * client once, then `useCall`, `useStream`, `useSubscription`, `usePublish`, `usePresence`
+ * and `useConnectionState` in components, or `useClient()` for the whole client. Everything a composable opens is closed when its component unmounts.
  *
  * @packageDocumentation
  */
@@ -14,7 +14,12 @@ export type {
   Publishers,
   PublishOptionsLike,
   PublishResultLike,
+  SendStreamOptionsLike,
+  ServerStreamLike,
+  ServerStreamName,
   SockkitClientLike,
+  StreamFns,
+  StreamOptionsLike,
   SubscribeOptionsLike,
   Subscribers,
   TopicName,
@@ -33,6 +38,7 @@ export { type UseCallOptions, type UseCallReturn, useCall } from './use-call.js'
 export { type UseConnectionStateReturn, useConnectionState } from './use-connection-state.js';
 export { type PresentUser, type UsePresenceReturn, usePresence } from './use-presence.js';
 export { type UsePublishOptions, type UsePublishReturn, usePublish } from './use-publish.js';
+export { type UseStreamOptions, type UseStreamReturn, useStream } from './use-stream.js';
 export {
   type UseSubscriptionOptions,
   type UseSubscriptionReturn,

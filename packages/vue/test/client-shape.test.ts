@@ -8,7 +8,10 @@ import type {
   MessageInfo,
   PublishOptions,
   PublishResult,
+  SendStreamOptions,
+  ServerStream,
   SockkitClient,
+  StreamOptions,
   SubscribeOptions,
   Subscription,
   SubscriptionEvents,
@@ -22,13 +25,17 @@ import type {
   MessageInfoLike,
   PublishOptionsLike,
   PublishResultLike,
+  SendStreamOptionsLike,
+  ServerStreamLike,
   SockkitClientLike,
+  StreamOptionsLike,
   SubscribeOptionsLike,
   SubscriptionEventsLike,
   SubscriptionItemLike,
   SubscriptionLike,
 } from '../src/index.js';
 import type { contract } from './fake-client.js';
+import type { streamContract } from './stream-contract.js';
 
 type C = typeof contract;
 /** Members of the real `Subscription` marked `@internal`: the client's own bookkeeping. */
@@ -72,5 +79,19 @@ describe('client shape', () => {
       SubscribeOptions<Topics<C>['room']>
     >();
     expectTypeOf<PublishResultLike>().toEqualTypeOf<PublishResult>();
+    type S = typeof streamContract;
+    expectTypeOf<SockkitClient<S>>().toExtend<SockkitClientLike<S>>();
+    expectTypeOf<keyof SockkitClientLike<S>['stream']>().toEqualTypeOf<keyof SockkitClient<S>['stream']>();
+    expectTypeOf<StreamOptionsLike>().toEqualTypeOf<StreamOptions>();
+    expectTypeOf<SendStreamOptionsLike<string>>().toEqualTypeOf<SendStreamOptions<string>>();
+    expectTypeOf<keyof ServerStreamLike<string, number>>().toEqualTypeOf<
+      keyof ServerStream<string, number>
+    >();
+    expectTypeOf<keyof SockkitClientLike<C>['stream']>().toEqualTypeOf<keyof SockkitClient<C>['stream']>();
+    expectTypeOf<StreamOptionsLike>().toEqualTypeOf<StreamOptions>();
+    expectTypeOf<SendStreamOptionsLike<string>>().toEqualTypeOf<SendStreamOptions<string>>();
+    expectTypeOf<keyof ServerStreamLike<string, number>>().toEqualTypeOf<
+      keyof ServerStream<string, number>
+    >();
   });
 });

@@ -18,6 +18,8 @@ export const WIRE_BOUNDS = Object.freeze({
   session: 128,
   /** The most messages a `sub` may ask to receive from history (`last`). */
   history: 1000,
+  /** The most chunks one credit (a `stream`'s `w`, a `more`'s `n`) may grant. */
+  window: 65_536,
 });
 
 const HIGH_SURROGATE = /[\uD800-\uDBFF]/;

@@ -70,6 +70,16 @@ export function cancelFrame(id: number): string {
   return `{"t":"cancel","id":${id}}`;
 }
 
+/** `chunk`: one chunk of stream `id`. */
+export function chunkFrame(id: number, payload: EncodedPayload): string {
+  return `{"t":"chunk","id":${id}${payloadFields(payload)}}`;
+}
+
+/** `more`: the reader of stream `id` takes `n` more chunks (1 to `WIRE_BOUNDS.window`). */
+export function moreFrame(id: number, n: number): string {
+  return `{"t":"more","id":${id},"n":${n}}`;
+}
+
 /** `ping`: application-level liveness. */
 export function pingFrame(id?: number): string {
   return `{"t":"ping"${idField(id)}}`;
@@ -127,6 +137,22 @@ export function pubFrame(
 ): string {
   const v = volatile ? ',"volatile":true' : '';
   return `{"t":"pub","id":${id},"topic":${q(topic)}${jsonField('params', params)}${payloadFields(payload)}${v}}`;
+}
+
+/** `stream`: open stream `procedure`; `window`: the chunks a server stream may send at first. */
+export function streamFrame(
+  id: number,
+  procedure: string,
+  payload: EncodedPayload,
+  window: number | undefined,
+): string {
+  const w = window === undefined ? '' : `,"w":${window}`;
+  return `{"t":"stream","id":${id},"p":${q(procedure)}${payloadFields(payload)}${w}}`;
+}
+
+/** `end`: the caller of client stream `id` sent its last chunk. */
+export function endFrame(id: number): string {
+  return `{"t":"end","id":${id}}`;
 }
 
 /** `pset`: set this connection's presence state on channel `channel`. */

@@ -21,6 +21,10 @@ export function isId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+/** A stream credit: an integer from 1 to `WIRE_BOUNDS.window`. */
+export const isCredit = (value: unknown): value is number =>
+  Number.isInteger(value) && (value as number) >= 1 && (value as number) <= WIRE_BOUNDS.window;
+
 /** An optional id. */
 export const isOptionalId = (value: unknown): boolean => value === undefined || isId(value);
 

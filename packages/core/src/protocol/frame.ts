@@ -71,8 +71,9 @@ export function utf8Length(text: string): number {
  * peer's pending request can be failed with PAYLOAD_TOO_LARGE instead of timing out.
  */
 export function peekRequestId(text: string): number | undefined {
-  const match = /^\s*\{\s*"t"\s*:\s*"(?:call|pub|pset|sub|unsub|auth)"\s*,\s*"id"\s*:\s*(\d{1,15})\b/.exec(
-    text.slice(0, 96),
-  );
+  const match =
+    /^\s*\{\s*"t"\s*:\s*"(?:call|stream|chunk|pub|pset|sub|unsub|auth)"\s*,\s*"id"\s*:\s*(\d{1,15})\b/.exec(
+      text.slice(0, 96),
+    );
   return match ? Number(match[1]) : undefined;
 }

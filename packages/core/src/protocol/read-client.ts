@@ -1,6 +1,6 @@
 /**
  * Reading what a client sent (the server's side): the schema decides, except for a well-formed
- * `call`, the most frequent kind, which is checked by hand against exactly the limits of its
+ * `call` or `chunk`, the most frequent kinds, which are checked by hand against exactly the limits of its
  * schema so the common case allocates no parsed copy. The hand check only ever accepts: what it
  * does not pass goes to the schema, which decides and explains.
  */
@@ -12,6 +12,7 @@ import { type ClientMessage, clientMessageSchema } from './schemas.js';
 export function readClientMessage(raw: unknown): z.ZodSafeParseResult<ClientMessage> {
   if (isKind(raw, 'call') && isId(raw.id) && isName(raw.p))
     return { success: true, data: raw as ClientMessage };
+  if (isKind(raw, 'chunk') && isId(raw.id)) return { success: true, data: raw as ClientMessage };
   return clientMessageSchema.safeParse(raw);
 }
 

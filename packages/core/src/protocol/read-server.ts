@@ -5,6 +5,7 @@
  */
 import {
   isChannel,
+  isCredit,
   isEpoch,
   isId,
   isMember,
@@ -50,6 +51,8 @@ const checks: Record<ServerMessage['t'], Check> = {
   unsubscribed: (m) => isChannel(m.c) && (m.e === undefined || isWireError(m.e)),
   presence: (m) =>
     isChannel(m.c) && (m.ev === 'join' || m.ev === 'update' || m.ev === 'leave') && isMember(m.member),
+  chunk: (m) => isId(m.id),
+  more: (m) => isId(m.id) && isCredit(m.n),
   ping: (m) => isOptionalId(m.id),
   pong: (m) => isOptionalId(m.id),
 };

@@ -44,6 +44,12 @@ const error = /* @__PURE__ */ z.object({ t: z.literal('error'), id: id.optional(
 const cancel = /* @__PURE__ */ z.object({ t: z.literal('cancel'), id });
 const ping = /* @__PURE__ */ z.object({ t: z.literal('ping'), id: id.optional() });
 const pong = /* @__PURE__ */ z.object({ t: z.literal('pong'), id: id.optional() });
+/** A credit: how many more chunks the reader of stream `id` takes. */
+const credit = /* @__PURE__ */ z.number().int().min(1).max(WIRE_BOUNDS.window);
+/** One chunk of stream `id` (from the handler of a server stream, or the caller of a client stream). */
+const chunk = /* @__PURE__ */ z.object({ t: z.literal('chunk'), id, d: data, m: meta });
+/** The reader of stream `id` takes `n` more chunks. */
+const more = /* @__PURE__ */ z.object({ t: z.literal('more'), id, n: credit });
 
 // Client to server.
 const hello = /* @__PURE__ */ z.object({
@@ -73,6 +79,17 @@ const pub = /* @__PURE__ */ z.object({
   volatile: z.boolean().optional(),
 });
 const pset = /* @__PURE__ */ z.object({ t: z.literal('pset'), id, c: channel, d: data, m: meta });
+/** Opens stream `p` with its input; `w`: the chunks the caller takes at first (server streams). */
+const stream = /* @__PURE__ */ z.object({
+  t: z.literal('stream'),
+  id,
+  p: name,
+  d: data,
+  m: meta,
+  w: credit.optional(),
+});
+/** The caller of client stream `id` sent its last chunk. */
+const end = /* @__PURE__ */ z.object({ t: z.literal('end'), id });
 
 // Server to client.
 const welcome = /* @__PURE__ */ z.object({
@@ -133,6 +150,10 @@ export const clientMessageSchema = /* @__PURE__ */ z.discriminatedUnion('t', [
   pset,
   ping,
   pong,
+  stream,
+  chunk,
+  more,
+  end,
 ]);
 
 /** Any message a server may send. */
@@ -149,6 +170,8 @@ export const serverMessageSchema = /* @__PURE__ */ z.discriminatedUnion('t', [
   presence,
   ping,
   pong,
+  chunk,
+  more,
 ]);
 
 /** A message a client sends, after validation. */
