@@ -3,7 +3,7 @@
  * their generators were pulled, whether their `finally` ran, why their signal aborted), and
  * helpers that start a real server on 127.0.0.1 and real clients against it.
  */
-import type { ClientOptions, SockkitClient } from '@sockkit/client';
+import type { ContractClientOptions, SockkitClient } from '@sockkit/client';
 import { createSockkitClient } from '@sockkit/client/node';
 import { defineContract, SockkitError } from '@sockkit/core';
 import {
@@ -155,7 +155,7 @@ export async function startStreamServer(
 /** A client of `server`; closed on dispose. */
 export function connectStreams(
   server: { port: number | undefined },
-  overrides: Partial<ClientOptions<StreamContract>> = {},
+  overrides: Partial<ContractClientOptions<StreamContract>> = {},
 ): SockkitClient<StreamContract> & AsyncDisposable {
   const client = createSockkitClient({
     url: `ws://127.0.0.1:${server.port}`,
