@@ -103,7 +103,7 @@ export class InboundCalls {
       id,
       procedure: def ? name : UNKNOWN_PROCEDURE,
       bytes: bytes ?? payloadBytes(message),
-      traceparent: undefined, // until the call frame carries one
+      traceparent: message.tp,
     });
     const startedAt = watch ? performance.now() : 0;
     const refuse = (error: WireError) => {
