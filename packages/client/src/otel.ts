@@ -25,9 +25,8 @@ import type { CallTracer } from './call-tracer.js';
  * ```ts
  * import { createSockkitClient } from '@sockkit/client';
  * import { otelCallTracer } from '@sockkit/client/otel';
- * import { defineContract } from '@sockkit/core';
+ * import { contract } from './contract';
  *
- * const contract = defineContract({});
  * const client = createSockkitClient({ url: 'wss://example.com/ws', contract, tracer: otelCallTracer() });
  * ```
  */
