@@ -106,27 +106,23 @@ export class InboundCalls {
       traceparent: message.tp,
     });
     const startedAt = watch ? performance.now() : 0;
-    const refuse = (error: WireError) => {
-      const frame = errorFrame(id, error);
-      this.peer.send(frame);
-      watch?.finished({
-        code: error.code,
-        bytes: utf8Length(frame),
-        durationMs: performance.now() - startedAt,
-      });
-    };
     if (this.running.has(id))
-      return refuse({ code: 'BAD_REQUEST', message: `call id ${id} is already in flight` });
-    if (!rt.accepting) return refuse({ code: 'UNAVAILABLE', message: 'server is shutting down' });
+      return this.refuse(id, watch, startedAt, {
+        code: 'BAD_REQUEST',
+        message: `call id ${id} is already in flight`,
+      });
+    if (!rt.accepting)
+      return this.refuse(id, watch, startedAt, { code: 'UNAVAILABLE', message: 'server is shutting down' });
     if (this.running.size >= rt.limits.maxCallsInFlight) {
-      return refuse({
+      return this.refuse(id, watch, startedAt, {
         code: 'LIMIT_EXCEEDED',
         message: `more than ${rt.limits.maxCallsInFlight} calls in flight`,
         details: { limit: rt.limits.maxCallsInFlight },
       });
     }
     const handler = def && Object.hasOwn(rt.handlers, name) ? rt.handlers[name] : undefined;
-    if (!def || !handler) return refuse({ code: 'NOT_FOUND', message: `no procedure '${name}'` });
+    if (!def || !handler)
+      return this.refuse(id, watch, startedAt, { code: 'NOT_FOUND', message: `no procedure '${name}'` });
     let input: unknown;
     try {
       const decoded = rt.codec.decode(message.d, message.m);
@@ -134,7 +130,7 @@ export class InboundCalls {
       else if (decoded !== undefined)
         throw new SockkitError('BAD_REQUEST', `procedure '${name}' takes no input`);
     } catch (error) {
-      return refuse(SockkitError.from(error).toWire());
+      return this.refuse(id, watch, startedAt, SockkitError.from(error).toWire());
     }
     const call = new CallState(this.peer, rt, id, name);
     if (watch) {
@@ -143,6 +139,17 @@ export class InboundCalls {
     }
     this.running.set(id, call);
     this.run(call, handler, input, def.output, def.timeout);
+  }
+
+  /** Answers a call at once with `error` (no handler ran). */
+  private refuse(id: number, watch: CallWatch | undefined, startedAt: number, error: WireError): void {
+    const frame = errorFrame(id, error);
+    this.peer.send(frame);
+    watch?.finished({
+      code: error.code,
+      bytes: utf8Length(frame),
+      durationMs: performance.now() - startedAt,
+    });
   }
 
   /** Handles a `cancel`: the handler's signal aborts; CANCELLED answers once it settled. */
@@ -183,9 +190,10 @@ export class InboundCalls {
     }
     let value: unknown;
     try {
-      const invoke = () =>
-        this.rt.middleware.length === 0 ? handler(input, call) : this.withMiddleware(call, input, handler);
-      value = call.watch?.run ? call.watch.run(invoke) : invoke();
+      // The closure for an observer's `run` is made only when one wraps the handler.
+      value = call.watch?.run
+        ? call.watch.run(() => this.invoke(call, handler, input))
+        : this.invoke(call, handler, input);
     } catch (error) {
       this.settled(call, this.failure(call, error));
       return;
@@ -196,6 +204,10 @@ export class InboundCalls {
         (error: unknown) => this.settled(call, this.failure(call, error)),
       );
     } else this.settled(call, this.success(call, output, value));
+  }
+
+  private invoke(call: CallState, handler: AnyHandler, input: unknown): unknown {
+    return this.rt.middleware.length === 0 ? handler(input, call) : this.withMiddleware(call, input, handler);
   }
 
   /** The handler settled: the call leaves the table and its one answer goes out. */
