@@ -67,7 +67,7 @@ describe('logging through pino', () => {
       procedure: 'fail',
       err: { type: 'Error', message: 'secret database password in message' },
     });
-    expect((failed?.err as { stack?: string }).stack).toContain('fixtures.ts');
+    expect((failed?.err as { stack?: string } | undefined)?.stack).toContain('fixtures.ts');
     // No token in any line.
     expect(JSON.stringify(at('connection refused'))).not.toContain('"token"');
   });

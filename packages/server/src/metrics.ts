@@ -277,8 +277,12 @@ export function createSockkitMetrics(options: SockkitMetricsOptions = {}): Sockk
     connectionOpened: () => opened.inc(),
     connectionClosed: (_conn, { code }) => closed.inc({ code: closeLabel(code) }),
     refused: ({ code }) => refused.inc({ reason: REFUSAL_NAMES.get(code) ?? 'other' }),
-    received: (_conn, n) => void (bytes.received += n),
-    sent: (_conn, n) => void (bytes.sent += n),
+    received(_conn, n) {
+      bytes.received += n;
+    },
+    sent(_conn, n) {
+      bytes.sent += n;
+    },
     callStarted({ procedure }): CallWatch {
       inFlightTally.add(procedure, undefined, { procedure }, 1);
       return {

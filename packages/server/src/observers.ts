@@ -7,22 +7,9 @@
  * others still run.
  */
 import type { Clock } from '@sockkit/core';
-import type { BrokerStatus } from './broker.js';
 import { LogBudget } from './log-budget.js';
 import type { Logger } from './logger.js';
-import type {
-  CallEnd,
-  CallEvent,
-  CallWatch,
-  ClosedEvent,
-  DeliveryEvent,
-  GapEvent,
-  ObservedConnection,
-  ObservedServer,
-  PublishEvent,
-  RefusedEvent,
-  ServerObserver,
-} from './observer.js';
+import type { CallEnd, CallEvent, CallWatch, ObservedServer, ServerObserver } from './observer.js';
 
 type FannedOut = Exclude<keyof ServerObserver, 'attached' | 'detached' | 'callStarted'>;
 
