@@ -9,8 +9,8 @@
 export interface CallTracer {
   /**
    * Runs one call to `procedure`: must call `send` once, with the traceparent the call frame
-   * should carry (or undefined), and return what it returns (the call's result, or its
-   * `SockkitError`).
+   * should carry (a W3C version-00 one, lower case: `00-<32 hex>-<16 hex>-<2 hex>`; or
+   * undefined), and return what it returns (the call's result, or its `SockkitError`).
    */
   call<T>(procedure: string, send: (traceparent: string | undefined) => Promise<T>): Promise<T>;
 }

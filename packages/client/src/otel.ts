@@ -61,5 +61,7 @@ function end(span: Span, code: unknown): void {
 function traceparentOf(span: Span): string | undefined {
   const ctx = span.spanContext();
   if (!isSpanContextValid(ctx)) return undefined;
-  return `00-${ctx.traceId}-${ctx.spanId}-${(ctx.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+  // The wire takes lower case only (isSpanContextValid accepts either).
+  const flags = (ctx.traceFlags & 0xff).toString(16).padStart(2, '0');
+  return `00-${ctx.traceId}-${ctx.spanId}-${flags}`.toLowerCase();
 }

@@ -17,7 +17,7 @@ export type {
   PublishOptions as BrokerPublishOptions,
   RecentReply,
 } from './broker.js';
-export { consoleLogger, type Logger, silentLogger } from './logger.js';
+export { consoleLogger, type LogFields, type Logger, silentLogger } from './logger.js';
 export { MemoryBroker, type MemoryBrokerOptions, type MemoryBrokerStats } from './memory-broker.js';
 export {
   type CallEnd,

@@ -38,16 +38,12 @@ export const memberSchema = /* @__PURE__ */ z.object({
 });
 
 // Kinds both sides send.
-/** The caller's W3C trace context (version 00): the callee's span becomes its child. */
-const traceparent = /* @__PURE__ */ z.string().regex(TRACEPARENT);
-const call = /* @__PURE__ */ z.object({
-  t: z.literal('call'),
-  id,
-  p: name,
-  d: data,
-  m: meta,
-  tp: traceparent.optional(),
-});
+const call = /* @__PURE__ */ z.object({ t: z.literal('call'), id, p: name, d: data, m: meta });
+/**
+ * A client's call may carry its W3C trace context (version 00) in `tp`: the server's span
+ * becomes its child. The server's calls carry none (a client ignores the field).
+ */
+const tracedCall = /* @__PURE__ */ call.extend({ tp: z.string().regex(TRACEPARENT).optional() });
 const result = /* @__PURE__ */ z.object({ t: z.literal('result'), id, d: data, m: meta });
 const error = /* @__PURE__ */ z.object({ t: z.literal('error'), id: id.optional(), e: wireErrorSchema });
 const cancel = /* @__PURE__ */ z.object({ t: z.literal('cancel'), id });
@@ -132,7 +128,7 @@ const presence = /* @__PURE__ */ z.object({
 export const clientMessageSchema = /* @__PURE__ */ z.discriminatedUnion('t', [
   hello,
   auth,
-  call,
+  tracedCall,
   result,
   error,
   cancel,
