@@ -7,7 +7,7 @@ import { contract } from './contract.mjs';
 import { benchTracer, observing } from './observe.mjs';
 
 /** Client tracing, with SOCKKIT_BENCH_OBSERVE=1 (observe.mjs). */
-const tracer = observing
+const tracer = observing.clientTracing
   ? (await import('@sockkit/client/otel')).otelCallTracer(await benchTracer('bench-client'))
   : undefined;
 

@@ -1,10 +1,16 @@
 /**
- * What SOCKKIT_BENCH_OBSERVE=1 turns on, to measure what observing costs (docs/operations.md,
+ * What SOCKKIT_BENCH_OBSERVE=1 turns on (or a part of it, e.g. `metrics,server-tracing`), to measure what observing costs (docs/operations.md,
  * "Cost"): sockkit's Prometheus metrics and OpenTelemetry tracing on both sides, with a real
  * SDK tracer whose batches are dropped instead of exported (the export itself is the
  * collector's cost, not sockkit's). Off, nothing here is loaded.
  */
-export const observing = process.env.SOCKKIT_BENCH_OBSERVE === '1';
+const what = process.env.SOCKKIT_BENCH_OBSERVE ?? '';
+/** Which parts are on: `1` for all, or a list of `metrics`, `server-tracing`, `client-tracing`. */
+export const observing = {
+  metrics: what === '1' || what.includes('metrics'),
+  serverTracing: what === '1' || what.includes('server-tracing'),
+  clientTracing: what === '1' || what.includes('client-tracing'),
+};
 
 /** A tracer whose spans are batched and then dropped. */
 export async function benchTracer(name) {

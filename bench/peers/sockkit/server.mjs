@@ -12,13 +12,13 @@ import { benchTracer, observing } from './observe.mjs';
 
 /** Metrics and tracing, with SOCKKIT_BENCH_OBSERVE=1 (observe.mjs). */
 async function observers() {
-  if (!observing) return [];
-  const { createSockkitMetrics } = await import('@sockkit/server/metrics');
-  const { createSockkitTracing } = await import('@sockkit/server/tracing');
-  return [
-    createSockkitMetrics().observer,
-    createSockkitTracing({ tracer: await benchTracer('bench-server') }),
-  ];
+  const list = [];
+  if (observing.metrics) list.push((await import('@sockkit/server/metrics')).createSockkitMetrics().observer);
+  if (observing.serverTracing) {
+    const { createSockkitTracing } = await import('@sockkit/server/tracing');
+    list.push(createSockkitTracing({ tracer: await benchTracer('bench-server') }));
+  }
+  return list;
 }
 
 const server = createSockkitServer({
