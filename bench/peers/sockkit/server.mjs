@@ -8,6 +8,18 @@ import { createSockkitServer } from '@sockkit/server';
 import { echoOutput, streamChunks } from '../../lib/payloads.mjs';
 import { serveControl } from '../../lib/server-control.mjs';
 import { contract } from './contract.mjs';
+import { benchTracer, observing } from './observe.mjs';
+
+/** Metrics and tracing, with SOCKKIT_BENCH_OBSERVE=1 (observe.mjs). */
+async function observers() {
+  const list = [];
+  if (observing.metrics) list.push((await import('@sockkit/server/metrics')).createSockkitMetrics().observer);
+  if (observing.serverTracing) {
+    const { createSockkitTracing } = await import('@sockkit/server/tracing');
+    list.push(createSockkitTracing({ tracer: await benchTracer('bench-server') }));
+  }
+  return list;
+}
 
 const server = createSockkitServer({
   contract,
@@ -16,6 +28,7 @@ const server = createSockkitServer({
   handlers: { echo: (input) => echoOutput(input) },
   streams: { chunks: ({ count }, { signal }) => streamChunks(count, signal) },
   limits: { messagesPerSecond: 1e9, messageBurst: 1e9 },
+  observers: await observers(),
 });
 await server.ready;
 

@@ -432,13 +432,19 @@ export class Client extends Emitter<ClientEvents> {
   private readonly flushQueued = (): void => this.flush(this.socket);
 
   private request(name: string, input: unknown, options: CallOptions = NO_OPTIONS): Promise<unknown> {
+    const tracer = this.options.tracer;
+    if (tracer) return tracer.call(name, (tp) => this.sendCall(name, input, options, tp));
+    return this.sendCall(name, input, options);
+  }
+
+  private sendCall(name: string, input: unknown, options: CallOptions, tp?: string): Promise<unknown> {
     // The contract's settings, or those given without it (none: default timeout, never re-sent).
     const def: Partial<ProcedureDef> =
       lookup(this.contract ? this.contract.server : this.options.procedures, name) ?? NO_SETTINGS;
     const id = this.nextId();
     let frame: string;
     try {
-      frame = callFrame(id, name, this.codec.encode(input));
+      frame = callFrame(id, name, this.codec.encode(input), tp);
     } catch (error) {
       return Promise.reject(
         new SockkitError('BAD_REQUEST', `input of ${name} cannot be encoded`, { cause: error }),

@@ -25,6 +25,7 @@ import type {
   Topics,
 } from '@sockkit/core';
 import type { ReconnectOptions } from './backoff.js';
+import type { CallTracer } from './call-tracer.js';
 import type { SocketConstructor } from './environment.js';
 import type { ClientCallContext } from './serve.js';
 import type { SendStreamOptions, ServerStream, StreamOptions } from './streams.js';
@@ -161,6 +162,11 @@ export interface ClientSettings {
   clock?: Clock;
   /** Random source for backoff jitter. */
   random?: () => number;
+  /**
+   * Traces each call and carries its trace context to the server (`tp`); e.g.
+   * `otelCallTracer()` from `@sockkit/client/otel`. Default: none, and nothing of it is bundled.
+   */
+  tracer?: CallTracer;
 }
 
 /** Options of {@link createSockkitCallClient}: those of a full client but `handlers`. */

@@ -43,6 +43,22 @@ const anyValue = fc.oneof(
   fc.dictionary(fc.stringMatching(/^[a-z]{0,8}$/), fc.oneof(fc.date({ noInvalidDate: true }), fc.integer())),
 );
 const payload = anyValue.map((value) => superjsonCodec.encode(value));
+const hex = (length: number) =>
+  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+/** A W3C traceparent of version 00. */
+const validTraceparent = fc
+  .tuple(hex(32), hex(16), hex(2))
+  .map(([trace, span, flags]) => `00-${trace}-${span}-${flags}`);
+/** Traceparents and near misses: other versions, upper case, a field too short, any string. */
+const traceparents = fc.oneof(
+  validTraceparent,
+  validTraceparent.map((tp) => tp.toUpperCase()),
+  validTraceparent.map((tp) => `01${tp.slice(2)}`),
+  validTraceparent.map((tp) => tp.slice(0, -1)),
+  validTraceparent.map((tp) => `${tp}-00`),
+  fc.string(),
+  fc.constant(7),
+);
 const position = fc.record({ epoch: textWithin(WIRE_BOUNDS.epoch), offset: safeId });
 const member = fc.record({
   conn: fc.string(),
@@ -88,7 +104,10 @@ describe('builders write what the schemas accept', () => {
         payload,
         wireError,
         fc.option(safeId, { nil: undefined }),
-        (id, p, data, e, maybe) => {
+        fc.option(validTraceparent, { nil: undefined }),
+        (id, p, data, e, maybe, tp) => {
+          // A client's call carries its trace context; the server's calls carry none.
+          expect(toServer(build.callFrame(id, p, data, tp)).tp).toBe(tp);
           for (const read of [toServer, toClient]) {
             expect(read(build.callFrame(id, p, data))).toMatchObject({ t: 'call', id, p });
             expect(read(build.resultFrame(id, data))).toMatchObject({ t: 'result', id });
@@ -306,7 +325,7 @@ const serverMessages = fc.oneof(
     ),
   }),
   message('authok', { id: ids, expiresAt: numbers }),
-  message('call', { id: ids, p: text(WIRE_BOUNDS.name), d: anything, m: anything }),
+  message('call', { id: ids, p: text(WIRE_BOUNDS.name), d: anything, m: anything, tp: traceparents }),
   message('result', { id: ids, d: anything, m: anything }),
   message('error', { id: ids, e: errorShape }),
   message('cancel', { id: ids }),
@@ -352,7 +371,13 @@ describe('readers agree with the schemas', () => {
   });
 
   it('the client-message reader: hot call path and schema give the same verdict', () => {
-    const calls = message('call', { id: ids, p: text(WIRE_BOUNDS.name), d: anything, m: anything });
+    const calls = message('call', {
+      id: ids,
+      p: text(WIRE_BOUNDS.name),
+      d: anything,
+      m: anything,
+      tp: traceparents,
+    });
     const streams = fc.oneof(
       message('stream', { id: ids, p: text(WIRE_BOUNDS.name), d: anything, w: credits }),
       message('end', { id: ids }),

@@ -2,7 +2,8 @@
  * One running call or stream and the context its handler sees. The AbortController behind
  * `signal` is created only if the handler reads `signal`, so a call that never looks costs none.
  */
-import type { SockkitError, TimerHandle } from '@sockkit/core';
+import type { ErrorCode, SockkitError, TimerHandle } from '@sockkit/core';
+import type { CallWatch } from './observer.js';
 import type { CallContext, ServerConnection, SockkitServer } from './options.js';
 import type { Peer } from './peer.js';
 import type { ServerRuntime } from './runtime.js';
@@ -17,6 +18,10 @@ export class CallState implements CallContext {
   /** `cancelled`: the client gave up (answer CANCELLED when the handler settles); `answered`: replied. */
   phase: Phase = 'running';
   timer: TimerHandle | undefined;
+  /** What observes this call, if anything does; then `startedAt` and `code` are kept for it. */
+  watch: CallWatch | undefined;
+  startedAt = 0;
+  code: 'OK' | ErrorCode = 'OK';
 
   constructor(
     private readonly peer: Peer,

@@ -24,6 +24,8 @@ import { InboundCalls } from './dispatch.js';
 import type { Flushable, Flusher } from './flusher.js';
 import type { Heartbeat } from './heartbeat.js';
 import { LogBudget } from './log-budget.js';
+import { type Logger, withBindings } from './logger.js';
+import type { ConnectionSnapshot } from './observer.js';
 import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
 import type { Peer } from './peer.js';
 import { TokenBucket } from './rate-limit.js';
@@ -64,6 +66,8 @@ export class Connection implements Peer, Flushable, ServerConnection {
   auth: unknown;
   /** Volatile messages dropped under backpressure. */
   droppedVolatile = 0;
+  /** When the handshake completed (server clock); 0 before. */
+  openedAt = 0;
 
   private state: State = 'handshake';
   /** The code this side closed with, reported even if the peer never completed the close. */
@@ -89,6 +93,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
   private rateStrikes = 0;
   private protocolErrors = 0;
   private logBudget: LogBudget | undefined;
+  private childLog: Logger | undefined;
   private timer: TimerHandle | undefined;
   private callFacade: ServerConnection['call'] | undefined;
   private subscribeFacade: ServerConnection['subscribe'] | undefined;
@@ -131,13 +136,22 @@ export class Connection implements Peer, Flushable, ServerConnection {
   }
 
   /**
+   * The server's logger bound to this connection's id and user: a child logger when the logger
+   * has `child` (pino), else one that adds them to each line. Made on first use.
+   */
+  get log(): Logger {
+    this.childLog ??= withBindings(this.rt.logger, { conn: this.id, user: this.user });
+    return this.childLog;
+  }
+
+  /**
    * Logs something this connection's peer caused, within a per-connection budget, so that a
    * client cannot grow the server's log (console writes are synchronous) at its own pace.
    */
   peerLog(message: string, meta: Record<string, unknown>): void {
     this.logBudget ??= new LogBudget(this.rt.clock);
-    const admitted = this.logBudget.admit({ conn: this.id, ...meta });
-    if (admitted) this.rt.logger.warn(message, admitted);
+    const admitted = this.logBudget.admit(meta);
+    if (admitted) this.log.warn(admitted, message);
   }
 
   // ---- inbound ------------------------------------------------------------------------
@@ -150,6 +164,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
       return this.protocolError('binary frames are not supported; sockkit speaks JSON text frames');
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     const text = Buffer.isBuffer(data) ? data.toString() : Buffer.from(data as ArrayBuffer).toString();
+    this.rt.observers.hub?.received(this, bytes);
     if (this.rt.trace) traceIn(this.rt.logger, this.id, text, bytes);
     if (bytes > this.rt.limits.maxMessageBytes) return this.oversized(text, bytes);
     const messages = readFrame(text);
@@ -161,7 +176,9 @@ export class Connection implements Peer, Flushable, ServerConnection {
           : 'a frame must hold a message object or a non-empty array of them',
       );
     }
-    for (const raw of messages) this.receiveMessage(raw);
+    // A message alone in its frame is as large as the frame (what observers report for calls).
+    if (messages.length === 1) this.receiveMessage(messages[0], bytes);
+    else for (const raw of messages) this.receiveMessage(raw, undefined);
   }
 
   /**
@@ -185,7 +202,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.countProtocolError();
   }
 
-  private receiveMessage(raw: unknown): void {
+  private receiveMessage(raw: unknown, bytes: number | undefined): void {
     if (this.state === 'closed') return;
     if (!this.bucket.take()) return this.rateLimited(requestIdOf(raw));
     this.rateStrikes = 0;
@@ -195,12 +212,14 @@ export class Connection implements Peer, Flushable, ServerConnection {
       this.requestFailed(requestIdOf(raw), { code: 'BAD_REQUEST', message: describeKind(raw), details });
       return;
     }
-    this.route(parsed.data);
+    this.route(parsed.data, bytes);
   }
 
   /** A message found no rate token: answers RATE_LIMITED, and closes after too many in a row. */
   private rateLimited(id: number | undefined): void {
-    if (++this.rateStrikes > this.rt.limits.maxRateLimitStrikes) {
+    const closing = ++this.rateStrikes > this.rt.limits.maxRateLimitStrikes;
+    this.rt.observers.hub?.rateLimited(this, closing);
+    if (closing) {
       this.peerLog('rate limit exceeded: closing', { code: CLOSE_CODES.RATE_LIMITED.code });
       this.close(CLOSE_CODES.RATE_LIMITED.code, 'rate limit exceeded');
     } else {
@@ -223,7 +242,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.sendError(id, error);
   }
 
-  private route(message: ClientMessage): void {
+  private route(message: ClientMessage, bytes: number | undefined): void {
     if (this.state !== 'open') {
       if (message.t === 'hello' && this.state === 'handshake') {
         void this.hello(message.params);
@@ -240,7 +259,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     switch (message.t) {
       case 'call':
         this.calls ??= new InboundCalls(this, this.rt, this.slots);
-        return this.calls.handle(message);
+        return this.calls.handle(message, bytes);
       case 'cancel':
         this.streams?.cancel(message.id);
         return this.calls?.cancel(message.id);
@@ -286,7 +305,9 @@ export class Connection implements Peer, Flushable, ServerConnection {
   }
 
   private countProtocolError(): void {
-    if (++this.protocolErrors > this.rt.limits.maxProtocolErrors) {
+    const closing = ++this.protocolErrors > this.rt.limits.maxProtocolErrors;
+    this.rt.observers.hub?.protocolError(this, closing);
+    if (closing) {
       this.peerLog('too many malformed frames: closing', { code: CLOSE_CODES.PROTOCOL_ERROR.code });
       this.close(CLOSE_CODES.PROTOCOL_ERROR.code, 'too many malformed frames');
     }
@@ -300,11 +321,13 @@ export class Connection implements Peer, Flushable, ServerConnection {
       const result = await this.authenticate(params, false);
       if (this.state !== 'authenticating') return;
       this.state = 'open';
+      this.openedAt = this.rt.clock.now();
+      this.childLog = undefined; // bound again, now with the user
       this.armExpiry(result.expiresAt);
       this.send(welcomeFrame(this.session, this.id, result.expiresAt, this.rt.limits));
       if (this.rt.trace) {
         const { remoteAddress, url } = this.request;
-        this.rt.logger.debug?.('open', { conn: this.id, user: this.user, remoteAddress, url });
+        this.rt.logger.debug?.({ conn: this.id, user: this.user, remoteAddress, url }, 'open');
       }
       this.deps.opened(this);
     } catch (error) {
@@ -364,10 +387,15 @@ export class Connection implements Peer, Flushable, ServerConnection {
     const buffered = this.ws.bufferedAmount + this.outboundBytes;
     if (volatile && buffered > this.rt.limits.softBufferedBytes) {
       this.droppedVolatile++;
+      this.rt.observers.hub?.volatileDropped(this);
       return;
     }
     if (buffered + text.length > this.rt.limits.maxBufferedBytes) {
-      this.rt.logger.warn('slow consumer closed', { conn: this.id, buffered, frame: text.length });
+      this.log.warn(
+        { code: CLOSE_CODES.SLOW_CONSUMER.code, buffered, frame: text.length },
+        'slow consumer closed',
+      );
+      this.rt.observers.hub?.slowConsumer(this, buffered);
       this.close(CLOSE_CODES.SLOW_CONSUMER.code, 'slow consumer');
       return;
     }
@@ -399,6 +427,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.outboundBytes = 0;
     if (this.ws.readyState !== 1) return resolveAll(waiters);
     if (this.rt.trace) traceOut(this.rt.logger, this.id, frames);
+    this.rt.observers.hub?.sent(this, batchBytes(frames));
     if (waiters === undefined) return this.deps.flusher.write(this.ws, frames);
     this.deps.flusher.write(this.ws, frames, () => resolveAll(waiters));
   }
@@ -467,6 +496,20 @@ export class Connection implements Peer, Flushable, ServerConnection {
     return this.deps.topics.channelsOf(this);
   }
 
+  /** What this connection holds now, for observers (observer.ts). */
+  snapshot(): ConnectionSnapshot {
+    return {
+      id: this.id,
+      user: this.user,
+      remoteAddress: this.request.remoteAddress,
+      openedAt: this.openedAt,
+      subscriptions: this.channels(),
+      bufferedBytes: this.ws.bufferedAmount + this.outboundBytes,
+      callsInFlight: this.callsInFlight,
+      droppedVolatile: this.droppedVolatile,
+    };
+  }
+
   // ---- closing --------------------------------------------------------------------------
 
   /** Sends a close frame; destroys the socket if the peer does not complete the close soon. */
@@ -506,7 +549,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.streams?.abortAll(lost);
     this.clientCalls?.closed();
     void this.deps.topics.dropConnection(this);
-    if (this.rt.trace) this.rt.logger.debug?.('closed', { conn: this.id, code, reason });
+    if (this.rt.trace) this.rt.logger.debug?.({ conn: this.id, code, reason }, 'closed');
     if (wasOpen) this.deps.closed(this, code, reason);
   }
 
@@ -539,6 +582,13 @@ function onError(this: WebSocket, error: Error): void {
 
 function randomId(): string {
   return randomBytes(12).toString('base64url');
+}
+
+/** UTF-8 bytes of the frame `frames` leave in: one message, or a JSON array of them. */
+function batchBytes(frames: readonly string[]): number {
+  let bytes = frames.length === 1 ? 0 : frames.length + 1;
+  for (const frame of frames) bytes += Buffer.byteLength(frame);
+  return bytes;
 }
 
 function resolveAll(waiters: (() => void)[] | undefined): void {

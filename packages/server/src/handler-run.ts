@@ -7,6 +7,7 @@ import { SockkitError } from '@sockkit/core';
 import { errorFrame } from '@sockkit/core/protocol';
 import type * as z from 'zod';
 import type { CallState } from './call-state.js';
+import type { Logger } from './logger.js';
 import type { MiddlewareCall } from './options.js';
 import type { ServerRuntime } from './runtime.js';
 
@@ -51,15 +52,12 @@ export function checkOutput(schema: z.ZodType, value: unknown, what: string): un
  * not SockkitErrors are logged here, while the call still runs, and reach the caller as INTERNAL
  * without detail.
  */
-export function failureFrame(
-  rt: ServerRuntime,
-  connId: string,
-  call: CallState,
-  what: string,
-  error: unknown,
-): string {
+export function failureFrame(log: Logger, call: CallState, what: string, error: unknown): string {
   const err = SockkitError.from(error);
-  if (err.code === 'INTERNAL' && call.phase === 'running')
-    rt.logger.error(`${what} failed`, { conn: connId, error: err.cause ?? err });
+  if (call.phase === 'running') {
+    call.code = err.code;
+    if (err.code === 'INTERNAL')
+      log.error({ procedure: call.procedure, err: err.cause ?? err }, `${what} failed`);
+  }
   return errorFrame(call.id, err.toWire());
 }

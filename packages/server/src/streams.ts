@@ -275,7 +275,7 @@ export class InboundStreams {
   }
 
   private failure(stream: StreamState, error: unknown): string {
-    return failureFrame(this.rt, this.peer.id, stream, `stream '${stream.procedure}'`, error);
+    return failureFrame(this.peer.log, stream, `stream '${stream.procedure}'`, error);
   }
 
   /** Answers `error` now and ends the stream; its slot frees once the handler settles. */

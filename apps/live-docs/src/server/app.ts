@@ -16,6 +16,7 @@ import { createHandlers } from './handlers.js';
 import { History } from './history.js';
 import { identify, type LiveDocsAuth } from './identity.js';
 import { consoleLog, type Logger } from './log.js';
+import { metricsRoute } from './metrics-route.js';
 import { DocStore } from './store.js';
 
 /** Options of {@link startLiveDocs}. */
@@ -43,6 +44,8 @@ export interface LiveDocsOptions {
   /** The time stored with each update (epoch ms), for history. Default `Date.now`. */
   now?: () => number;
   log?: Logger;
+  /** Serves sockkit's Prometheus metrics at `/metrics` to requests carrying this password; off when unset. */
+  metricsPassword?: string | undefined;
 }
 
 /** A running live-docs server. */
@@ -70,7 +73,9 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
   const statics = options.webRoot
     ? serveStatic(options.webRoot, (path) => path === '/' || path.startsWith('/d/'))
     : undefined;
+  const metrics = options.metricsPassword ? await metricsRoute(options.metricsPassword) : undefined;
   const http = createServer((request, response) => {
+    if (metrics?.handle(request, response)) return;
     const fallback = () => {
       if (statics) statics(request, response);
       else response.writeHead(404, { 'content-type': 'text/plain' }).end('web app not built');
@@ -100,6 +105,7 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
     limits: { maxMessageBytes: 2 * 1024 * 1024, maxFrameBytes: 4 * 1024 * 1024, ...options.sockkitLimits },
     ...(options.broker ? { broker: options.broker } : {}),
     logger: silentLogger,
+    ...(metrics ? { observers: [metrics.observer] } : {}),
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -50,9 +50,18 @@ const idField = (id: number | undefined): string => (id === undefined ? '' : `,"
 
 // ---- both directions -------------------------------------------------------------------------
 
-/** `call`: run procedure `procedure` with the payload as input. */
-export function callFrame(id: number, procedure: string, payload: EncodedPayload): string {
-  return `{"t":"call","id":${id},"p":${q(procedure)}${payloadFields(payload)}}`;
+/**
+ * `call`: run procedure `procedure` with the payload as input. `traceparent`, a client's W3C
+ * trace context, must be a version-00 one (`TRACEPARENT`), as its maker, the tracer, ensures:
+ * checking it here would ship the pattern in every client bundle.
+ */
+export function callFrame(
+  id: number,
+  procedure: string,
+  payload: EncodedPayload,
+  traceparent?: string,
+): string {
+  return `{"t":"call","id":${id},"p":${q(procedure)}${payloadFields(payload)}${traceparent ? `,"tp":${q(traceparent)}` : ''}}`;
 }
 
 /** `result`: the answer to call `id` (also the answer to `unsub`, `pset` and `pub`). */

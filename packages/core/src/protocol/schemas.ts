@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { errorCodeList } from '../codes.js';
-import { WIRE_BOUNDS } from './bounds.js';
+import { TRACEPARENT, WIRE_BOUNDS } from './bounds.js';
 
 // Field schemas.
 const id = /* @__PURE__ */ z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -39,6 +39,11 @@ export const memberSchema = /* @__PURE__ */ z.object({
 
 // Kinds both sides send.
 const call = /* @__PURE__ */ z.object({ t: z.literal('call'), id, p: name, d: data, m: meta });
+/**
+ * A client's call may carry its W3C trace context (version 00) in `tp`: the server's span
+ * becomes its child. The server's calls carry none (a client ignores the field).
+ */
+const tracedCall = /* @__PURE__ */ call.extend({ tp: z.string().regex(TRACEPARENT).optional() });
 const result = /* @__PURE__ */ z.object({ t: z.literal('result'), id, d: data, m: meta });
 const error = /* @__PURE__ */ z.object({ t: z.literal('error'), id: id.optional(), e: wireErrorSchema });
 const cancel = /* @__PURE__ */ z.object({ t: z.literal('cancel'), id });
@@ -140,7 +145,7 @@ const presence = /* @__PURE__ */ z.object({
 export const clientMessageSchema = /* @__PURE__ */ z.discriminatedUnion('t', [
   hello,
   auth,
-  call,
+  tracedCall,
   result,
   error,
   cancel,
