@@ -35,6 +35,7 @@ describe('the Markdown the standard covers', () => {
       'packages/client/README.md',
       'packages/vue/README.md',
       'packages/redis/README.md',
+      'packages/asyncapi/README.md',
       'apps/live-docs/README.md',
       'bench/README.md',
       'docs/protocol.md',
