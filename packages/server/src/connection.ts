@@ -24,6 +24,7 @@ import { InboundCalls } from './dispatch.js';
 import type { Flushable, Flusher } from './flusher.js';
 import type { Heartbeat } from './heartbeat.js';
 import { LogBudget } from './log-budget.js';
+import type { ConnectionSnapshot } from './observer.js';
 import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
 import type { Peer } from './peer.js';
 import { TokenBucket } from './rate-limit.js';
@@ -62,6 +63,8 @@ export class Connection implements Peer, Flushable, ServerConnection {
   auth: unknown;
   /** Volatile messages dropped under backpressure. */
   droppedVolatile = 0;
+  /** When the handshake completed (server clock); 0 before. */
+  openedAt = 0;
 
   private state: State = 'handshake';
   /** The code this side closed with, reported even if the peer never completed the close. */
@@ -140,6 +143,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
       return this.protocolError('binary frames are not supported; sockkit speaks JSON text frames');
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     const text = Buffer.isBuffer(data) ? data.toString() : Buffer.from(data as ArrayBuffer).toString();
+    this.rt.observers.hub?.received(this, bytes);
     if (this.rt.trace) traceIn(this.rt.logger, this.id, text, bytes);
     if (bytes > this.rt.limits.maxMessageBytes) return this.oversized(text, bytes);
     const messages = readFrame(text);
@@ -150,7 +154,9 @@ export class Connection implements Peer, Flushable, ServerConnection {
           : 'a frame must hold a message object or a non-empty array of them',
       );
     }
-    for (const raw of messages) this.receiveMessage(raw);
+    // A message alone in its frame is as large as the frame (what observers report for calls).
+    if (messages.length === 1) this.receiveMessage(messages[0], bytes);
+    else for (const raw of messages) this.receiveMessage(raw, undefined);
   }
 
   /**
@@ -174,7 +180,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.countProtocolError();
   }
 
-  private receiveMessage(raw: unknown): void {
+  private receiveMessage(raw: unknown, bytes: number | undefined): void {
     if (this.state === 'closed') return;
     if (!this.bucket.take()) return this.rateLimited(requestIdOf(raw));
     this.rateStrikes = 0;
@@ -184,12 +190,14 @@ export class Connection implements Peer, Flushable, ServerConnection {
       this.sendError(requestIdOf(raw), { code: 'BAD_REQUEST', message: describeKind(raw), details });
       return;
     }
-    this.route(parsed.data);
+    this.route(parsed.data, bytes);
   }
 
   /** A message found no rate token: answers RATE_LIMITED, and closes after too many in a row. */
   private rateLimited(id: number | undefined): void {
-    if (++this.rateStrikes > this.rt.limits.maxRateLimitStrikes) {
+    const closing = ++this.rateStrikes > this.rt.limits.maxRateLimitStrikes;
+    this.rt.observers.hub?.rateLimited(this, closing);
+    if (closing) {
       this.peerLog('rate limit exceeded: closing', { code: CLOSE_CODES.RATE_LIMITED.code });
       this.close(CLOSE_CODES.RATE_LIMITED.code, 'rate limit exceeded');
     } else {
@@ -198,7 +206,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     }
   }
 
-  private route(message: ClientMessage): void {
+  private route(message: ClientMessage, bytes: number | undefined): void {
     if (this.state !== 'open') {
       if (message.t === 'hello' && this.state === 'handshake') {
         void this.hello(message.params);
@@ -215,7 +223,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     switch (message.t) {
       case 'call':
         this.calls ??= new InboundCalls(this, this.rt);
-        return this.calls.handle(message);
+        return this.calls.handle(message, bytes);
       case 'cancel':
         return this.calls?.cancel(message.id);
       case 'result':
@@ -251,7 +259,9 @@ export class Connection implements Peer, Flushable, ServerConnection {
   }
 
   private countProtocolError(): void {
-    if (++this.protocolErrors > this.rt.limits.maxProtocolErrors) {
+    const closing = ++this.protocolErrors > this.rt.limits.maxProtocolErrors;
+    this.rt.observers.hub?.protocolError(this, closing);
+    if (closing) {
       this.peerLog('too many malformed frames: closing', { code: CLOSE_CODES.PROTOCOL_ERROR.code });
       this.close(CLOSE_CODES.PROTOCOL_ERROR.code, 'too many malformed frames');
     }
@@ -265,6 +275,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
       const result = await this.authenticate(params, false);
       if (this.state !== 'authenticating') return;
       this.state = 'open';
+      this.openedAt = this.rt.clock.now();
       this.armExpiry(result.expiresAt);
       this.send(welcomeFrame(this.session, this.id, result.expiresAt, this.rt.limits));
       if (this.rt.trace) {
@@ -329,10 +340,12 @@ export class Connection implements Peer, Flushable, ServerConnection {
     const buffered = this.ws.bufferedAmount + this.outboundBytes;
     if (volatile && buffered > this.rt.limits.softBufferedBytes) {
       this.droppedVolatile++;
+      this.rt.observers.hub?.volatileDropped(this);
       return;
     }
     if (buffered + text.length > this.rt.limits.maxBufferedBytes) {
       this.rt.logger.warn('slow consumer closed', { conn: this.id, buffered, frame: text.length });
+      this.rt.observers.hub?.slowConsumer(this, buffered);
       this.close(CLOSE_CODES.SLOW_CONSUMER.code, 'slow consumer');
       return;
     }
@@ -364,6 +377,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.outboundBytes = 0;
     if (this.ws.readyState !== 1) return resolveAll(waiters);
     if (this.rt.trace) traceOut(this.rt.logger, this.id, frames);
+    this.rt.observers.hub?.sent(this, batchBytes(frames));
     if (waiters === undefined) return this.deps.flusher.write(this.ws, frames);
     this.deps.flusher.write(this.ws, frames, () => resolveAll(waiters));
   }
@@ -430,6 +444,20 @@ export class Connection implements Peer, Flushable, ServerConnection {
 
   channels(): string[] {
     return this.deps.topics.channelsOf(this);
+  }
+
+  /** What this connection holds now, for observers (observer.ts). */
+  snapshot(): ConnectionSnapshot {
+    return {
+      id: this.id,
+      user: this.user,
+      remoteAddress: this.request.remoteAddress,
+      openedAt: this.openedAt,
+      subscriptions: this.channels(),
+      bufferedBytes: this.ws.bufferedAmount + this.outboundBytes,
+      callsInFlight: this.callsInFlight,
+      droppedVolatile: this.droppedVolatile,
+    };
   }
 
   // ---- closing --------------------------------------------------------------------------
@@ -502,6 +530,13 @@ function onError(this: WebSocket, error: Error): void {
 
 function randomId(): string {
   return randomBytes(12).toString('base64url');
+}
+
+/** UTF-8 bytes of the frame `frames` leave in: one message, or a JSON array of them. */
+function batchBytes(frames: readonly string[]): number {
+  let bytes = frames.length === 1 ? 0 : frames.length + 1;
+  for (const frame of frames) bytes += Buffer.byteLength(frame);
+  return bytes;
 }
 
 function resolveAll(waiters: (() => void)[] | undefined): void {

@@ -8,8 +8,16 @@
  * Handler failures that are not SockkitErrors are logged here and reach the caller as INTERNAL
  * without detail.
  */
-import { SockkitError, type TimerHandle } from '@sockkit/core';
-import { type ClientMessage, errorFrame, lookup, resultFrame, validate } from '@sockkit/core/protocol';
+import { type ErrorCode, SockkitError, type TimerHandle, type WireError } from '@sockkit/core';
+import {
+  type ClientMessage,
+  errorFrame,
+  lookup,
+  resultFrame,
+  utf8Length,
+  validate,
+} from '@sockkit/core/protocol';
+import { type CallEnd, type CallWatch, UNKNOWN_PROCEDURE } from './observer.js';
 import type { CallContext, MiddlewareCall, ServerConnection, SockkitServer } from './options.js';
 import type { Peer } from './peer.js';
 import type { AnyHandler, ServerRuntime } from './runtime.js';
@@ -27,6 +35,10 @@ class CallState implements CallContext {
   /** `cancelled`: the client gave up (answer CANCELLED when the handler settles); `answered`: replied. */
   phase: Phase = 'running';
   timer: TimerHandle | undefined;
+  /** What observes this call, if anything does; then `startedAt` and `code` are kept for it. */
+  watch: CallWatch | undefined;
+  startedAt = 0;
+  code: 'OK' | ErrorCode = 'OK';
 
   constructor(
     private readonly peer: Peer,
@@ -78,32 +90,43 @@ export class InboundCalls {
     return this.running.size;
   }
 
-  /** Handles a `call` message. */
-  handle(message: CallMessage): void {
-    const { rt, peer } = this;
+  /**
+   * Handles a `call` message; `bytes`: the frame's size when the call came alone in it (for
+   * observers).
+   */
+  handle(message: CallMessage, bytes?: number): void {
+    const { rt } = this;
     const { id, p: name } = message;
-    if (this.running.has(id)) {
-      peer.sendError(id, { code: 'BAD_REQUEST', message: `call id ${id} is already in flight` });
-      return;
-    }
-    if (!rt.accepting) {
-      peer.sendError(id, { code: 'UNAVAILABLE', message: 'server is shutting down' });
-      return;
-    }
+    const def = lookup(rt.contract.server, name);
+    const watch = rt.observers.hub?.callStarted({
+      conn: this.peer,
+      id,
+      procedure: def ? name : UNKNOWN_PROCEDURE,
+      bytes: bytes ?? payloadBytes(message),
+      traceparent: undefined, // until the call frame carries one
+    });
+    const startedAt = watch ? performance.now() : 0;
+    const refuse = (error: WireError) => {
+      const frame = errorFrame(id, error);
+      this.peer.send(frame);
+      watch?.finished({
+        code: error.code,
+        bytes: utf8Length(frame),
+        durationMs: performance.now() - startedAt,
+      });
+    };
+    if (this.running.has(id))
+      return refuse({ code: 'BAD_REQUEST', message: `call id ${id} is already in flight` });
+    if (!rt.accepting) return refuse({ code: 'UNAVAILABLE', message: 'server is shutting down' });
     if (this.running.size >= rt.limits.maxCallsInFlight) {
-      peer.sendError(id, {
+      return refuse({
         code: 'LIMIT_EXCEEDED',
         message: `more than ${rt.limits.maxCallsInFlight} calls in flight`,
         details: { limit: rt.limits.maxCallsInFlight },
       });
-      return;
     }
-    const def = lookup(rt.contract.server, name);
     const handler = def && Object.hasOwn(rt.handlers, name) ? rt.handlers[name] : undefined;
-    if (!def || !handler) {
-      peer.sendError(id, { code: 'NOT_FOUND', message: `no procedure '${name}'` });
-      return;
-    }
+    if (!def || !handler) return refuse({ code: 'NOT_FOUND', message: `no procedure '${name}'` });
     let input: unknown;
     try {
       const decoded = rt.codec.decode(message.d, message.m);
@@ -111,10 +134,13 @@ export class InboundCalls {
       else if (decoded !== undefined)
         throw new SockkitError('BAD_REQUEST', `procedure '${name}' takes no input`);
     } catch (error) {
-      peer.sendError(id, SockkitError.from(error).toWire());
-      return;
+      return refuse(SockkitError.from(error).toWire());
     }
-    const call = new CallState(peer, rt, id, name);
+    const call = new CallState(this.peer, rt, id, name);
+    if (watch) {
+      call.watch = watch;
+      call.startedAt = startedAt;
+    }
     this.running.set(id, call);
     this.run(call, handler, input, def.output, def.timeout);
   }
@@ -130,6 +156,7 @@ export class InboundCalls {
   /** The connection closed: every handler's signal aborts; nothing is answered. */
   abortAll(reason: SockkitError): void {
     for (const call of this.running.values()) {
+      if (call.phase !== 'answered') call.watch?.finished(end(call, reason.code, 0));
       call.phase = 'answered';
       call.abort(reason);
     }
@@ -149,14 +176,16 @@ export class InboundCalls {
     if (timeoutMs !== undefined) {
       call.timer = this.rt.clock.setTimeout(() => {
         call.timer = undefined;
+        call.code = 'TIMEOUT';
         this.answer(call, errorFrame(call.id, timeoutError(call, timeoutMs)));
         call.abort(new SockkitError('TIMEOUT', 'handler timed out'));
       }, timeoutMs);
     }
     let value: unknown;
     try {
-      value =
+      const invoke = () =>
         this.rt.middleware.length === 0 ? handler(input, call) : this.withMiddleware(call, input, handler);
+      value = call.watch?.run ? call.watch.run(invoke) : invoke();
     } catch (error) {
       this.settled(call, this.failure(call, error));
       return;
@@ -174,15 +203,20 @@ export class InboundCalls {
     if (call.timer !== undefined) this.rt.clock.clearTimeout(call.timer);
     this.running.delete(call.id);
     if (call.phase === 'cancelled') {
-      call.phase = 'answered';
-      this.peer.sendError(call.id, { code: 'CANCELLED', message: 'cancelled by the client' });
+      call.code = 'CANCELLED';
+      this.deliver(call, errorFrame(call.id, { code: 'CANCELLED', message: 'cancelled by the client' }));
     } else this.answer(call, frame);
   }
 
   private answer(call: CallState, frame: string): void {
-    if (call.phase !== 'running') return;
+    if (call.phase === 'running') this.deliver(call, frame);
+  }
+
+  /** Sends the call's one answer. */
+  private deliver(call: CallState, frame: string): void {
     call.phase = 'answered';
     this.peer.send(frame);
+    call.watch?.finished(end(call, call.code, utf8Length(frame)));
   }
 
   private success(call: CallState, output: import('zod').ZodType, value: unknown): string {
@@ -197,6 +231,7 @@ export class InboundCalls {
   /** The error frame for a failed call; unexpected failures are logged and stay on the server. */
   private failure(call: CallState, error: unknown): string {
     const err = SockkitError.from(error);
+    if (call.phase === 'running') call.code = err.code;
     if (err.code === 'INTERNAL' && call.phase === 'running') {
       this.rt.logger.error(`handler '${call.procedure}' failed`, {
         conn: this.peer.id,
@@ -216,6 +251,16 @@ export class InboundCalls {
     };
     return step(0);
   }
+}
+
+function end(call: CallState, code: 'OK' | ErrorCode, bytes: number): CallEnd {
+  return { code, bytes, durationMs: performance.now() - call.startedAt };
+}
+
+/** UTF-8 size of a call's payload as JSON, when the size of its frame is not its own. */
+function payloadBytes(message: CallMessage): number {
+  const json = message.d === undefined ? 0 : utf8Length(JSON.stringify(message.d));
+  return message.m === undefined ? json : json + utf8Length(JSON.stringify(message.m));
 }
 
 function timeoutError(call: CallState, timeoutMs: number) {

@@ -19,6 +19,23 @@ export type {
 } from './broker.js';
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
 export { MemoryBroker, type MemoryBrokerOptions, type MemoryBrokerStats } from './memory-broker.js';
+export {
+  type CallEnd,
+  type CallEvent,
+  type CallWatch,
+  type ChannelSnapshot,
+  type ClosedEvent,
+  type ConnectionSnapshot,
+  type DeliveryEvent,
+  type GapEvent,
+  type ObservedConnection,
+  type ObservedServer,
+  type PublishEvent,
+  type RefusedEvent,
+  type ServerObserver,
+  type ServerSnapshot,
+  UNKNOWN_PROCEDURE,
+} from './observer.js';
 export type {
   AuthContextOf,
   AuthRequest,

@@ -25,6 +25,7 @@ import type {
 import type * as z from 'zod';
 import type { Broker } from './broker.js';
 import type { Logger } from './logger.js';
+import type { ServerObserver, ServerSnapshot } from './observer.js';
 import type { ServerRelay, UserCallResult } from './relay.js';
 
 /**
@@ -256,6 +257,16 @@ export interface ServerOptions<C, Ctx> {
   debug?: boolean;
   /** Time source (tests use fake timers through it). */
   clock?: Clock;
+  /**
+   * This node's name, as observers, snapshots and metrics (label `node`) report it. Default
+   * `<hostname>:<pid>`.
+   */
+  node?: string;
+  /**
+   * Observers registered from the start (metrics, tracing, an inspector); more can be added
+   * with `server.observe()`. See {@link ServerObserver}.
+   */
+  observers?: readonly ServerObserver[];
   /** Called when a connection completed its handshake. */
   onConnection?: (conn: ServerConnection<NoInfer<C>, NoInfer<Ctx>>) => void;
   /** Called when an authenticated connection closed. */
@@ -360,6 +371,25 @@ export interface SockkitServer<C, Ctx> {
   };
   /** The broker topics run on. */
   readonly broker: Broker;
+  /** This node's name (the `node` option). */
+  readonly node: string;
+  /**
+   * What this node holds now: open connections (user, age, subscriptions, buffered bytes, calls
+   * in flight) and channels with their subscriber and presence counts. Built on each call.
+   */
+  inspect(): ServerSnapshot;
+  /**
+   * Registers an observer (metrics, tracing, an inspector) until the returned function is
+   * called, or the server closed. With none registered the server reports nothing and pays
+   * one check per event site.
+   *
+   * @example
+   * ```ts
+   * const stop = server.observe({ refused: ({ code, reason }) => console.log(code, reason) });
+   * stop();
+   * ```
+   */
+  observe(observer: ServerObserver): () => void;
   /**
    * Graceful shutdown: stops accepting connections and calls, lets calls in flight finish
    * until `timeout` ms, then closes every connection with 1012 (clients reconnect to

@@ -5,14 +5,11 @@
  * of writing into the connection.
  */
 import type { WireError } from '@sockkit/core';
+import type { ObservedConnection } from './observer.js';
 import type { ServerConnection } from './options.js';
 
 /** A connection as the server's modules see it. */
-export interface Peer {
-  /** Connection id: random, unique across nodes; also the presence member id. */
-  readonly id: string;
-  /** User key from `authenticate`. */
-  readonly user: string | undefined;
+export interface Peer extends ObservedConnection {
   /** Auth context from `authenticate`. */
   readonly auth: unknown;
   /** Whether the handshake completed and the socket is still up. */

@@ -12,6 +12,7 @@ import type { WebSocket } from 'ws';
 import { CLOSE_GRACE_MS, truncateReason } from './close-reason.js';
 import { LogBudget } from './log-budget.js';
 import type { Logger } from './logger.js';
+import type { Observers } from './observers.js';
 
 /** Why a socket is refused: its close code and reason. */
 export interface Refusal {
@@ -26,6 +27,7 @@ export class Refusals {
   constructor(
     private readonly logger: Logger,
     private readonly clock: Clock,
+    private readonly observers: Observers,
   ) {
     this.budget = new LogBudget(clock);
   }
@@ -33,6 +35,7 @@ export class Refusals {
   /** Logs a refused connection from `remoteAddress`; `error` is what `authenticate` threw, if it did. */
   log(remoteAddress: string | undefined, refusal: Refusal, error?: unknown): void {
     const fields = { remoteAddress, code: refusal.code, reason: truncateReason(refusal.reason) };
+    this.observers.hub?.refused(fields);
     const meta = this.budget.admit(error === undefined ? fields : { ...fields, error });
     if (!meta) return;
     if (error === undefined) this.logger.info?.('connection refused', meta);

@@ -5,6 +5,7 @@
  */
 import type { Clock, Codec, ContractDef, Limits } from '@sockkit/core';
 import type { Logger } from './logger.js';
+import type { Observers } from './observers.js';
 import type { AuthRequest, AuthResult, Middleware, SockkitServer, TopicHookContext } from './options.js';
 
 /** A handler with types erased; the public API types it from the contract. */
@@ -36,6 +37,8 @@ export interface ServerRuntime {
   readonly validateOutput: boolean;
   /** Whether connections trace their frames through `logger.debug` (trace.ts). */
   readonly trace: boolean;
+  /** Who watches this server; `observers.hub` is undefined while nobody does (observers.ts). */
+  readonly observers: Observers;
   /** False once `close()` began: new calls get UNAVAILABLE. */
   accepting: boolean;
   /** The server's API, as handlers and hooks see it (`ctx.server`); set once it is built. */

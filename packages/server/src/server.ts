@@ -4,6 +4,7 @@
  */
 import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import {
   type Caller,
@@ -17,13 +18,15 @@ import {
   unrefTimer,
 } from '@sockkit/core';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { Broker } from './broker.js';
+import type { Broker, BrokerStatus } from './broker.js';
 import { checkOptions } from './check-options.js';
 import { Connection, type ConnectionDeps, DEFAULT_DISCONNECT_REASON } from './connection.js';
 import { Flusher } from './flusher.js';
 import { Heartbeat } from './heartbeat.js';
 import { consoleLogger } from './logger.js';
 import { MemoryBroker } from './memory-broker.js';
+import type { ObservedServer } from './observer.js';
+import { Observers } from './observers.js';
 import type {
   PublishOptions,
   ServerCallOptions,
@@ -67,7 +70,20 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
   const sockets = new Set<WebSocket>();
 
   checkOptions(options as ServerOptions<unknown, unknown>, contract);
-  const refusals = new Refusals(logger, clock);
+  const node = options.node ?? `${hostname()}:${process.pid}`;
+  let brokerStatus: BrokerStatus | undefined;
+  const observed: ObservedServer = {
+    node,
+    inspect: () => ({
+      node,
+      at: clock.now(),
+      broker: brokerStatus,
+      connections: [...connections.values()].map((conn) => conn.snapshot()),
+      channels: topics.snapshot(),
+    }),
+  };
+  const observers = new Observers(observed, logger, clock);
+  const refusals = new Refusals(logger, clock, observers);
 
   const rt: ServerRuntime = {
     contract,
@@ -81,6 +97,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     clock,
     validateOutput: options.validateOutput ?? process.env.NODE_ENV !== 'production',
     trace: tracing(options.debug, logger),
+    observers,
     accepting: true,
     server: undefined as never, // set below, once built: handlers run only after that
   };
@@ -98,6 +115,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
         byUser.set(conn.user, set);
         set.add(conn);
       }
+      observers.hub?.connectionOpened(conn);
       options.onConnection?.(conn as unknown as ServerConnection<C, Ctx>);
     },
     closed(conn, code, reason) {
@@ -107,6 +125,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
         set?.delete(conn);
         if (set?.size === 0) byUser.delete(conn.user);
       }
+      observers.hub?.connectionClosed(conn, { code, reason });
       options.onDisconnect?.(conn as unknown as ServerConnection<C, Ctx>, { code, reason });
     },
     refused: (remoteAddress, refusal, error) => refusals.log(remoteAddress, refusal, error),
@@ -164,8 +183,11 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     new Connection(ws, { headers: request.headers, url: request.url ?? '/', remoteAddress }, deps);
   }
 
+  for (const observer of options.observers ?? []) observers.add(observer);
   heartbeat.start();
   const stopStatus = broker.onStatus?.((status, detail) => {
+    brokerStatus = status;
+    observers.hub?.brokerStatus(status, detail.error);
     if (status === 'down')
       logger.warn('broker unreachable: topics answer UNAVAILABLE', { error: detail.error?.message });
     else if (status === 'up') logger.info?.('broker reachable again');
@@ -219,6 +241,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     stopStatus?.();
     await relay?.close();
     if (ownBroker) await broker.close();
+    observers.clear();
     if (!options.server) await new Promise<void>((resolve) => http.close(() => resolve()));
   }
 
@@ -252,6 +275,9 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       };
     },
     broker,
+    node,
+    inspect: observed.inspect,
+    observe: (observer) => observers.add(observer),
     close(closeOptions) {
       closing ??= close(closeOptions);
       return closing;

@@ -41,6 +41,7 @@ import {
   REPLAY_PAGE,
   resyncFrame,
 } from './catch-up.js';
+import type { ChannelSnapshot } from './observer.js';
 import type { TopicHistory, TopicHookContext, TopicPositionReply } from './options.js';
 import type { Peer } from './peer.js';
 import type { ServerRuntime } from './runtime.js';
@@ -91,6 +92,16 @@ export class TopicHub implements CatchUpDeps {
     this.contract = rt.contract;
     this.softBufferedBytes = rt.limits.softBufferedBytes;
     broker.listen((channel, event) => this.deliver(channel, event));
+  }
+
+  /** The channels with subscribers on this node, for observers (observer.ts). */
+  snapshot(): ChannelSnapshot[] {
+    return [...this.channels.values()].map((channel) => ({
+      key: channel.key,
+      topic: channel.topic,
+      subscribers: channel.live.size + channel.pending.size,
+      presence: channel.present.size,
+    }));
   }
 
   /** Channel keys `peer` is subscribed to. */
@@ -173,7 +184,14 @@ export class TopicHub implements CatchUpDeps {
         value = validate(def.message, decoded, `message of '${message.topic}'`);
         if (hooks?.onPublish) value = await hooks.onPublish(value, ctx);
       }
-      const position = await this.publishValidated(key, def, value, message.volatile ?? false);
+      const position = await this.publishValidated(
+        message.topic,
+        key,
+        def,
+        value,
+        message.volatile ?? false,
+        'client',
+      );
       peer.send(resultFrame(message.id, this.rt.codec.encode(position)));
     } catch (error) {
       peer.sendError(message.id, SockkitError.from(error).toWire());
@@ -224,7 +242,7 @@ export class TopicHub implements CatchUpDeps {
   ): Promise<TopicPositionReply> {
     const { def, key } = this.resolve(topic, params);
     const value = validate(def.message, message, `message of '${topic}'`);
-    return this.publishValidated(key, def, value, volatile ?? false);
+    return this.publishValidated(topic, key, def, value, volatile ?? false, 'server');
   }
 
   /** The last `limit` messages of a channel's history, decoded. */
@@ -358,14 +376,23 @@ export class TopicHub implements CatchUpDeps {
   }
 
   private async publishValidated(
+    topic: string,
     key: string,
     def: TopicDef,
     value: unknown,
     volatile: boolean,
+    origin: 'client' | 'server',
   ): Promise<TopicPositionReply> {
-    const message = await this.guard(
-      this.broker.publish(key, this.rt.codec.encode(value), { volatile: volatile || def.volatile === true }),
-    );
+    const payload = this.rt.codec.encode(value);
+    const isVolatile = volatile || def.volatile === true;
+    const message = await this.guard(this.broker.publish(key, payload, { volatile: isVolatile }));
+    this.rt.observers.hub?.published({
+      topic,
+      channel: key,
+      bytes: utf8Length(payload.json ?? '') + utf8Length(payload.meta ?? ''),
+      volatile: isVolatile,
+      origin,
+    });
     return message.offset === undefined
       ? { epoch: message.epoch }
       : { epoch: message.epoch, offset: message.offset };
@@ -544,6 +571,7 @@ export class TopicHub implements CatchUpDeps {
    */
   private lost(channel: LocalChannel, to: TopicPosition): void {
     this.rt.logger.warn('topic history lost', { channel: channel.key, epoch: to.epoch, offset: to.offset });
+    this.rt.observers.hub?.gap({ topic: channel.topic, channel: channel.key });
     if (channel.epoch !== to.epoch) {
       channel.epoch = to.epoch;
       channel.epochJson = JSON.stringify(to.epoch);
@@ -579,6 +607,13 @@ export class TopicHub implements CatchUpDeps {
       item = { frame, epoch: channel.epoch, offset: undefined, volatile: false, presence: true };
     }
     for (const peer of channel.live) peer.send(item.frame, item.volatile);
+    this.rt.observers.hub?.delivered({
+      topic: channel.topic,
+      channel: key,
+      kind: event.kind === 'message' ? 'message' : event.type,
+      recipients: channel.live.size,
+      bytes: utf8Length(item.frame),
+    });
     if (channel.pending.size > 0)
       for (const pending of channel.pending.values()) bufferLive(pending, item, this.softBufferedBytes);
   }
