@@ -209,8 +209,11 @@ export class Collector implements ServerObserver {
     });
   }
 
-  /** The figures since the last call (or creation), for a node whose snapshot is `snapshot`; starts the next interval. */
-  takeTick(snapshot: ServerSnapshot, intervalMs: number): Tick {
+  /**
+   * The figures since the last call (or creation), for a node whose snapshot is `snapshot`;
+   * starts the next interval. `brokerStatus`: the broker's own word, when it has one.
+   */
+  takeTick(snapshot: ServerSnapshot, intervalMs: number, brokerStatus?: string): Tick {
     const procedures = [...this.procedures].map(([procedure, { calls, errors, samples }]) => {
       samples.sort((a, b) => a - b);
       return { procedure, calls, errors, p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
@@ -222,7 +225,7 @@ export class Collector implements ServerObserver {
       connections: snapshot.connections.length,
       ...this.counts,
       callsInFlight: snapshot.connections.reduce((sum, conn) => sum + conn.callsInFlight, 0),
-      broker: this.broker ?? snapshot.broker ?? null,
+      broker: brokerStatus ?? this.broker ?? snapshot.broker ?? null,
       procedures,
       topics: [...this.topics].map(([topic, counts]) => ({ topic, ...counts })),
       events: this.events,

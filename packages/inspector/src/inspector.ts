@@ -40,6 +40,8 @@ export interface InspectorRequest {
 /** The app's server as the inspector uses it: what every `SockkitServer` has. */
 export interface InspectedServer {
   readonly node: string;
+  /** Read for its `status` when it has one (RedisBroker): see `brokerStatus` below. */
+  readonly broker?: object;
   inspect(): ServerSnapshot;
   observe(observer: ServerObserver): () => void;
 }
@@ -148,12 +150,28 @@ export function createInspector(options: InspectorOptions): Inspector {
     },
   });
 
+  // The server reports a broker's status to observers when it changes, so a broker that was
+  // already up when the inspector started would show none: its own `status` says (RedisBroker).
+  const brokerStatus = () => {
+    const status = (options.server.broker as { status?: unknown } | undefined)?.status;
+    return typeof status === 'string' ? status : undefined;
+  };
+  // A broker that is down refuses publishes: said once until one succeeds again; the page
+  // shows the hole in its charts.
+  let failing = false;
+  const published = () => {
+    failing = false;
+  };
+  const failed = (error: unknown) => {
+    if (!failing) options.logger?.warn('sockkit inspector: figures not published', { error });
+    failing = true;
+  };
   const timer = setInterval(() => {
     const snapshot = options.server.inspect();
-    const tick = collector.takeTick(snapshot, intervalMs);
-    // A broker that is down refuses; the next interval tries again and the page shows the hole.
-    own.publish.ticks(undefined, tick).catch(() => undefined);
-    own.publish.state(undefined, collector.state(snapshot)).catch(() => undefined);
+    own.publish
+      .ticks(undefined, collector.takeTick(snapshot, intervalMs, brokerStatus()))
+      .then(published, failed);
+    own.publish.state(undefined, collector.state(snapshot)).then(published, failed);
   }, intervalMs);
   timer.unref();
 
