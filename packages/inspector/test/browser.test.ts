@@ -53,7 +53,7 @@ async function openInspector(chromium: TestChromium, app: App) {
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
   onTestFailed(async () => {
-    const text = await page.evaluate(() => document.body.innerText).catch((e: Error) => e.message);
+    const text = await page.evaluate(() => document.body.textContent).catch((e: Error) => e.message);
     console.error(`page errors: ${pageErrors.join('\n')}\npage:\n${text}`);
   });
   await chromium.context.addCookies([{ name: 'inspector', value: 'let-me-in', url: app.origin }]);
@@ -62,8 +62,9 @@ async function openInspector(chromium: TestChromium, app: App) {
   return { page, pageErrors };
 }
 
-const figure = (page: Page, name: string) => page.locator(`[data-figure="${name}"]`).innerText();
-const cell = (page: Page, row: string, col: string) => page.locator(`${row} [data-col="${col}"]`).innerText();
+const figure = (page: Page, name: string) => page.locator(`[data-figure="${name}"]`).textContent();
+const cell = (page: Page, row: string, col: string) =>
+  page.locator(`${row} [data-col="${col}"]`).textContent();
 const LOBBY = 'tr[data-channel=\'room:{"name":"lobby"}\']';
 
 describe.skipIf(!executablePath)('the inspector page in Chromium', () => {
@@ -90,7 +91,7 @@ describe.skipIf(!executablePath)('the inspector page in Chromium', () => {
       .toBeGreaterThan(20);
     await expect.poll(() => cell(page, 'tr[data-procedure="slow"]', 'p99')).toMatch(/^\d+(\.\d+)? ms$/);
     await expect.poll(() => cell(page, 'tr[data-procedure="secret"]', 'errors')).toMatch(/FORBIDDEN × \d+/);
-    await expect.poll(async () => Number.parseFloat(await figure(page, 'calls'))).toBeGreaterThan(0);
+    await expect.poll(async () => Number.parseFloat((await figure(page, 'calls')) ?? '')).toBeGreaterThan(0);
     // Topics, channels and presence.
     await expect.poll(() => cell(page, LOBBY, 'subscribers')).toBe('5');
     await expect.poll(() => cell(page, LOBBY, 'presence')).toBe('5');
@@ -103,7 +104,7 @@ describe.skipIf(!executablePath)('the inspector page in Chromium', () => {
     // The charts are drawn (uPlot canvases) with their series.
     await expect.poll(() => page.locator('figure.chart canvas').count()).toBeGreaterThanOrEqual(5);
     await expect
-      .poll(() => page.locator('figure[data-chart="Latency p50 / p99"] .u-legend').innerText())
+      .poll(() => page.locator('figure[data-chart="Latency p50 / p99"] .u-legend').textContent())
       .toContain('slow p99');
 
     // The figures move: two more connections, one disconnected by the app, one refused.
@@ -114,7 +115,7 @@ describe.skipIf(!executablePath)('the inspector page in Chromium', () => {
     expect(await app.app.connection(bob?.id as string).disconnect('inspected away')).toBe(1);
     await expect.poll(() => figure(page, 'connections')).toBe('6');
     await expect
-      .poll(() => page.locator('table.events tr[data-kind="close"][data-code="4006"]').innerText())
+      .poll(() => page.locator('table.events tr[data-kind="close"][data-code="4006"]').textContent())
       .toContain('inspected away');
     await expect.poll(() => cell(page, LOBBY, 'subscribers')).toBe('4');
     await expect.poll(() => cell(page, LOBBY, 'presence')).toBe('4');
@@ -127,13 +128,13 @@ describe.skipIf(!executablePath)('the inspector page in Chromium', () => {
     // The table is searchable.
     await page.locator('input.search').fill('dee');
     await expect.poll(() => page.locator('table.connections tbody tr[data-conn]').count()).toBe(1);
-    expect(await page.locator('table.connections tbody tr[data-conn]').innerText()).toContain('dee');
+    expect(await page.locator('table.connections tbody tr[data-conn]').textContent()).toContain('dee');
     await page.locator('input.search').fill('');
 
     // The contract, as its AsyncAPI document gives it.
     const echo = page.locator('.contract details[data-procedure="server.echo"]');
     await echo.locator('summary').click();
-    await expect.poll(() => echo.locator('pre').first().innerText()).toContain('"text"');
+    await expect.poll(() => echo.locator('pre').first().textContent()).toContain('"text"');
     expect(await page.locator('.contract details[data-topic="room"]').count()).toBe(1);
 
     mkdirSync(artifacts, { recursive: true });
@@ -164,7 +165,7 @@ describe.skipIf(!executablePath)('the inspector page in Chromium', () => {
       await expect.poll(() => page.locator('.card.broker[data-broker="up"]').count()).toBe(2);
       await expect.poll(() => cell(page, LOBBY, 'subscribers')).toBe('3');
       await expect
-        .poll(() => page.locator('table.connections tbody tr[data-conn]').allInnerTexts())
+        .poll(() => page.locator('table.connections tbody tr[data-conn]').allTextContents())
         .toEqual(expect.arrayContaining([expect.stringContaining('dee')]));
       // Node b's figures move on node a's page.
       const eve = b.client('eve');
