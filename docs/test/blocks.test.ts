@@ -41,6 +41,7 @@ describe('the Markdown the standard covers', () => {
       'docs/protocol.md',
       'docs/scaling.md',
       'docs/guide.md',
+      'docs/operations.md',
     ]) {
       expect(markdown).toContain(expected);
     }

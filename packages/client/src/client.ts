@@ -405,11 +405,17 @@ class Client extends Emitter<ClientEvents> {
   }
 
   private request(name: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
+    const tracer = this.options.tracer;
+    if (tracer) return tracer.call(name, (tp) => this.sendCall(name, input, options, tp));
+    return this.sendCall(name, input, options);
+  }
+
+  private sendCall(name: string, input: unknown, options: CallOptions, tp?: string): Promise<unknown> {
     const def = lookup(this.contract.server, name)!;
     const id = this.nextId();
     let frame: string;
     try {
-      frame = callFrame(id, name, this.codec.encode(input));
+      frame = callFrame(id, name, this.codec.encode(input), tp);
     } catch (error) {
       return Promise.reject(
         new SockkitError('BAD_REQUEST', `input of ${name} cannot be encoded`, { cause: error }),

@@ -6,6 +6,7 @@
 export { SockkitError } from '@sockkit/core';
 export type { Backoff, ReconnectOptions } from './backoff.js';
 export { reconnectDelay } from './backoff.js';
+export type { CallTracer } from './call-tracer.js';
 export { createSockkitClient } from './client.js';
 export type { SocketConstructor, SocketLike } from './environment.js';
 export type {

@@ -18,6 +18,7 @@ import type {
   Topics,
 } from '@sockkit/core';
 import type { ReconnectOptions } from './backoff.js';
+import type { CallTracer } from './call-tracer.js';
 import type { SocketConstructor } from './environment.js';
 import type { ClientCallContext } from './serve.js';
 import type { MessageInfo, Subscription } from './subscriptions.js';
@@ -106,6 +107,11 @@ export interface ClientOptions<C> {
   clock?: Clock;
   /** Random source for backoff jitter. */
   random?: () => number;
+  /**
+   * Traces each call and carries its trace context to the server (`tp`); e.g.
+   * `otelCallTracer()` from `@sockkit/client/otel`. Default: none, and nothing of it is bundled.
+   */
+  tracer?: CallTracer;
 }
 
 /** Client events. */

@@ -43,6 +43,22 @@ const anyValue = fc.oneof(
   fc.dictionary(fc.stringMatching(/^[a-z]{0,8}$/), fc.oneof(fc.date({ noInvalidDate: true }), fc.integer())),
 );
 const payload = anyValue.map((value) => superjsonCodec.encode(value));
+const hex = (length: number) =>
+  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+/** A W3C traceparent of version 00. */
+const validTraceparent = fc
+  .tuple(hex(32), hex(16), hex(2))
+  .map(([trace, span, flags]) => `00-${trace}-${span}-${flags}`);
+/** Traceparents and near misses: other versions, upper case, a field too short, any string. */
+const traceparents = fc.oneof(
+  validTraceparent,
+  validTraceparent.map((tp) => tp.toUpperCase()),
+  validTraceparent.map((tp) => `01${tp.slice(2)}`),
+  validTraceparent.map((tp) => tp.slice(0, -1)),
+  validTraceparent.map((tp) => `${tp}-00`),
+  fc.string(),
+  fc.constant(7),
+);
 const position = fc.record({ epoch: textWithin(WIRE_BOUNDS.epoch), offset: safeId });
 const member = fc.record({
   conn: fc.string(),
@@ -88,9 +104,13 @@ describe('builders write what the schemas accept', () => {
         payload,
         wireError,
         fc.option(safeId, { nil: undefined }),
-        (id, p, data, e, maybe) => {
+        fc.option(traceparents, { nil: undefined }),
+        (id, p, data, e, maybe, tp) => {
+          const carried = typeof tp === 'string' && /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(tp);
           for (const read of [toServer, toClient]) {
             expect(read(build.callFrame(id, p, data))).toMatchObject({ t: 'call', id, p });
+            const traced = read(build.callFrame(id, p, data, tp as string | undefined));
+            expect(traced.tp).toBe(carried ? tp : undefined);
             expect(read(build.resultFrame(id, data))).toMatchObject({ t: 'result', id });
             const error = read(build.errorFrame(maybe, e));
             expect(error).toMatchObject({ t: 'error', e: { code: e.code } });
@@ -282,7 +302,7 @@ const serverMessages = fc.oneof(
     ),
   }),
   message('authok', { id: ids, expiresAt: numbers }),
-  message('call', { id: ids, p: text(WIRE_BOUNDS.name), d: anything, m: anything }),
+  message('call', { id: ids, p: text(WIRE_BOUNDS.name), d: anything, m: anything, tp: traceparents }),
   message('result', { id: ids, d: anything, m: anything }),
   message('error', { id: ids, e: errorShape }),
   message('cancel', { id: ids }),
@@ -326,7 +346,13 @@ describe('readers agree with the schemas', () => {
   });
 
   it('the client-message reader: hot call path and schema give the same verdict', () => {
-    const calls = message('call', { id: ids, p: text(WIRE_BOUNDS.name), d: anything, m: anything });
+    const calls = message('call', {
+      id: ids,
+      p: text(WIRE_BOUNDS.name),
+      d: anything,
+      m: anything,
+      tp: traceparents,
+    });
     fc.assert(
       fc.property(fc.oneof(calls, serverMessages), (raw) => {
         expect(readClientMessage(raw).success).toBe(clientMessageSchema.safeParse(raw).success);

@@ -55,7 +55,7 @@ describe('calls from client to server', () => {
   it('turns any other handler error into INTERNAL without internal detail, and logs it', async () => {
     const logged: unknown[] = [];
     await using server = await startServer({
-      logger: { warn: () => {}, error: (_m, meta) => logged.push(meta) },
+      logger: { warn: () => {}, error: (meta) => logged.push(meta) },
     });
     await using client = connect(server);
     const error = (await client.call.fail('plain').catch((e: unknown) => e)) as SockkitError;

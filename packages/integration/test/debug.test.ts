@@ -13,7 +13,7 @@ function debugLogger(): { lines: Line[]; logger: Logger } {
   const lines: Line[] = [];
   return {
     lines,
-    logger: { debug: (message, meta) => lines.push({ message, meta }), warn: () => {}, error: () => {} },
+    logger: { debug: (meta, message) => lines.push({ message, meta }), warn: () => {}, error: () => {} },
   };
 }
 

@@ -206,7 +206,7 @@ async function fuzzServer(broker: Broker, numRuns: number): Promise<void> {
   const logged: unknown[] = [];
   await using server = await startServer({
     broker,
-    logger: { warn: () => {}, error: (message, meta) => logged.push({ message, meta }) },
+    logger: { warn: () => {}, error: (meta, message) => logged.push({ message, meta }) },
     limits: { maxProtocolErrors: 1_000_000 },
   });
   let sentinel = 1_000_000;

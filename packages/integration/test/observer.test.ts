@@ -163,7 +163,7 @@ describe('server observers', () => {
     const rec = recorder();
     const errors: unknown[] = [];
     await using server = await startServer({
-      logger: { warn: () => {}, error: (message, meta) => void errors.push({ message, meta }) },
+      logger: { warn: () => {}, error: (meta, message) => void errors.push({ message, meta }) },
     });
     const stopBad = server.observe({
       callStarted() {

@@ -107,7 +107,7 @@ describe('what the server logs about refusals', () => {
   type Line = { level: string; message: string; meta: Record<string, unknown> | undefined };
   function recorder(): { lines: Line[]; logger: Logger } {
     const lines: Line[] = [];
-    const line = (level: string) => (message: string, meta?: Record<string, unknown>) =>
+    const line = (level: string) => (meta: Record<string, unknown>, message: string) =>
       lines.push({ level, message, meta });
     return {
       lines,
@@ -172,7 +172,7 @@ describe('what the server logs about refusals', () => {
       {
         level: 'error',
         message: 'connection refused: authenticate threw',
-        meta: { remoteAddress: '127.0.0.1', code: 4001, reason: 'unauthorized', error: cause },
+        meta: { remoteAddress: '127.0.0.1', code: 4001, reason: 'unauthorized', err: cause },
       },
     ]);
   });

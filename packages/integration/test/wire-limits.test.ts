@@ -234,7 +234,7 @@ describe('what a client makes the server log', () => {
   it('is rate-limited per connection: 1,900 id-less error frames make at most a burst of lines', async () => {
     const clock = new ManualClock();
     const lines: { message: string; meta?: Record<string, unknown> | undefined }[] = [];
-    const logger: Logger = { warn: (message, meta) => lines.push({ message, meta }), error: () => {} };
+    const logger: Logger = { warn: (meta, message) => lines.push({ message, meta }), error: () => {} };
     await using server = await startServer({ clock, logger, heartbeatMs: 0 });
     await using raw = await rawSocket(server);
     const error = '{"t":"error","e":{"code":"INTERNAL","message":"x"}}';

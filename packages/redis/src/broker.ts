@@ -139,13 +139,13 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
       barrier: () => this.link.barrier(),
       report: (gap) => {
         if (!gap.recovered) {
-          this.logger.warn('channel gap not recovered', { ...gap });
+          this.logger.warn({ ...gap }, 'channel gap not recovered');
           // Tell the server, which tells its subscribers `recovered: false`.
           this.listener(gap.channel, { kind: 'gap', from: gap.from, to: gap.to });
         }
         this.emit('gap', gap);
       },
-      warn: (message, meta) => this.logger.warn(message, meta),
+      warn: (message, meta) => this.logger.warn(meta, message),
     };
     this.leases = new Leases({
       renew: async (channel, conns) => {
@@ -368,7 +368,7 @@ export class RedisBroker extends Emitter<RedisBrokerEvents> implements Broker {
     try {
       this.listener(channel, event);
     } catch (error) {
-      this.logger.error('broker listener threw', { channel, error });
+      this.logger.error({ channel, err: error }, 'broker listener threw');
     }
   }
 

@@ -107,7 +107,7 @@ export class RedisLink extends Emitter<LinkEvents> {
       redis.on('error', (error: Error) => {
         // Reported once per outage through `status`; before the first connection, here.
         if (this.state === 'connecting' && this.lastError === undefined) {
-          this.logger.warn('redis not reachable yet', { node: this.node, error: error.message });
+          this.logger.warn({ node: this.node, error: error.message }, 'redis not reachable yet');
         }
         this.lastError = error;
       });
@@ -238,7 +238,7 @@ export class RedisLink extends Emitter<LinkEvents> {
     const outage = this.downSince === undefined ? undefined : { from: this.downSince, to: this.clock.now() };
     this.downSince = undefined;
     if (outage)
-      this.logger.warn('redis reachable again', { node: this.node, downMs: outage.to - outage.from });
+      this.logger.warn({ node: this.node, downMs: outage.to - outage.from }, 'redis reachable again');
     this.setStatus('up', { outage });
   }
 
@@ -246,7 +246,7 @@ export class RedisLink extends Emitter<LinkEvents> {
     if (redis === this.subscriber) this.subscribed = false;
     if (this.state !== 'up') return;
     this.downSince = this.clock.now();
-    this.logger.warn('redis unreachable', { node: this.node, error: this.lastError?.message });
+    this.logger.warn({ node: this.node, error: this.lastError?.message }, 'redis unreachable');
     this.setStatus('down', { error: this.lastError });
   }
 

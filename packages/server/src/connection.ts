@@ -24,6 +24,7 @@ import { InboundCalls } from './dispatch.js';
 import type { Flushable, Flusher } from './flusher.js';
 import type { Heartbeat } from './heartbeat.js';
 import { LogBudget } from './log-budget.js';
+import { type Logger, withBindings } from './logger.js';
 import type { ConnectionSnapshot } from './observer.js';
 import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
 import type { Peer } from './peer.js';
@@ -82,6 +83,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
   private rateStrikes = 0;
   private protocolErrors = 0;
   private logBudget: LogBudget | undefined;
+  private childLog: Logger | undefined;
   private timer: TimerHandle | undefined;
   private callFacade: ServerConnection['call'] | undefined;
   private subscribeFacade: ServerConnection['subscribe'] | undefined;
@@ -124,13 +126,22 @@ export class Connection implements Peer, Flushable, ServerConnection {
   }
 
   /**
+   * The server's logger bound to this connection's id and user: a child logger when the logger
+   * has `child` (pino), else one that adds them to each line. Made on first use.
+   */
+  get log(): Logger {
+    this.childLog ??= withBindings(this.rt.logger, { conn: this.id, user: this.user });
+    return this.childLog;
+  }
+
+  /**
    * Logs something this connection's peer caused, within a per-connection budget, so that a
    * client cannot grow the server's log (console writes are synchronous) at its own pace.
    */
   peerLog(message: string, meta: Record<string, unknown>): void {
     this.logBudget ??= new LogBudget(this.rt.clock);
-    const admitted = this.logBudget.admit({ conn: this.id, ...meta });
-    if (admitted) this.rt.logger.warn(message, admitted);
+    const admitted = this.logBudget.admit(meta);
+    if (admitted) this.log.warn(admitted, message);
   }
 
   // ---- inbound ------------------------------------------------------------------------
@@ -276,11 +287,12 @@ export class Connection implements Peer, Flushable, ServerConnection {
       if (this.state !== 'authenticating') return;
       this.state = 'open';
       this.openedAt = this.rt.clock.now();
+      this.childLog = undefined; // bound again, now with the user
       this.armExpiry(result.expiresAt);
       this.send(welcomeFrame(this.session, this.id, result.expiresAt, this.rt.limits));
       if (this.rt.trace) {
         const { remoteAddress, url } = this.request;
-        this.rt.logger.debug?.('open', { conn: this.id, user: this.user, remoteAddress, url });
+        this.rt.logger.debug?.({ conn: this.id, user: this.user, remoteAddress, url }, 'open');
       }
       this.deps.opened(this);
     } catch (error) {
@@ -344,7 +356,10 @@ export class Connection implements Peer, Flushable, ServerConnection {
       return;
     }
     if (buffered + text.length > this.rt.limits.maxBufferedBytes) {
-      this.rt.logger.warn('slow consumer closed', { conn: this.id, buffered, frame: text.length });
+      this.log.warn(
+        { code: CLOSE_CODES.SLOW_CONSUMER.code, buffered, frame: text.length },
+        'slow consumer closed',
+      );
       this.rt.observers.hub?.slowConsumer(this, buffered);
       this.close(CLOSE_CODES.SLOW_CONSUMER.code, 'slow consumer');
       return;
@@ -497,7 +512,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     this.calls?.abortAll(new SockkitError('UNAVAILABLE', 'connection closed'));
     this.clientCalls?.closed();
     void this.deps.topics.dropConnection(this);
-    if (this.rt.trace) this.rt.logger.debug?.('closed', { conn: this.id, code, reason });
+    if (this.rt.trace) this.rt.logger.debug?.({ conn: this.id, code, reason }, 'closed');
     if (wasOpen) this.deps.closed(this, code, reason);
   }
 

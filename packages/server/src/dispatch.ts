@@ -103,7 +103,7 @@ export class InboundCalls {
       id,
       procedure: def ? name : UNKNOWN_PROCEDURE,
       bytes: bytes ?? payloadBytes(message),
-      traceparent: undefined, // until the call frame carries one
+      traceparent: message.tp,
     });
     const startedAt = watch ? performance.now() : 0;
     const refuse = (error: WireError) => {
@@ -233,10 +233,10 @@ export class InboundCalls {
     const err = SockkitError.from(error);
     if (call.phase === 'running') call.code = err.code;
     if (err.code === 'INTERNAL' && call.phase === 'running') {
-      this.rt.logger.error(`handler '${call.procedure}' failed`, {
-        conn: this.peer.id,
-        error: err.cause ?? err,
-      });
+      this.peer.log.error(
+        { procedure: call.procedure, err: err.cause ?? err },
+        `handler '${call.procedure}' failed`,
+      );
     }
     return errorFrame(call.id, err.toWire());
   }

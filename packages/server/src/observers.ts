@@ -72,8 +72,8 @@ export class Observers {
     try {
       fn();
     } catch (error) {
-      const meta = this.budget.admit({ callback, error });
-      if (meta) this.logger.error(`observer failed in ${callback}`, meta);
+      const meta = this.budget.admit({ callback, err: error });
+      if (meta) this.logger.error(meta, `observer failed in ${callback}`);
     }
   }
 

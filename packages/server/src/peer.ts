@@ -5,6 +5,7 @@
  * of writing into the connection.
  */
 import type { WireError } from '@sockkit/core';
+import type { Logger } from './logger.js';
 import type { ObservedConnection } from './observer.js';
 import type { ServerConnection } from './options.js';
 
@@ -14,6 +15,8 @@ export interface Peer extends ObservedConnection {
   readonly auth: unknown;
   /** Whether the handshake completed and the socket is still up. */
   readonly open: boolean;
+  /** The server's logger bound to this connection (`conn`, `user`): a pino child logger, say. */
+  readonly log: Logger;
   /** The typed view of this connection that handlers and hooks receive. */
   readonly facade: ServerConnection;
   /**

@@ -36,10 +36,10 @@ export class Refusals {
   log(remoteAddress: string | undefined, refusal: Refusal, error?: unknown): void {
     const fields = { remoteAddress, code: refusal.code, reason: truncateReason(refusal.reason) };
     this.observers.hub?.refused(fields);
-    const meta = this.budget.admit(error === undefined ? fields : { ...fields, error });
+    const meta = this.budget.admit(error === undefined ? fields : { ...fields, err: error });
     if (!meta) return;
-    if (error === undefined) this.logger.info?.('connection refused', meta);
-    else this.logger.error('connection refused: authenticate threw', meta);
+    if (error === undefined) this.logger.info?.(meta, 'connection refused');
+    else this.logger.error(meta, 'connection refused: authenticate threw');
   }
 
   /** Closes a socket that will not become a connection, and logs why. */

@@ -189,8 +189,8 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     brokerStatus = status;
     observers.hub?.brokerStatus(status, detail.error);
     if (status === 'down')
-      logger.warn('broker unreachable: topics answer UNAVAILABLE', { error: detail.error?.message });
-    else if (status === 'up') logger.info?.('broker reachable again');
+      logger.warn({ error: detail.error?.message }, 'broker unreachable: topics answer UNAVAILABLE');
+    else if (status === 'up') logger.info?.({}, 'broker reachable again');
   });
 
   const relay = options.relay;

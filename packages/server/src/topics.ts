@@ -561,7 +561,9 @@ export class TopicHub implements CatchUpDeps {
     this.channels.delete(channel.key);
     await this.broker
       .unsubscribe(channel.key)
-      .catch((error) => this.rt.logger.warn('broker unsubscribe failed', { channel: channel.key, error }));
+      .catch((error) =>
+        this.rt.logger.warn({ channel: channel.key, err: error }, 'broker unsubscribe failed'),
+      );
   }
 
   /**
@@ -570,7 +572,7 @@ export class TopicHub implements CatchUpDeps {
    * will read the position themselves.
    */
   private lost(channel: LocalChannel, to: TopicPosition): void {
-    this.rt.logger.warn('topic history lost', { channel: channel.key, epoch: to.epoch, offset: to.offset });
+    this.rt.logger.warn({ channel: channel.key, epoch: to.epoch, offset: to.offset }, 'topic history lost');
     this.rt.observers.hub?.gap({ topic: channel.topic, channel: channel.key });
     if (channel.epoch !== to.epoch) {
       channel.epoch = to.epoch;

@@ -22,16 +22,16 @@ export function traceIn(logger: Logger, conn: string, text: string, bytes: numbe
   try {
     parsed = JSON.parse(text);
   } catch {
-    logger.debug?.('in', { conn, bytes, text: cut(text) });
+    logger.debug?.({ conn, bytes, text: cut(text) }, 'in');
     return;
   }
   for (const message of Array.isArray(parsed) && parsed.length > 0 ? parsed : [parsed])
-    logger.debug?.('in', { conn, text: cut(JSON.stringify(withoutSecrets(message))) });
+    logger.debug?.({ conn, text: cut(JSON.stringify(withoutSecrets(message))) }, 'in');
 }
 
 /** Traces frames as they leave, one line each. */
 export function traceOut(logger: Logger, conn: string, frames: readonly string[]): void {
-  for (const frame of frames) logger.debug?.('out', { conn, text: cut(frame) });
+  for (const frame of frames) logger.debug?.({ conn, text: cut(frame) }, 'out');
 }
 
 function withoutSecrets(message: unknown): unknown {

@@ -20,6 +20,13 @@ export const WIRE_BOUNDS = Object.freeze({
   history: 1000,
 });
 
+/**
+ * A W3C trace context `traceparent` of version 00, as a call carries it (`tp`):
+ * `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`, lower case, 55 characters. Other
+ * versions are not carried (a peer that does not trace ignores the field either way).
+ */
+export const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
 
 /** Length in Unicode code points (a lone surrogate counts as one), as zod measures strings. */

@@ -9,7 +9,7 @@
 import type { EncodedPayload } from '../codec.js';
 import { isErrorCode } from '../codes.js';
 import type { WireError } from '../errors.js';
-import { clampText, WIRE_BOUNDS } from './bounds.js';
+import { clampText, TRACEPARENT, WIRE_BOUNDS } from './bounds.js';
 import type { TopicPosition } from './schemas.js';
 
 /** A presence member to put on the wire: its state already encoded. */
@@ -50,9 +50,18 @@ const idField = (id: number | undefined): string => (id === undefined ? '' : `,"
 
 // ---- both directions -------------------------------------------------------------------------
 
-/** `call`: run procedure `procedure` with the payload as input. */
-export function callFrame(id: number, procedure: string, payload: EncodedPayload): string {
-  return `{"t":"call","id":${id},"p":${q(procedure)}${payloadFields(payload)}}`;
+/**
+ * `call`: run procedure `procedure` with the payload as input; `traceparent`, the caller's W3C
+ * trace context, is carried only when it is one (version 00), else left out.
+ */
+export function callFrame(
+  id: number,
+  procedure: string,
+  payload: EncodedPayload,
+  traceparent?: string,
+): string {
+  const tp = traceparent !== undefined && TRACEPARENT.test(traceparent) ? `,"tp":"${traceparent}"` : '';
+  return `{"t":"call","id":${id},"p":${q(procedure)}${payloadFields(payload)}${tp}}`;
 }
 
 /** `result`: the answer to call `id` (also the answer to `unsub`, `pset` and `pub`). */

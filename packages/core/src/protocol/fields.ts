@@ -4,7 +4,7 @@
  * bundles read server messages with these alone.
  */
 import { isErrorCode } from '../codes.js';
-import { isText, WIRE_BOUNDS } from './bounds.js';
+import { isText, TRACEPARENT, WIRE_BOUNDS } from './bounds.js';
 
 /** An object that is not an array (`z.object`). */
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -30,6 +30,9 @@ export const isNumber = (value: unknown): value is number =>
 
 /** A procedure or topic name. */
 export const isName = (value: unknown): value is string => isText(value, WIRE_BOUNDS.name);
+/** An optional W3C `traceparent` (call field `tp`). */
+export const isOptionalTraceparent = (value: unknown): boolean =>
+  value === undefined || (typeof value === 'string' && TRACEPARENT.test(value));
 /** A channel key. */
 export const isChannel = (value: unknown): value is string => isText(value, WIRE_BOUNDS.channel);
 /** An epoch. */

@@ -16,7 +16,7 @@ export { decodePayload } from '../payload.js';
 export { PendingCalls, type PendingOptions } from '../pending.js';
 export { applyPresence, resetPresence } from '../presence.js';
 export { validate } from '../validate.js';
-export { clampText, codePoints, WIRE_BOUNDS } from './bounds.js';
+export { clampText, codePoints, TRACEPARENT, WIRE_BOUNDS } from './bounds.js';
 export {
   type AnnouncedLimits,
   authFrame,

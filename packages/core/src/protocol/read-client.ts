@@ -2,7 +2,8 @@
  * Reading what a client sent (the server's side): the schema decides, except for a well-formed
  * `call`, the most frequent kind, which is checked by hand against exactly the limits of its
  * schema so the common case allocates no parsed copy. The hand check only ever accepts: what it
- * does not pass goes to the schema, which decides and explains.
+ * does not pass (a traced call with its `tp` included) goes to the schema, which decides and
+ * explains.
  */
 import type * as z from 'zod';
 import { isId, isKind, isName } from './fields.js';
@@ -10,7 +11,7 @@ import { type ClientMessage, clientMessageSchema } from './schemas.js';
 
 /** Parses a message a client sent. */
 export function readClientMessage(raw: unknown): z.ZodSafeParseResult<ClientMessage> {
-  if (isKind(raw, 'call') && isId(raw.id) && isName(raw.p))
+  if (isKind(raw, 'call') && isId(raw.id) && isName(raw.p) && raw.tp === undefined)
     return { success: true, data: raw as ClientMessage };
   return clientMessageSchema.safeParse(raw);
 }

@@ -12,6 +12,7 @@ import {
   isNumber,
   isObject,
   isOptionalId,
+  isOptionalTraceparent,
   isWireError,
 } from './fields.js';
 import type { ServerMessage } from './schemas.js';
@@ -30,7 +31,7 @@ const isMembers = (value: unknown): boolean => Array.isArray(value) && value.eve
 const checks: Record<ServerMessage['t'], Check> = {
   result: (m) => isId(m.id),
   msg: (m) => isChannel(m.c) && isEpoch(m.e) && isOptionalId(m.o),
-  call: (m) => isId(m.id) && isName(m.p),
+  call: (m) => isId(m.id) && isName(m.p) && isOptionalTraceparent(m.tp),
   error: (m) => isOptionalId(m.id) && isWireError(m.e),
   cancel: (m) => isId(m.id),
   welcome: (m) =>

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { errorCodeList } from '../codes.js';
-import { WIRE_BOUNDS } from './bounds.js';
+import { TRACEPARENT, WIRE_BOUNDS } from './bounds.js';
 
 // Field schemas.
 const id = /* @__PURE__ */ z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -38,7 +38,16 @@ export const memberSchema = /* @__PURE__ */ z.object({
 });
 
 // Kinds both sides send.
-const call = /* @__PURE__ */ z.object({ t: z.literal('call'), id, p: name, d: data, m: meta });
+/** The caller's W3C trace context (version 00): the callee's span becomes its child. */
+const traceparent = /* @__PURE__ */ z.string().regex(TRACEPARENT);
+const call = /* @__PURE__ */ z.object({
+  t: z.literal('call'),
+  id,
+  p: name,
+  d: data,
+  m: meta,
+  tp: traceparent.optional(),
+});
 const result = /* @__PURE__ */ z.object({ t: z.literal('result'), id, d: data, m: meta });
 const error = /* @__PURE__ */ z.object({ t: z.literal('error'), id: id.optional(), e: wireErrorSchema });
 const cancel = /* @__PURE__ */ z.object({ t: z.literal('cancel'), id });

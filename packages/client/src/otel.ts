@@ -1,0 +1,65 @@
+/**
+ * `@sockkit/client/otel`: a client span per call with `@opentelemetry/api` (an optional peer
+ * dependency, loaded only by this entry), its context carried to the server in the call frame
+ * as a W3C traceparent so the server's span for the call (`@sockkit/server/tracing`) is its
+ * child: one trace from the page to the handler.
+ *
+ * @packageDocumentation
+ */
+import {
+  isSpanContextValid,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import type { CallTracer } from './call-tracer.js';
+
+/**
+ * A {@link CallTracer} making an OpenTelemetry span of kind CLIENT per call, named for the
+ * procedure, a child of the active span, with attributes `rpc.system` (`sockkit`),
+ * `rpc.method` and `sockkit.code` (`OK` or the error code).
+ *
+ * @example
+ * ```ts
+ * import { createSockkitClient } from '@sockkit/client';
+ * import { otelCallTracer } from '@sockkit/client/otel';
+ * import { contract } from './contract';
+ *
+ * const client = createSockkitClient({ url: 'wss://example.com/ws', contract, tracer: otelCallTracer() });
+ * ```
+ */
+export function otelCallTracer(tracer: Tracer = trace.getTracer('@sockkit/client')): CallTracer {
+  return {
+    call(procedure, send) {
+      const attributes = { 'rpc.system': 'sockkit', 'rpc.method': procedure };
+      return tracer.startActiveSpan(procedure, { kind: SpanKind.CLIENT, attributes }, (span) =>
+        send(traceparentOf(span)).then(
+          (value) => {
+            end(span, 'OK');
+            return value;
+          },
+          (error: unknown) => {
+            end(span, (error as { code?: unknown } | null)?.code);
+            throw error;
+          },
+        ),
+      );
+    },
+  };
+}
+
+function end(span: Span, code: unknown): void {
+  const label = typeof code === 'string' ? code : 'INTERNAL';
+  span.setAttribute('sockkit.code', label);
+  if (label !== 'OK') span.setStatus({ code: SpanStatusCode.ERROR, message: label });
+  span.end();
+}
+
+/** The span's context as a version-00 traceparent; undefined for a span that is no real one (no SDK). */
+function traceparentOf(span: Span): string | undefined {
+  const ctx = span.spanContext();
+  if (!isSpanContextValid(ctx)) return undefined;
+  return `00-${ctx.traceId}-${ctx.spanId}-${(ctx.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+}
