@@ -163,7 +163,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     failing = false;
   };
   const failed = (error: unknown) => {
-    if (!failing) options.logger?.warn('sockkit inspector: figures not published', { error });
+    if (!failing) options.logger?.warn({ err: error }, 'sockkit inspector: figures not published');
     failing = true;
   };
   const timer = setInterval(() => {
