@@ -36,6 +36,7 @@ describe('the Markdown the standard covers', () => {
       'packages/vue/README.md',
       'packages/redis/README.md',
       'packages/asyncapi/README.md',
+      'packages/inspector/README.md',
       'apps/live-docs/README.md',
       'bench/README.md',
       'docs/protocol.md',
