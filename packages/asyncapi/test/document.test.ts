@@ -4,6 +4,9 @@
  * warning, and frames written by core's builders (the only code that writes frames) validate
  * against the payloads the document gives their messages, while wrong ones do not.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Parser } from '@asyncapi/parser';
 import { defineContract, superjsonCodec } from '@sockkit/core';
 import {
@@ -19,8 +22,20 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { chatContract } from '../../../apps/example/src/contract.js';
-import { contract as liveDocsContract } from '../../../apps/live-docs/src/contract.js';
 import { type AsyncAPIDocument, toAsyncAPI } from '../src/index.js';
+import { pickContract } from '../src/load-contract.js';
+
+/** Every app's contract in the repository (apps/<name>/src/contract.ts): an app added later is covered too. */
+const appsDir = fileURLToPath(new URL('../../../apps/', import.meta.url));
+const appContracts = await Promise.all(
+  readdirSync(appsDir)
+    .filter((name) => existsSync(join(appsDir, name, 'src/contract.ts')))
+    .sort()
+    .map(async (name) => {
+      const file = join(appsDir, name, 'src/contract.ts');
+      return [`apps/${name}`, pickContract(await import(pathToFileURL(file).href), file)] as const;
+    }),
+);
 
 const parser = new Parser();
 
@@ -69,18 +84,23 @@ const full = defineContract({
 });
 
 describe('toAsyncAPI against @asyncapi/parser', () => {
-  it.each([
-    ['live-docs', liveDocsContract],
-    ['apps/example', chatContract],
-    ['every feature', full],
-  ] as const)('the %s contract gives a valid document, without warnings', async (_, contract) => {
-    const { document, serious, info } = await problems(
-      toAsyncAPI(contract, { title: 'API', version: '1.0.0', url: 'wss://api.example.com/ws' }),
+  it('finds the contracts of the apps', () => {
+    expect(appContracts.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['apps/example', 'apps/live-docs']),
     );
-    expect(serious).toEqual([]);
-    expect(info).toEqual(['asyncapi-latest-version']);
-    expect(document?.version()).toBe('3.0.0');
   });
+
+  it.each([...appContracts, ['every feature', full] as const])(
+    'the %s contract gives a valid document, without warnings',
+    async (_, contract) => {
+      const { document, serious, info } = await problems(
+        toAsyncAPI(contract, { title: 'API', version: '1.0.0', url: 'wss://api.example.com/ws' }),
+      );
+      expect(serious).toEqual([]);
+      expect(info).toEqual(['asyncapi-latest-version']);
+      expect(document?.version()).toBe('3.0.0');
+    },
+  );
 
   it('fails a document whose operation names a message its channel lacks (the check can fail)', async () => {
     const doc = toAsyncAPI(chatContract, { title: 'API', version: '1.0.0' });
