@@ -33,12 +33,19 @@ export interface AsyncAPIInfo {
 
 /** The AsyncAPI 3.0 document: plain JSON data, ready for `JSON.stringify` or a YAML writer. */
 export interface AsyncAPIDocument {
+  /** The AsyncAPI version. */
   asyncapi: '3.0.0';
+  /** Title, version and description of the API. */
   info: { title: string; version: string; description?: string };
+  /** Every frame is JSON. */
   defaultContentType: 'application/json';
+  /** `default`: the server at `info.url`, when given. */
   servers?: Record<string, JsonSchema>;
+  /** `connection` (the WebSocket) and `topic.<name>` per topic. */
   channels: Record<string, JsonSchema>;
+  /** `server.<name>`, `client.<name>`, `topic.<name>.<action>`, and the session's. */
   operations: Record<string, JsonSchema>;
+  /** Messages (every frame the document names) and schemas shared by reference. */
   components: { schemas: Record<string, JsonSchema>; messages: Record<string, JsonSchema> };
 }
 

@@ -27,7 +27,7 @@ export interface CollectorLimits {
   maxEvents: number;
   /** Channels whose deliveries are counted per interval. */
   maxChannels: number;
-  /** Rows of each table in a {@link NodeState}. */
+  /** Rows of each table (connections, channels) a node sends. */
   maxRows: number;
 }
 

@@ -129,6 +129,7 @@ export const descriptionSchema = z.object({
 });
 export type Description = z.infer<typeof descriptionSchema>;
 
+/** The inspector's contract: `describe`, and the topics `ticks` and `state`. */
 export const inspectorContract = defineContract({
   server: {
     describe: { output: descriptionSchema, idempotent: true },
@@ -139,4 +140,5 @@ export const inspectorContract = defineContract({
   },
 });
 
+/** The type of {@link inspectorContract}. */
 export type InspectorContract = typeof inspectorContract;

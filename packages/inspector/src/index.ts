@@ -4,16 +4,8 @@
  *
  * @packageDocumentation
  */
-export { Collector, type CollectorLimits, DEFAULT_COLLECTOR_LIMITS } from './collector.js';
-export {
-  type ChannelRow,
-  type ConnectionRow,
-  type InspectorContract,
-  type InspectorEvent,
-  inspectorContract,
-  type NodeState,
-  type Tick,
-} from './contract.js';
+export type { CollectorLimits } from './collector.js';
+export { type InspectorContract, inspectorContract } from './contract.js';
 export {
   createInspector,
   type InspectedServer,

@@ -39,10 +39,13 @@ export interface InspectorRequest {
 
 /** The app's server as the inspector uses it: what every `SockkitServer` has. */
 export interface InspectedServer {
+  /** The node's name, shown with its figures. */
   readonly node: string;
-  /** Read for its `status` when it has one (RedisBroker): see `brokerStatus` below. */
+  /** Its broker, read for a `status` when it has one (RedisBroker). */
   readonly broker?: object;
+  /** Its connections and channels now. */
   inspect(): ServerSnapshot;
+  /** Registers the inspector's observer; returns its remover. */
   observe(observer: ServerObserver): () => void;
 }
 
