@@ -4,6 +4,12 @@
  */
 import { createSockkitClient } from '@sockkit/client/node';
 import { contract } from './contract.mjs';
+import { benchTracer, observing } from './observe.mjs';
+
+/** Client tracing, with SOCKKIT_BENCH_OBSERVE=1 (observe.mjs). */
+const tracer = observing
+  ? (await import('@sockkit/client/otel')).otelCallTracer(await benchTracer('bench-client'))
+  : undefined;
 
 /** @typedef {import('../../lib/peer.mjs').PeerClient} PeerClient */
 
@@ -12,7 +18,12 @@ import { contract } from './contract.mjs';
  * @returns {Promise<PeerClient>}
  */
 export async function connect(url) {
-  const client = createSockkitClient({ url, contract, reconnect: { maxAttempts: 0 } });
+  const client = createSockkitClient({
+    url,
+    contract,
+    reconnect: { maxAttempts: 0 },
+    ...(tracer ? { tracer } : {}),
+  });
   await client.ready();
   return {
     call: (input) => client.call.echo(input),

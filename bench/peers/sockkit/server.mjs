@@ -8,6 +8,18 @@ import { createSockkitServer } from '@sockkit/server';
 import { echoOutput } from '../../lib/payloads.mjs';
 import { serveControl } from '../../lib/server-control.mjs';
 import { contract } from './contract.mjs';
+import { benchTracer, observing } from './observe.mjs';
+
+/** Metrics and tracing, with SOCKKIT_BENCH_OBSERVE=1 (observe.mjs). */
+async function observers() {
+  if (!observing) return [];
+  const { createSockkitMetrics } = await import('@sockkit/server/metrics');
+  const { createSockkitTracing } = await import('@sockkit/server/tracing');
+  return [
+    createSockkitMetrics().observer,
+    createSockkitTracing({ tracer: await benchTracer('bench-server') }),
+  ];
+}
 
 const server = createSockkitServer({
   contract,
@@ -15,6 +27,7 @@ const server = createSockkitServer({
   host: '127.0.0.1',
   handlers: { echo: (input) => echoOutput(input) },
   limits: { messagesPerSecond: 1e9, messageBurst: 1e9 },
+  observers: await observers(),
 });
 await server.ready;
 

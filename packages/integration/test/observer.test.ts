@@ -181,6 +181,29 @@ describe('server observers', () => {
     expect(rec.calls).toHaveLength(1);
   });
 
+  it('a watch that throws when its call ends is logged, and the call is answered all the same', async () => {
+    const errors: unknown[] = [];
+    await using server = await startServer({
+      logger: { warn: () => {}, error: (meta, message) => void errors.push({ message, meta }) },
+      observers: [
+        {
+          callStarted: () => ({
+            finished() {
+              throw new Error('observer bug');
+            },
+          }),
+        },
+      ],
+    });
+    await using client = connect(server);
+    await expect(client.call.echo({ id: 1, text: 'x' })).resolves.toMatchObject({ echoed: true });
+    await expect(client.call.fail('sockkit')).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(errors).toEqual([
+      expect.objectContaining({ message: 'observer failed in finished' }),
+      expect.objectContaining({ message: 'observer failed in finished' }),
+    ]);
+  });
+
   it('calls attached with a view of the server, and detached when the server closes', async () => {
     const seen: string[] = [];
     const server = await startServer({

@@ -17,7 +17,7 @@ import {
   utf8Length,
   validate,
 } from '@sockkit/core/protocol';
-import { type CallEnd, type CallWatch, UNKNOWN_PROCEDURE } from './observer.js';
+import { type CallEnd, type CallEvent, type CallWatch, UNKNOWN_PROCEDURE } from './observer.js';
 import type { CallContext, MiddlewareCall, ServerConnection, SockkitServer } from './options.js';
 import type { Peer } from './peer.js';
 import type { AnyHandler, ServerRuntime } from './runtime.js';
@@ -98,35 +98,27 @@ export class InboundCalls {
     const { rt } = this;
     const { id, p: name } = message;
     const def = lookup(rt.contract.server, name);
-    const watch = rt.observers.hub?.callStarted({
-      conn: this.peer,
-      id,
-      procedure: def ? name : UNKNOWN_PROCEDURE,
-      bytes: bytes ?? payloadBytes(message),
-      traceparent: message.tp,
-    });
+    const watch = rt.observers.hub?.callStarted(
+      new ArrivedCall(this.peer, message, def ? name : UNKNOWN_PROCEDURE, bytes),
+    );
     const startedAt = watch ? performance.now() : 0;
-    const refuse = (error: WireError) => {
-      const frame = errorFrame(id, error);
-      this.peer.send(frame);
-      watch?.finished({
-        code: error.code,
-        bytes: utf8Length(frame),
-        durationMs: performance.now() - startedAt,
-      });
-    };
     if (this.running.has(id))
-      return refuse({ code: 'BAD_REQUEST', message: `call id ${id} is already in flight` });
-    if (!rt.accepting) return refuse({ code: 'UNAVAILABLE', message: 'server is shutting down' });
+      return this.refuse(id, watch, startedAt, {
+        code: 'BAD_REQUEST',
+        message: `call id ${id} is already in flight`,
+      });
+    if (!rt.accepting)
+      return this.refuse(id, watch, startedAt, { code: 'UNAVAILABLE', message: 'server is shutting down' });
     if (this.running.size >= rt.limits.maxCallsInFlight) {
-      return refuse({
+      return this.refuse(id, watch, startedAt, {
         code: 'LIMIT_EXCEEDED',
         message: `more than ${rt.limits.maxCallsInFlight} calls in flight`,
         details: { limit: rt.limits.maxCallsInFlight },
       });
     }
     const handler = def && Object.hasOwn(rt.handlers, name) ? rt.handlers[name] : undefined;
-    if (!def || !handler) return refuse({ code: 'NOT_FOUND', message: `no procedure '${name}'` });
+    if (!def || !handler)
+      return this.refuse(id, watch, startedAt, { code: 'NOT_FOUND', message: `no procedure '${name}'` });
     let input: unknown;
     try {
       const decoded = rt.codec.decode(message.d, message.m);
@@ -134,7 +126,7 @@ export class InboundCalls {
       else if (decoded !== undefined)
         throw new SockkitError('BAD_REQUEST', `procedure '${name}' takes no input`);
     } catch (error) {
-      return refuse(SockkitError.from(error).toWire());
+      return this.refuse(id, watch, startedAt, SockkitError.from(error).toWire());
     }
     const call = new CallState(this.peer, rt, id, name);
     if (watch) {
@@ -143,6 +135,27 @@ export class InboundCalls {
     }
     this.running.set(id, call);
     this.run(call, handler, input, def.output, def.timeout);
+  }
+
+  /** Answers a call at once with `error` (no handler ran). */
+  private refuse(id: number, watch: CallWatch | undefined, startedAt: number, error: WireError): void {
+    const frame = errorFrame(id, error);
+    this.peer.send(frame);
+    if (watch)
+      this.finish(watch, {
+        code: error.code,
+        bytes: utf8Length(frame),
+        durationMs: performance.now() - startedAt,
+      });
+  }
+
+  /** Tells a call's observers it ended; one that throws is logged, and the call is not its concern. */
+  private finish(watch: CallWatch, end: CallEnd): void {
+    try {
+      watch.finished(end);
+    } catch (error) {
+      this.rt.observers.failed('finished', error);
+    }
   }
 
   /** Handles a `cancel`: the handler's signal aborts; CANCELLED answers once it settled. */
@@ -156,7 +169,7 @@ export class InboundCalls {
   /** The connection closed: every handler's signal aborts; nothing is answered. */
   abortAll(reason: SockkitError): void {
     for (const call of this.running.values()) {
-      if (call.phase !== 'answered') call.watch?.finished(end(call, reason.code, 0));
+      if (call.watch && call.phase !== 'answered') this.finish(call.watch, end(call, reason.code, 0));
       call.phase = 'answered';
       call.abort(reason);
     }
@@ -183,9 +196,10 @@ export class InboundCalls {
     }
     let value: unknown;
     try {
-      const invoke = () =>
-        this.rt.middleware.length === 0 ? handler(input, call) : this.withMiddleware(call, input, handler);
-      value = call.watch?.run ? call.watch.run(invoke) : invoke();
+      // The closure for an observer's `run` is made only when one wraps the handler.
+      value = call.watch?.run
+        ? call.watch.run(() => this.invoke(call, handler, input))
+        : this.invoke(call, handler, input);
     } catch (error) {
       this.settled(call, this.failure(call, error));
       return;
@@ -196,6 +210,10 @@ export class InboundCalls {
         (error: unknown) => this.settled(call, this.failure(call, error)),
       );
     } else this.settled(call, this.success(call, output, value));
+  }
+
+  private invoke(call: CallState, handler: AnyHandler, input: unknown): unknown {
+    return this.rt.middleware.length === 0 ? handler(input, call) : this.withMiddleware(call, input, handler);
   }
 
   /** The handler settled: the call leaves the table and its one answer goes out. */
@@ -216,7 +234,7 @@ export class InboundCalls {
   private deliver(call: CallState, frame: string): void {
     call.phase = 'answered';
     this.peer.send(frame);
-    call.watch?.finished(end(call, call.code, utf8Length(frame)));
+    if (call.watch) this.finish(call.watch, end(call, call.code, utf8Length(frame)));
   }
 
   private success(call: CallState, output: import('zod').ZodType, value: unknown): string {
@@ -257,10 +275,34 @@ function end(call: CallState, code: 'OK' | ErrorCode, bytes: number): CallEnd {
   return { code, bytes, durationMs: performance.now() - call.startedAt };
 }
 
-/** UTF-8 size of a call's payload as JSON, when the size of its frame is not its own. */
-function payloadBytes(message: CallMessage): number {
-  const json = message.d === undefined ? 0 : utf8Length(JSON.stringify(message.d));
-  return message.m === undefined ? json : json + utf8Length(JSON.stringify(message.m));
+/**
+ * A call as observers see it on arrival. Its size, when the call shared its frame, is measured
+ * only if an observer reads it (a tracer does, metrics do not): it takes serialising the payload.
+ */
+class ArrivedCall implements CallEvent {
+  readonly id: number;
+  readonly traceparent: string | undefined;
+  private frameBytes: number | undefined;
+
+  constructor(
+    readonly conn: Peer,
+    private readonly message: CallMessage,
+    readonly procedure: string,
+    frameBytes: number | undefined,
+  ) {
+    this.id = message.id;
+    this.traceparent = message.tp;
+    this.frameBytes = frameBytes;
+  }
+
+  get bytes(): number {
+    if (this.frameBytes === undefined) {
+      const { d, m } = this.message;
+      const json = d === undefined ? 0 : utf8Length(JSON.stringify(d));
+      this.frameBytes = m === undefined ? json : json + utf8Length(JSON.stringify(m));
+    }
+    return this.frameBytes;
+  }
 }
 
 function timeoutError(call: CallState, timeoutMs: number) {

@@ -52,6 +52,28 @@ const REFUSAL_NAMES = new Map<number, string>(
   Object.entries(CLOSE_CODES).map(([name, { code }]) => [code, name.toLowerCase()]),
 );
 
+/**
+ * Values by label set, keyed by one or two label values (contract names and codes: no
+ * separator can be confused with them, since `\u0000` is not in any).
+ */
+class Tally<L extends string> {
+  private readonly entries = new Map<string, { labels: Record<L, string>; value: number }>();
+
+  /** Adds `delta` to the value of `labels` (the object is kept the first time those values are seen). */
+  add(a: string, b: string | undefined, labels: Record<L, string>, delta: number): void {
+    const key = b === undefined ? a : `${a}\u0000${b}`;
+    const entry = this.entries.get(key);
+    if (entry) entry.value += delta;
+    else this.entries.set(key, { labels, value: delta });
+  }
+
+  /** Sets a prom-client counter or gauge to these values. */
+  copyTo(metric: { reset(): void; inc(labels: Record<L, string>, value: number): void }): void {
+    metric.reset();
+    for (const { labels, value } of this.entries.values()) metric.inc(labels, value);
+  }
+}
+
 /** A bounded label for a close code: one the protocol or RFC 6455 defines, else `other`. */
 function closeLabel(code: number): string {
   return KNOWN_CLOSE_CODES.has(code) || (code >= 1000 && code <= 1015) ? String(code) : 'other';
@@ -95,11 +117,21 @@ export function createSockkitMetrics(options: SockkitMetricsOptions = {}): Sockk
     labelNames: ['reason'],
     registers,
   });
-  const calls = new Counter({
+  // What changes on every call, frame or delivery is tallied in plain maps and numbers, and
+  // handed to prom-client when scraped: its label lookup hashes the labels on every update.
+  const callTally = new Tally<'procedure' | 'code'>();
+  const inFlightTally = new Tally<'procedure'>();
+  const publishTally = new Tally<'topic' | 'origin'>();
+  const deliveryTally = new Tally<'topic' | 'kind'>();
+  const bytes = { received: 0, sent: 0 };
+  new Counter({
     name: `${p}calls_total`,
     help: 'Calls from clients answered, by procedure and code (OK or the error code).',
     labelNames: ['procedure', 'code'],
     registers,
+    collect() {
+      callTally.copyTo(this);
+    },
   });
   const duration = new Histogram({
     name: `${p}call_duration_seconds`,
@@ -108,33 +140,50 @@ export function createSockkitMetrics(options: SockkitMetricsOptions = {}): Sockk
     buckets: options.durationBuckets ?? DEFAULT_DURATION_BUCKETS,
     registers,
   });
-  const inFlight = new Gauge({
+  new Gauge({
     name: `${p}calls_in_flight`,
     help: 'Calls from clients not answered yet, by procedure.',
     labelNames: ['procedure'],
     registers,
+    collect() {
+      inFlightTally.copyTo(this);
+    },
   });
-  const published = new Counter({
+  new Counter({
     name: `${p}messages_published_total`,
     help: 'Messages published from this process, by topic and origin (client or server).',
     labelNames: ['topic', 'origin'],
     registers,
+    collect() {
+      publishTally.copyTo(this);
+    },
   });
-  const deliveries = new Counter({
+  new Counter({
     name: `${p}deliveries_total`,
     help: 'Frames queued for subscribers of this process, by topic and kind (message or presence).',
     labelNames: ['topic', 'kind'],
     registers,
+    collect() {
+      deliveryTally.copyTo(this);
+    },
   });
-  const received = new Counter({
+  new Counter({
     name: `${p}received_bytes_total`,
     help: 'Bytes of WebSocket frames received.',
     registers,
+    collect() {
+      this.reset();
+      this.inc(bytes.received);
+    },
   });
-  const sent = new Counter({
+  new Counter({
     name: `${p}sent_bytes_total`,
     help: 'Bytes of WebSocket frames sent.',
     registers,
+    collect() {
+      this.reset();
+      this.inc(bytes.sent);
+    },
   });
   const dropped = new Counter({
     name: `${p}volatile_dropped_total`,
@@ -228,22 +277,22 @@ export function createSockkitMetrics(options: SockkitMetricsOptions = {}): Sockk
     connectionOpened: () => opened.inc(),
     connectionClosed: (_conn, { code }) => closed.inc({ code: closeLabel(code) }),
     refused: ({ code }) => refused.inc({ reason: REFUSAL_NAMES.get(code) ?? 'other' }),
-    received: (_conn, bytes) => received.inc(bytes),
-    sent: (_conn, bytes) => sent.inc(bytes),
+    received: (_conn, n) => void (bytes.received += n),
+    sent: (_conn, n) => void (bytes.sent += n),
     callStarted({ procedure }): CallWatch {
-      inFlight.inc({ procedure });
+      inFlightTally.add(procedure, undefined, { procedure }, 1);
       return {
         finished({ code, durationMs }) {
-          inFlight.dec({ procedure });
-          calls.inc({ procedure, code });
+          inFlightTally.add(procedure, undefined, { procedure }, -1);
+          callTally.add(procedure, code, { procedure, code }, 1);
           duration.observe({ procedure }, durationMs / 1000);
         },
       };
     },
-    published: ({ topic, origin }) => published.inc({ topic, origin }),
+    published: ({ topic, origin }) => publishTally.add(topic, origin, { topic, origin }, 1),
     delivered: ({ topic, kind, recipients }) => {
-      if (recipients > 0)
-        deliveries.inc({ topic, kind: kind === 'message' ? 'message' : 'presence' }, recipients);
+      const k = kind === 'message' ? 'message' : 'presence';
+      if (recipients > 0) deliveryTally.add(topic, k, { topic, kind: k }, recipients);
     },
     gap: ({ topic }) => gaps.inc({ topic }),
     volatileDropped: () => dropped.inc(),

@@ -24,6 +24,8 @@ import type {
   ServerObserver,
 } from './observer.js';
 
+type FannedOut = Exclude<keyof ServerObserver, 'attached' | 'detached' | 'callStarted'>;
+
 /** The callbacks the server's modules call: every one of {@link ServerObserver}'s, required. */
 export type ObserverHub = Required<Omit<ServerObserver, 'attached' | 'detached' | 'callStarted'>> & {
   /** A call arrived; undefined when no observer follows it. */
@@ -72,56 +74,75 @@ export class Observers {
     try {
       fn();
     } catch (error) {
-      const meta = this.budget.admit({ callback, err: error });
-      if (meta) this.logger.error(meta, `observer failed in ${callback}`);
+      this.failed(callback, error);
     }
   }
 
   private makeHub(): ObserverHub {
-    const list = this.list;
-    const each = <K extends keyof ServerObserver>(key: K, call: (o: ServerObserver) => void) => {
-      for (const observer of list) if (observer[key]) this.guard(key, () => call(observer));
-    };
+    const fan = this.fan.bind(this);
     return {
-      connectionOpened: (conn: ObservedConnection) =>
-        each('connectionOpened', (o) => o.connectionOpened?.(conn)),
-      connectionClosed: (conn: ObservedConnection, event: ClosedEvent) =>
-        each('connectionClosed', (o) => o.connectionClosed?.(conn, event)),
-      refused: (event: RefusedEvent) => each('refused', (o) => o.refused?.(event)),
-      received: (conn: ObservedConnection, bytes: number) =>
-        each('received', (o) => o.received?.(conn, bytes)),
-      sent: (conn: ObservedConnection, bytes: number) => each('sent', (o) => o.sent?.(conn, bytes)),
-      callStarted: (call: CallEvent) => this.callStarted(list, call),
-      published: (event: PublishEvent) => each('published', (o) => o.published?.(event)),
-      delivered: (event: DeliveryEvent) => each('delivered', (o) => o.delivered?.(event)),
-      gap: (event: GapEvent) => each('gap', (o) => o.gap?.(event)),
-      volatileDropped: (conn: ObservedConnection) =>
-        each('volatileDropped', (o) => o.volatileDropped?.(conn)),
-      slowConsumer: (conn: ObservedConnection, bufferedBytes: number) =>
-        each('slowConsumer', (o) => o.slowConsumer?.(conn, bufferedBytes)),
-      rateLimited: (conn: ObservedConnection, closing: boolean) =>
-        each('rateLimited', (o) => o.rateLimited?.(conn, closing)),
-      protocolError: (conn: ObservedConnection, closing: boolean) =>
-        each('protocolError', (o) => o.protocolError?.(conn, closing)),
-      brokerStatus: (status: BrokerStatus, error: Error | undefined) =>
-        each('brokerStatus', (o) => o.brokerStatus?.(status, error)),
+      connectionOpened: fan('connectionOpened'),
+      connectionClosed: fan('connectionClosed'),
+      refused: fan('refused'),
+      received: fan('received'),
+      sent: fan('sent'),
+      callStarted: (call: CallEvent) => this.callStarted(call),
+      published: fan('published'),
+      delivered: fan('delivered'),
+      gap: fan('gap'),
+      volatileDropped: fan('volatileDropped'),
+      slowConsumer: fan('slowConsumer'),
+      rateLimited: fan('rateLimited'),
+      protocolError: fan('protocolError'),
+      brokerStatus: fan('brokerStatus'),
     };
   }
 
-  /** Every observer's watch of a call, as one (nested `run`s, every `finished`). */
-  private callStarted(list: readonly ServerObserver[], call: CallEvent): CallWatch | undefined {
+  /**
+   * One callback of every observer that has it, each in its own try. Made once per change of
+   * the list, so reporting an event allocates nothing (every callback takes at most two
+   * arguments).
+   */
+  private fan<K extends FannedOut>(key: K): NonNullable<ServerObserver[K]> {
+    const takers = this.list.filter((observer) => observer[key] !== undefined);
+    const fanned = (a: unknown, b: unknown): void => {
+      for (const observer of takers) {
+        try {
+          (observer[key] as (a: unknown, b: unknown) => void).call(observer, a, b);
+        } catch (error) {
+          this.failed(key, error);
+        }
+      }
+    };
+    return fanned as NonNullable<ServerObserver[K]>;
+  }
+
+  /** An observer threw in `callback`: logged within the budget; serving goes on. */
+  failed(callback: string, error: unknown): void {
+    const meta = this.budget.admit({ callback, err: error });
+    if (meta) this.logger.error(meta, `observer failed in ${callback}`);
+  }
+
+  /**
+   * Every observer's watch of a call, as one (nested `run`s, every `finished`); a single watch
+   * as it is (the server calls its `finished` in a try of its own).
+   */
+  private callStarted(call: CallEvent): CallWatch | undefined {
     let watches: CallWatch[] | undefined;
-    for (const observer of list) {
+    for (const observer of this.list) {
       if (!observer.callStarted) continue;
       let watch: CallWatch | undefined;
-      this.guard('callStarted', () => {
-        watch = observer.callStarted?.(call);
-      });
+      try {
+        watch = observer.callStarted(call);
+      } catch (error) {
+        this.failed('callStarted', error);
+      }
       if (!watch) continue;
       watches ??= [];
       watches.push(watch);
     }
     if (!watches) return undefined;
+    if (watches.length === 1) return watches[0];
     const all = watches;
     return {
       run: <T>(handler: () => T): T => {

@@ -17,6 +17,7 @@ import { History } from './history.js';
 import { identify, type LiveDocsAuth } from './identity.js';
 import { mountInspector } from './inspector.js';
 import { consoleLog, type Logger } from './log.js';
+import { metricsRoute } from './metrics-route.js';
 import { serveStatic } from './static.js';
 import { DocStore } from './store.js';
 
@@ -49,6 +50,8 @@ export interface LiveDocsOptions {
   /** The time stored with each update (epoch ms), for history. Default `Date.now`. */
   now?: () => number;
   log?: Logger;
+  /** Serves sockkit's Prometheus metrics at `/metrics` to requests carrying this password; off when unset. */
+  metricsPassword?: string | undefined;
 }
 
 /** A running live-docs server. */
@@ -74,8 +77,10 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
   });
   const history = new History(authority);
   const statics = options.webRoot ? serveStatic(options.webRoot) : undefined;
+  const metrics = options.metricsPassword ? await metricsRoute(options.metricsPassword) : undefined;
   let inspector: Inspector | undefined;
   const http = createServer((request, response) => {
+    if (metrics?.handle(request, response)) return;
     const fallback = () => {
       if (statics) statics(request, response);
       else response.writeHead(404, { 'content-type': 'text/plain' }).end('web app not built');
@@ -112,6 +117,7 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
     limits: { maxMessageBytes: 2 * 1024 * 1024, maxFrameBytes: 4 * 1024 * 1024, ...options.sockkitLimits },
     ...(options.broker ? { broker: options.broker } : {}),
     logger: silentLogger,
+    ...(metrics ? { observers: [metrics.observer] } : {}),
   });
 
   if (options.inspectorPassword) {

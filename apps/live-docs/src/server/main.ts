@@ -53,6 +53,7 @@ const app = await startLiveDocs({
   ...(process.env.HOST ? { host: process.env.HOST } : {}),
   dbPath: resolve(appRoot, process.env.LIVE_DOCS_DB ?? 'data/live-docs.sqlite'),
   webRoot: resolve(appRoot, 'dist/web'),
+  metricsPassword: process.env.LIVE_DOCS_METRICS_PASSWORD || undefined,
   ...(dev ? { middleware: await devMiddleware() } : {}),
   ...(process.env.REDIS_URL ? { broker: await redisBroker(process.env.REDIS_URL, redisPrefix) } : {}),
   // The inspector (at /_inspector) is on only with a password; on Redis its figures get a prefix of
