@@ -44,25 +44,29 @@ interface ProcedureCounts {
   samples: number[];
 }
 
+/** The plain counters of one interval. */
+const zeroCounts = () => ({
+  opened: 0,
+  closed: 0,
+  refused: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  volatileDropped: 0,
+  rateLimited: 0,
+  protocolErrors: 0,
+});
+
 /** Closes that are not worth an event: a client leaving, a server restarting. */
 const ORDINARY_CLOSES = new Set([1000, 1001, 1005, 1012]);
 
+/** The inspector's observer of one server: see the file's header. */
 export class Collector implements ServerObserver {
   private procedures = new Map<string, ProcedureCounts>();
   private topics = new Map<string, { published: number; delivered: number }>();
   private channels = new Map<string, number>();
   private events: InspectorEvent[] = [];
   private eventsDropped = 0;
-  private counts = {
-    opened: 0,
-    closed: 0,
-    refused: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    volatileDropped: 0,
-    rateLimited: 0,
-    protocolErrors: 0,
-  };
+  private counts = zeroCounts();
   private broker: BrokerStatus | undefined;
   private lastDelivered = new Map<string, number>();
 
@@ -237,16 +241,7 @@ export class Collector implements ServerObserver {
     this.channels = new Map();
     this.events = [];
     this.eventsDropped = 0;
-    this.counts = {
-      opened: 0,
-      closed: 0,
-      refused: 0,
-      bytesIn: 0,
-      bytesOut: 0,
-      volatileDropped: 0,
-      rateLimited: 0,
-      protocolErrors: 0,
-    };
+    this.counts = zeroCounts();
     return tick;
   }
 

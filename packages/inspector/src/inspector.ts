@@ -73,7 +73,7 @@ export interface InspectorOptions {
   title?: string;
   /** How often each node publishes its figures, in ms. Default 1000. */
   intervalMs?: number;
-  /** How many intervals the page draws (kept as the `ticks` topic's history). Default 300. */
+  /** How many intervals the charts keep per node (a page opening asks the `ticks` history for up to 1,000). Default 300. */
   historyTicks?: number;
   /** Bounds of what one interval keeps. */
   limits?: Partial<CollectorLimits>;
