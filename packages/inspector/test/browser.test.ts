@@ -67,7 +67,8 @@ const cell = (page: Page, row: string, col: string) =>
   page.locator(`${row} [data-col="${col}"]`).textContent();
 const LOBBY = 'tr[data-channel=\'room:{"name":"lobby"}\']';
 
-describe.skipIf(!executablePath)('the inspector page in Chromium', () => {
+// A browser, servers and traffic on 2 cores shared with the other suites: minutes, not seconds.
+describe.skipIf(!executablePath)('the inspector page in Chromium', { timeout: 120_000 }, () => {
   let chromium: TestChromium;
   beforeAll(async () => {
     chromium = await openChromium(executablePath as string, 'inspector');
