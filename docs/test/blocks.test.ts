@@ -36,6 +36,8 @@ describe('the Markdown the standard covers', () => {
       'packages/vue/README.md',
       'packages/react/README.md',
       'packages/redis/README.md',
+      'packages/asyncapi/README.md',
+      'packages/inspector/README.md',
       'apps/live-docs/README.md',
       'apps/chat/README.md',
       'apps/markdown/README.md',

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { serveStatic } from '@sockkit/app-static';
 import type { Limits } from '@sockkit/core';
+import type { Inspector } from '@sockkit/inspector';
 import { type Broker, createSockkitServer, type SockkitServer, silentLogger } from '@sockkit/server';
 import { contract, type LiveDocsContract } from '../contract.js';
 import type { DocLimits } from '../shared/limits.js';
@@ -15,6 +16,7 @@ import { CollabAuthority } from './authority.js';
 import { createHandlers } from './handlers.js';
 import { History } from './history.js';
 import { identify, type LiveDocsAuth } from './identity.js';
+import { mountInspector } from './inspector.js';
 import { consoleLog, type Logger } from './log.js';
 import { metricsRoute } from './metrics-route.js';
 import { DocStore } from './store.js';
@@ -41,6 +43,10 @@ export interface LiveDocsOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** A shared broker (Redis) for running several nodes. */
   broker?: Broker;
+  /** Mounts the sockkit inspector at `/_inspector` behind this password (HTTP Basic); off without it. */
+  inspectorPassword?: string;
+  /** The broker the inspector's figures travel on (Redis, a prefix of its own): every node on one page. */
+  inspectorBroker?: Broker;
   /** The time stored with each update (epoch ms), for history. Default `Date.now`. */
   now?: () => number;
   log?: Logger;
@@ -74,14 +80,22 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
     ? serveStatic(options.webRoot, (path) => path === '/' || path.startsWith('/d/'))
     : undefined;
   const metrics = options.metricsPassword ? await metricsRoute(options.metricsPassword) : undefined;
+  let inspector: Inspector | undefined;
   const http = createServer((request, response) => {
     if (metrics?.handle(request, response)) return;
     const fallback = () => {
       if (statics) statics(request, response);
       else response.writeHead(404, { 'content-type': 'text/plain' }).end('web app not built');
     };
-    if (options.middleware) options.middleware(request, response, fallback);
-    else fallback();
+    const app = () => {
+      if (options.middleware) options.middleware(request, response, fallback);
+      else fallback();
+    };
+    if (!inspector) return app();
+    inspector.handle(request, response).then(
+      (handled) => handled || app(),
+      () => response.writeHead(500).end(),
+    );
   });
 
   let sockkit: SockkitServer<LiveDocsContract, LiveDocsAuth> | undefined;
@@ -108,6 +122,15 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
     ...(metrics ? { observers: [metrics.observer] } : {}),
   });
 
+  if (options.inspectorPassword) {
+    inspector = mountInspector({
+      server: sockkit,
+      http,
+      password: options.inspectorPassword,
+      ...(options.inspectorBroker ? { broker: options.inspectorBroker } : {}),
+    });
+  }
+
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 3000, options.host, () => {
@@ -128,6 +151,7 @@ export async function startLiveDocs(options: LiveDocsOptions): Promise<LiveDocs>
     sockkit: running,
     close() {
       closing ??= (async () => {
+        await inspector?.close();
         await running.close({ timeout: 2000 });
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -46,6 +46,8 @@ async function devMiddleware() {
 }
 
 const dev = process.env.LIVE_DOCS_DEV === '1';
+const redisPrefix = process.env.LIVE_DOCS_REDIS_PREFIX ?? 'live-docs:';
+const inspectorPassword = process.env.LIVE_DOCS_INSPECTOR_PASSWORD;
 const app = await startLiveDocs({
   port: Number(process.env.PORT ?? 3000),
   ...(process.env.HOST ? { host: process.env.HOST } : {}),
@@ -53,11 +55,17 @@ const app = await startLiveDocs({
   webRoot: resolve(appRoot, 'dist/web'),
   metricsPassword: process.env.LIVE_DOCS_METRICS_PASSWORD || undefined,
   ...(dev ? { middleware: await devMiddleware() } : {}),
-  ...(process.env.REDIS_URL
-    ? { broker: await redisBroker(process.env.REDIS_URL, process.env.LIVE_DOCS_REDIS_PREFIX ?? 'live-docs:') }
+  ...(process.env.REDIS_URL ? { broker: await redisBroker(process.env.REDIS_URL, redisPrefix) } : {}),
+  // The inspector (at /_inspector) is on only with a password; on Redis its figures get a prefix of
+  // their own, so a page on any node shows every node.
+  ...(inspectorPassword ? { inspectorPassword } : {}),
+  ...(inspectorPassword && process.env.REDIS_URL
+    ? { inspectorBroker: await redisBroker(process.env.REDIS_URL, `${redisPrefix}inspector:`) }
     : {}),
 });
 console.log(`live-docs ready at ${app.url} (database ${app.store.path}${dev ? ', dev mode' : ''})`);
+if (inspectorPassword)
+  console.log(`inspector at ${app.url}/_inspector/ (HTTP Basic, LIVE_DOCS_INSPECTOR_PASSWORD)`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
