@@ -1,6 +1,6 @@
 /**
  * A latency histogram with buckets 1% wide on a log scale, from 1 µs to about 20 minutes, so
- * that millions of deliveries cost a fixed 17 kB, and the histograms of several load processes
+ * that millions of deliveries cost a fixed 8 kB, and the histograms of several load processes
  * can be added up before a percentile is read. A percentile is exact to within half a bucket
  * (±0.5%).
  */

@@ -110,9 +110,10 @@ async function withProcesses(point, measure) {
     };
   } finally {
     clearTimeout(timer);
-    // The server first: its sockets close under the workers, which leaves no TIME_WAIT on their side.
-    await server.stop();
+    // Workers first: they exit at once and the kernel closes their sockets, so the server has
+    // nothing left to close gracefully (ws's server would wait for every client to go).
     await Promise.all(workers.map((w) => w.stop()));
+    await server.stop();
   }
 }
 

@@ -15,7 +15,7 @@ import { replaceSection } from '../lib/readme.mjs';
 import { machine } from '../lib/report.mjs';
 import { hardFdLimit } from '../lib/runner.mjs';
 import { chartPng } from './chart.mjs';
-import { SCALE, SCALE_PEERS, SCALE_WORKLOADS, sizesWithin } from './config.mjs';
+import { FD_HEADROOM, SCALE, SCALE_PEERS, SCALE_WORKLOADS, sizesWithin } from './config.mjs';
 import { fanoutPoint, idlePoint, throughputPoint } from './points.mjs';
 import { scaleCharts, scaleMarkdown } from './report.mjs';
 
@@ -37,35 +37,27 @@ export async function runScale(args) {
     for (const { size, fits } of sizes) {
       for (const peer of args.peers) {
         const base = { peer, size, pin: args.pin, fdHardLimit };
-        const remaining = budgetEnd + 60_000 - Date.now();
+        const skipped = !fits
+          ? `not run: the server needs about ${(size + FD_HEADROOM).toLocaleString('en-US')} open files and \`ulimit -Hn\` here is ${fdHardLimit.toLocaleString('en-US')}`
+          : Date.now() > budgetEnd
+            ? 'not run: the run is past its time budget'
+            : undefined;
+        // The last point may run a minute past the budget, no more.
+        const timeoutMs = Math.min(settings.timeoutMs[w], budgetEnd + 60_000 - Date.now());
         /** @type {import('./points.mjs').PointResult} */
-        let point;
-        if (!fits) {
-          point = {
-            workload,
-            peer,
-            size,
-            ok: false,
-            ms: 0,
-            skipped: `not run: the server needs about ${(size + 500).toLocaleString('en-US')} open files and \`ulimit -Hn\` here is ${fdHardLimit.toLocaleString('en-US')}`,
-          };
-        } else if (Date.now() > budgetEnd) {
-          point = {
-            workload,
-            peer,
-            size,
-            ok: false,
-            ms: 0,
-            skipped: 'not run: the run is past its time budget',
-          };
-        } else {
-          const timeoutMs = Math.min(settings.timeoutMs[w], remaining);
-          if (w === 'w2') point = await throughputPoint({ ...base, timeoutMs, ...settings.w2 });
-          else if (w === 'w3') {
-            const messages = Math.max(settings.w3.minMessages, Math.round(settings.w3.deliveries / size));
-            point = await fanoutPoint({ ...base, timeoutMs, messages, perWorker: settings.w3.perWorker });
-          } else point = await idlePoint({ ...base, timeoutMs, ...settings.w4 });
-        }
+        const point =
+          skipped !== undefined
+            ? { workload, peer, size, ok: false, ms: 0, skipped }
+            : w === 'w2'
+              ? await throughputPoint({ ...base, timeoutMs, ...settings.w2 })
+              : w === 'w3'
+                ? await fanoutPoint({
+                    ...base,
+                    timeoutMs,
+                    messages: Math.max(settings.w3.minMessages, Math.round(settings.w3.deliveries / size)),
+                    perWorker: settings.w3.perWorker,
+                  })
+                : await idlePoint({ ...base, timeoutMs, ...settings.w4 });
         points.push(point);
         const summary = point.ok
           ? Object.entries(point.metrics ?? {})
