@@ -40,6 +40,13 @@ export const SCALE = {
   },
 };
 
+/**
+ * Before each point of a full run, wait up to QUIET_POINT_MS for other work to use under 15% of
+ * the CPU, at most QUIET_BUDGET_MS in all (part of the time budget), and record what it used.
+ */
+export const QUIET_POINT_MS = 5_000;
+export const QUIET_BUDGET_MS = 45_000;
+
 /** Open files a process needs beyond one per connection (stdio, the listener, control, V8). */
 export const FD_HEADROOM = 500;
 

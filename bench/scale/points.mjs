@@ -26,6 +26,7 @@ const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
  * @property {string} [error]
  * @property {string} [skipped] why the point did not run
  * @property {number} [workers] load processes
+ * @property {number} [otherCpuBefore] share of the CPU other work used in the second before (0–1)
  * @property {number} ms
  */
 

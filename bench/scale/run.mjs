@@ -11,11 +11,21 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitForQuiet } from '../lib/quiet.mjs';
 import { replaceSection } from '../lib/readme.mjs';
 import { machine } from '../lib/report.mjs';
 import { hardFdLimit } from '../lib/runner.mjs';
+import { median } from '../lib/stats.mjs';
 import { chartPng } from './chart.mjs';
-import { FD_HEADROOM, SCALE, SCALE_PEERS, SCALE_WORKLOADS, sizesWithin } from './config.mjs';
+import {
+  FD_HEADROOM,
+  QUIET_BUDGET_MS,
+  QUIET_POINT_MS,
+  SCALE,
+  SCALE_PEERS,
+  SCALE_WORKLOADS,
+  sizesWithin,
+} from './config.mjs';
 import { fanoutPoint, idlePoint, throughputPoint } from './points.mjs';
 import { scaleCharts, scaleMarkdown } from './report.mjs';
 
@@ -29,6 +39,8 @@ export async function runScale(args) {
   const startedAt = new Date();
   const loadAtStart = machine().loadAverage;
   const budgetEnd = Date.now() + settings.budgetMs;
+  /** Milliseconds a full run may spend waiting for other work on the machine to pause. */
+  let quietBudgetMs = QUIET_BUDGET_MS;
   /** @type {import('./points.mjs').PointResult[]} */
   const points = [];
   for (const workload of args.workloads) {
@@ -37,6 +49,12 @@ export async function runScale(args) {
     for (const { size, fits } of sizes) {
       for (const peer of args.peers) {
         const base = { peer, size, pin: args.pin, fdHardLimit };
+        // Other work's CPU share in the second before the point (waiting a little for it to drop).
+        const quiet =
+          args.mode === 'full' && fits
+            ? await waitForQuiet({ maxMs: Math.min(QUIET_POINT_MS, quietBudgetMs) })
+            : { waitedMs: 0, busy: undefined };
+        quietBudgetMs = Math.max(0, quietBudgetMs - quiet.waitedMs);
         const skipped = !fits
           ? `not run: the server needs about ${(size + FD_HEADROOM).toLocaleString('en-US')} open files and \`ulimit -Hn\` here is ${fdHardLimit.toLocaleString('en-US')}`
           : Date.now() > budgetEnd
@@ -58,7 +76,7 @@ export async function runScale(args) {
                     perWorker: settings.w3.perWorker,
                   })
                 : await idlePoint({ ...base, timeoutMs, ...settings.w4 });
-        points.push(point);
+        points.push({ ...point, otherCpuBefore: quiet.busy });
         const summary = point.ok
           ? Object.entries(point.metrics ?? {})
               .map(([k, v]) => `${k}=${Math.round(v)}`)
@@ -78,7 +96,9 @@ export async function runScale(args) {
     args.mode === 'full' &&
     args.peers.length === SCALE_PEERS.length &&
     args.workloads.length === SCALE_WORKLOADS.length;
+  const busy = points.map((p) => p.otherCpuBefore ?? Number.NaN).filter(Number.isFinite);
   const m = { ...machine(), loadAverageAtStart: loadAtStart, pinned: args.pin, fdHardLimit };
+  const pct = (/** @type {number} */ x) => `${Math.round(x * 100)}%`;
   const results = new URL('../results/', import.meta.url);
   mkdirSync(results, { recursive: true });
   const json = `${JSON.stringify({ mode: args.mode, startedAt: startedAt.toISOString(), seconds, machine: m, peers: args.peers, points }, null, 2)}\n`;
@@ -101,8 +121,13 @@ export async function runScale(args) {
   const header = [
     `Scale run of ${startedAt.toISOString()} (one run per point; ${seconds.toFixed(0)} s), \`npm run bench -- --scale${args.pin ? '' : ' --unpinned'}\`.`,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average (1/5/15 min) ${loadAtStart.join(' / ')} at the start, ${m.loadAverage.join(' / ')} at the end; ${args.pin ? 'server pinned to CPU 0, load workers to CPU 1' : 'not pinned'}; \`ulimit -Hn\` ${fdHardLimit}.`,
+    busy.length > 0
+      ? `Other work's CPU share in the second before each point: median ${pct(median(busy))}, max ${pct(Math.max(...busy))}.`
+      : '',
     `Commit ${m.commit}${m.packagesChanged ? ' with uncommitted changes in packages/' : ''}.`,
-  ].join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   if (complete && args.pin) replaceSection('scale', `${header}\n\n${table}`);
   process.stdout.write(
     `${header}\n\n${table}\n\ncharts: ${charts.join(', ')}\n${points.filter((p) => p.ok).length}/${points.length} points completed correctly in ${seconds.toFixed(0)} s${args.mode === 'quick' ? ' (quick mode: counts only, no speed asserted)' : ''}\n`,
