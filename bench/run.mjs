@@ -3,36 +3,26 @@
  * Runs every workload against every peer (each pair in a fresh server process and a fresh load
  * process), repeats the full run three times with peers in rotating order, prints medians and
  * ratios to raw ws, and writes them to results/. Exits non-zero when any run failed.
+ * `npm run bench -- --scale [--quick] [--unpinned]` runs the scale curves instead (scale/run.mjs).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { PEERS, REPS, RUNNABLE, runsOn } from './lib/config.mjs';
+import { parseBenchArgs } from './lib/args.mjs';
+import { PEERS, RUNNABLE, runsOn } from './lib/config.mjs';
 import { waitForQuiet } from './lib/quiet.mjs';
 import { replaceSection } from './lib/readme.mjs';
 import { machine, markdown, medians, ratios, targets } from './lib/report.mjs';
 import { CAN_PIN, runOne } from './lib/runner.mjs';
 import { median } from './lib/stats.mjs';
+import { runScale } from './scale/run.mjs';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    peers: { type: 'string' },
-    workloads: { type: 'string' },
-    reps: { type: 'string' },
-    profile: { type: 'boolean', default: false },
-    unpinned: { type: 'boolean', default: false },
-  },
-});
-const quick = values.quick ?? false;
-const peers = values.peers?.split(',') ?? PEERS;
-const workloads = values.workloads?.split(',') ?? RUNNABLE;
-const pin = CAN_PIN && !values.unpinned;
-const reps = Number(values.reps ?? REPS[quick ? 'quick' : 'full']);
-for (const p of peers)
-  if (!PEERS.includes(p)) throw new Error(`unknown peer ${p}; one of ${PEERS.join(', ')}`);
-for (const w of workloads)
-  if (!RUNNABLE.includes(w)) throw new Error(`unknown workload ${w}; one of ${RUNNABLE.join(', ')}`);
+const args = parseBenchArgs(process.argv.slice(2), { canPin: CAN_PIN });
+if (args.scale) {
+  const { failed } = await runScale(args);
+  process.exit(failed > 0 ? 1 : 0);
+}
+const quick = args.mode === 'quick';
+const { peers, workloads, pin, reps } = args;
 
 /**
  * `--cpu-prof` for both processes, into results/profiles/<peer>-<workload>/.
@@ -83,7 +73,8 @@ for (let rep = 0; rep < reps; rep++) {
         peer,
         workload,
         quick,
-        nodeArgs: values.profile ? profileArgs(peer, workload) : {},
+        pin,
+        nodeArgs: args.profile ? profileArgs(peer, workload) : {},
       });
       runs.push({ ...run, rep });
       const summary = run.ok
@@ -127,18 +118,24 @@ mkdirSync(dir, { recursive: true });
 const json = `${JSON.stringify(report, null, 2)}\n`;
 // Only a complete full run replaces latest.json (the one bench/README.md shows).
 const complete =
-  !quick && !values.profile && peers.length === PEERS.length && workloads.length === RUNNABLE.length;
+  !quick && !args.profile && peers.length === PEERS.length && workloads.length === RUNNABLE.length;
 writeFileSync(
   new URL(`${quick ? 'quick' : 'full'}-${startedAt.toISOString().replaceAll(':', '-')}.json`, dir),
   json,
 );
-writeFileSync(new URL(complete ? 'latest.json' : `${quick ? 'quick' : 'partial'}-latest.json`, dir), json);
+// An unpinned complete run is kept beside the pinned one, so that the two can be compared.
+const latest = complete
+  ? pin
+    ? 'latest.json'
+    : 'latest-unpinned.json'
+  : `${quick ? 'quick' : 'partial'}-latest.json`;
+writeFileSync(new URL(latest, dir), json);
 if (complete) {
   const m = report.machine;
   replaceSection(
-    'results',
+    pin ? 'results' : 'results-unpinned',
     [
-      `Run of ${report.startedAt} (${reps} repetitions, medians; ${seconds.toFixed(0)} s), \`npm run bench\`.`,
+      `Run of ${report.startedAt} (${reps} repetitions, medians; ${seconds.toFixed(0)} s), \`npm run bench${pin ? '' : ' -- --unpinned'}\`.`,
       `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; load average (1/5/15 min) ${m.loadAverageAtStart.join(' / ')} at the start, ${m.loadAverage.join(' / ')} at the end; ${pin ? 'server pinned to CPU 0, load to CPU 1' : 'not pinned'}.`,
       m.otherCpuBeforeRuns
         ? `Other work's CPU share in the second before each run: median ${pct(m.otherCpuBeforeRuns.median)}, max ${pct(m.otherCpuBeforeRuns.max)} (each run waits up to 20 s for it to fall below 15%).`

@@ -18,8 +18,10 @@ export const WORKLOADS = {
   w1: { title: 'rpc-latency' },
   w2: { title: 'rpc-throughput' },
   w3: { title: 'fan-out' },
+  w3b: { title: 'fan-out bursty' },
   w4: { title: 'idle-memory' },
   w5: { title: 'connect-rate' },
+  w5f: { title: 'connect to first answer' },
   w6: { title: 'cross-node fan-out', pending: 'runs with its own runner: node bench/w6/run.mjs' },
   w7: { title: 'stream', peers: ['ws', 'trpc', 'sockkit'] },
 };
@@ -38,9 +40,11 @@ export const FULL = {
   w1: { warmup: 500, calls: 5_000 },
   w2: { warmup: 10_000, calls: 200_000, inFlight: 256 },
   w3: { subscribers: 1_000, messages: 1_000 },
+  w3b: { subscribers: 1_000, messages: 512, burst: 16 },
   w4: { connections: 5_000, topics: 100, concurrency: 100 },
   w5: { connections: 2_000, concurrency: 100 },
   w7: { warmup: 10_000, chunks: 100_000, pausedRead: 1_000, pauseMs: 2_000 },
+  w5f: { connections: 2_000, concurrency: 100 },
 };
 
 /** Quick mode: a smoke run that checks correctness only. */
@@ -48,15 +52,26 @@ export const QUICK = {
   w1: { warmup: 20, calls: 200 },
   w2: { warmup: 500, calls: 5_000, inFlight: 256 },
   w3: { subscribers: 50, messages: 100 },
+  w3b: { subscribers: 50, messages: 96, burst: 16 },
   w4: { connections: 300, topics: 10, concurrency: 100 },
   w5: { connections: 200, concurrency: 100 },
   w7: { warmup: 1_000, chunks: 10_000, pausedRead: 1_000, pauseMs: 500 },
+  w5f: { connections: 200, concurrency: 100 },
 };
 
 /** Hard limit for one load process, in ms; the orchestrator kills both processes past it. */
 export const TIMEOUT_MS = {
-  full: { w1: 60_000, w2: 90_000, w3: 120_000, w4: 120_000, w5: 60_000, w7: 90_000 },
-  quick: { w1: 20_000, w2: 20_000, w3: 30_000, w4: 30_000, w5: 20_000, w7: 30_000 },
+  full: {
+    w1: 60_000,
+    w2: 90_000,
+    w3: 120_000,
+    w3b: 120_000,
+    w4: 120_000,
+    w5: 60_000,
+    w5f: 60_000,
+    w7: 90_000,
+  },
+  quick: { w1: 20_000, w2: 20_000, w3: 30_000, w3b: 30_000, w4: 30_000, w5: 20_000, w5f: 20_000, w7: 30_000 },
 };
 
 /** Repetitions; the tables show the median. */
@@ -68,7 +83,9 @@ export const REPS = { full: 3, quick: 1 };
  */
 export const TARGETS = [
   { workload: 'w1', metric: 'p50Us', vs: 'ws', max: 1.2 },
+  { workload: 'w1', metric: 'p50Us', vs: 'socketio', max: 1.0 },
   { workload: 'w1', metric: 'p99Us', vs: 'ws', max: 1.5 },
+  { workload: 'w1', metric: 'p99Us', vs: 'socketio', max: 1.0 },
   { workload: 'w2', metric: 'callsPerSec', vs: 'ws', min: 1.0 },
   { workload: 'w2', metric: 'callsPerSec', vs: 'socketio', min: 1.5 },
   { workload: 'w2', metric: 'callsPerSec', vs: 'trpc', min: 3.0 },
@@ -79,6 +96,7 @@ export const TARGETS = [
   { workload: 'w5', metric: 'connectsPerSec', vs: 'ws', min: 0.8 },
   { workload: 'w7', metric: 'chunksPerSec', vs: 'ws', min: 1.0 },
   { workload: 'w7', metric: 'chunksPerSec', vs: 'trpc', min: 2.0 },
+  { workload: 'w5f', metric: 'connectsPerSec', vs: 'ws', min: 0.9 },
 ];
 
 /** Metrics shown in the table, per workload, with their unit and direction. */
@@ -88,9 +106,13 @@ export const METRICS = [
   { workload: 'w1', metric: 'p99Us', label: 'W1 p99 µs', higher: false },
   { workload: 'w2', metric: 'callsPerSec', label: 'W2 rpc-throughput calls/s', higher: true },
   { workload: 'w3', metric: 'deliveriesPerSec', label: 'W3 fan-out deliveries/s', higher: true },
+  { workload: 'w3', metric: 'deliveryP99Us', label: 'W3 delivery p99 µs', higher: false },
+  { workload: 'w3b', metric: 'deliveriesPerSec', label: 'W3b bursty fan-out deliveries/s', higher: true },
+  { workload: 'w3b', metric: 'deliveryP99Us', label: 'W3b delivery p99 µs', higher: false },
   { workload: 'w4', metric: 'heapPerConnBytes', label: 'W4 idle heap/conn B', higher: false },
   { workload: 'w4', metric: 'rssPerConnBytes', label: 'W4 idle RSS/conn B', higher: false },
-  { workload: 'w5', metric: 'connectsPerSec', label: 'W5 connects/s', higher: true },
+  { workload: 'w5', metric: 'connectsPerSec', label: 'W5 connects/s, ready to call', higher: true },
+  { workload: 'w5f', metric: 'connectsPerSec', label: 'W5 connects/s, first call answered', higher: true },
   { workload: 'w7', metric: 'chunksPerSec', label: 'W7 stream chunks/s', higher: true },
   { workload: 'w7', metric: 'clientCpuUsPerChunk', label: 'W7 client CPU µs/chunk', higher: false },
   { workload: 'w7', metric: 'pausedRssGrowthBytes', label: 'W7 server RSS growth, paused B', higher: false },

@@ -37,12 +37,21 @@ export function isEcho(input, output) {
 }
 
 /**
- * Fan-out message number `seq` (about 200 bytes as JSON).
+ * Wall-clock time in whole microseconds since the epoch. Processes on one machine agree on it to
+ * a few µs (Node reads the wall clock and its monotonic clock together at start), which is what
+ * lets the load process time a delivery from the server's publish.
+ */
+export function wallMicros() {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+/**
+ * Fan-out message number `seq` (about 200 bytes as JSON), stamped with its publish time in µs.
  * @param {number} seq
  * @returns {{ seq: number, at: number, text: string }}
  */
 export function fanoutMessage(seq) {
-  return { seq, at: Date.now(), text: FANOUT_TEXT };
+  return { seq, at: wallMicros(), text: FANOUT_TEXT };
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * The shape of a peer's client in the load process. Every `peers/<name>/client.mjs` exports
- * `connect(url): Promise<PeerClient>`, resolving once the connection is ready to call.
+ * `connect(url, options?): Promise<PeerClient>`, resolving once the connection is ready to call,
+ * and `connectCalling(url, input)`, which opens a connection and sends its first echo call as
+ * early as that client allows, resolving once the call is answered (W5f).
  */
 
 /**
@@ -17,9 +19,21 @@
  */
 
 /**
+ * @typedef {object} ConnectOptions
+ * @property {string} [localAddress] source address (127.0.0.x), so that one load process can
+ *   open more connections than one address has ephemeral ports
+ */
+
+/**
+ * @typedef {object} PeerClientModule
+ * @property {(url: string, options?: ConnectOptions) => Promise<PeerClient>} connect
+ * @property {(url: string, input: { id: number, text: string }) => Promise<{ client: PeerClient, output: unknown }>} connectCalling
+ */
+
+/**
  * Loads a peer's client module.
  * @param {string} peer
- * @returns {Promise<{ connect: (url: string) => Promise<PeerClient> }>}
+ * @returns {Promise<PeerClientModule>}
  */
 export function loadClient(peer) {
   return import(new URL(`../peers/${peer}/client.mjs`, import.meta.url).href);

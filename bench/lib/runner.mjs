@@ -33,20 +33,28 @@ export const CAN_PIN =
   process.platform === 'linux' && cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
 /**
- * A child process that prints JSON lines on stdout.
- * @param {string[]} args node arguments
- * @param {number} [cpu] pin to this CPU
+ * The hard limit on open files of this process's children (`ulimit -Hn`), or Infinity.
  */
-function startChild(args, cpu) {
+export function hardFdLimit() {
+  const out = spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim();
+  return out === 'unlimited' ? Number.POSITIVE_INFINITY : Number(out);
+}
+
+/**
+ * A Node child process that prints JSON lines on stdout.
+ * @param {string[]} args node arguments
+ * @param {{ cpu?: number, fdLimit?: number }} [options] pin to this CPU; raise the soft limit on
+ *   open files to this many first (through `sh -c 'ulimit -n N; exec …'`, so it applies to the
+ *   child only)
+ */
+export function startChild(args, { cpu, fdLimit } = {}) {
   // Every peer runs as it would in production (sockkit skips output validation there).
   const env = { ...process.env, NODE_ENV: 'production' };
-  const child =
-    cpu !== undefined
-      ? spawn('taskset', ['-c', String(cpu), process.execPath, ...args], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env,
-        })
-      : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  /** @type {string[]} */
+  let command = [process.execPath, ...args];
+  if (cpu !== undefined) command = ['taskset', '-c', String(cpu), ...command];
+  if (fdLimit !== undefined) command = ['sh', '-c', `ulimit -n ${fdLimit} && exec "$@"`, 'sh', ...command];
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   let buffer = '';
   /** @type {Array<(line: Record<string, unknown>) => void>} */
@@ -119,18 +127,17 @@ function startChild(args, cpu) {
 }
 
 /**
- * Runs `workload` against `peer` once.
- * @param {{ peer: string, workload: string, quick?: boolean, pin?: boolean, nodeArgs?: { server?: string[], load?: string[] } }} options
+ * Runs `workload` against `peer` once, with the counts of its mode unless `params` are given.
+ * @param {{ peer: string, workload: string, quick?: boolean, pin?: boolean, params?: Record<string, number>, timeoutMs?: number, nodeArgs?: { server?: string[], load?: string[] } }} options
  * @returns {Promise<RunResult>}
  */
-export async function runOne({ peer, workload, quick = false, pin = CAN_PIN, nodeArgs = {} }) {
+export async function runOne({ peer, workload, quick = false, pin = CAN_PIN, nodeArgs = {}, ...given }) {
   const mode = quick ? 'quick' : 'full';
-  const params = (quick ? QUICK : FULL)[/** @type {keyof typeof FULL} */ (workload)];
-  const timeoutMs = TIMEOUT_MS[mode][/** @type {keyof typeof FULL} */ (workload)];
-  const server = startChild(
-    ['--expose-gc', ...(nodeArgs.server ?? []), serverScript(peer)],
-    pin ? 0 : undefined,
-  );
+  const params = given.params ?? (quick ? QUICK : FULL)[/** @type {keyof typeof FULL} */ (workload)];
+  const timeoutMs = given.timeoutMs ?? TIMEOUT_MS[mode][/** @type {keyof typeof FULL} */ (workload)];
+  const server = startChild(['--expose-gc', ...(nodeArgs.server ?? []), serverScript(peer)], {
+    cpu: pin ? 0 : undefined,
+  });
   /** @type {ReturnType<typeof startChild> | undefined} */
   let load;
   let finished = false;
@@ -147,7 +154,7 @@ export async function runOne({ peer, workload, quick = false, pin = CAN_PIN, nod
         String(ready.control),
         JSON.stringify(params),
       ],
-      pin ? 1 : undefined,
+      { cpu: pin ? 1 : undefined },
     );
     const result = await load.waitFor('result', timeoutMs);
     finished = true;

@@ -54,10 +54,15 @@ async function handle(peer, path) {
     case '/publish': {
       const topic = url.searchParams.get('topic') ?? '';
       const count = Number(url.searchParams.get('messages'));
+      // How many publishes go out together in one turn, all in flight before any is awaited.
+      const burst = Math.max(1, Number(url.searchParams.get('burst') ?? 1));
       const started = performance.now();
-      for (let seq = 0; seq < count; seq++) {
-        await peer.publish(topic, fanoutMessage(seq));
-        // Let the event loop write and read between messages, as a live server would.
+      for (let seq = 0; seq < count; ) {
+        const inFlight = [];
+        for (const end = Math.min(count, seq + burst); seq < end; seq++)
+          inFlight.push(peer.publish(topic, fanoutMessage(seq)));
+        await Promise.all(inFlight);
+        // Let the event loop write and read between turns, as a live server would.
         await tick();
       }
       return { published: count, ms: performance.now() - started };

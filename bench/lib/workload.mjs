@@ -6,7 +6,7 @@
 /**
  * @template P
  * @typedef {object} WorkloadContext
- * @property {{ connect: (url: string) => Promise<import('./peer.mjs').PeerClient> }} peer
+ * @property {import('./peer.mjs').PeerClientModule} peer
  * @property {string} url the peer server's client URL
  * @property {string} controlUrl the peer server's control URL
  * @property {P} params counts for this mode

@@ -8,11 +8,12 @@ import { WebSocket } from 'ws';
 /**
  * Opens one connection; resolves when it is open and ready to call.
  * @param {string} url
+ * @param {import('../../lib/peer.mjs').ConnectOptions} [options]
  * @returns {Promise<PeerClient>}
  */
-export function connect(url) {
+export function connect(url, { localAddress } = {}) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress });
     /** @type {Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>} */
     const pending = new Map();
     /** @type {Map<string, (message: unknown) => void>} */
@@ -82,4 +83,14 @@ export function connect(url) {
       }),
     );
   });
+}
+
+/**
+ * Opens one connection and makes its first call: a raw WebSocket cannot send before `open`.
+ * @param {string} url
+ * @param {{ id: number, text: string }} input
+ */
+export async function connectCalling(url, input) {
+  const client = await connect(url);
+  return { client, output: await client.call(input) };
 }
