@@ -3,7 +3,7 @@
  * import only types from `@sockkit/client`; the app creates the client.
  */
 import type { SockkitClient } from '@sockkit/client';
-import type { ClientPublishableTopics, ContractDef, ServerProcedures, Topics } from '@sockkit/core';
+import type { ClientPublishableTopics, ContractDef, ServerProcedures, Streams, Topics } from '@sockkit/core';
 
 /** A client of any contract, as the provider holds it. */
 export type AnySockkitClient = SockkitClient<ContractDef>;
@@ -20,3 +20,9 @@ export type ProcedureName<C> = keyof ServerProcedures<C> & string;
 export type TopicName<C> = keyof Topics<C> & string;
 /** Names of the topics of `C` that clients may publish to (`publish: 'client'`). */
 export type PublishableTopicName<C> = ClientPublishableTopics<C> & keyof Topics<C> & string;
+
+/** Names of the server streams of `C` (`direction: 'server'`). */
+export type ServerStreamName<C> = {
+  [K in keyof Streams<C>]: Streams<C>[K] extends { direction: 'server' } ? K : never;
+}[keyof Streams<C>] &
+  string;

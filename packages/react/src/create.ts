@@ -11,18 +11,28 @@ import type {
   PresenceState,
   PresenceStateInput,
   ServerProcedures,
+  StreamChunk,
+  StreamOutput,
+  Streams,
   TopicMessage,
   TopicParamsInput,
   TopicPublishInput,
   Topics,
 } from '@sockkit/core';
 import type { ReactNode } from 'react';
-import type { ClientOrNull, ProcedureName, PublishableTopicName, TopicName } from './client-types.js';
+import type {
+  ClientOrNull,
+  ProcedureName,
+  PublishableTopicName,
+  ServerStreamName,
+  TopicName,
+} from './client-types.js';
 import { SockkitProvider, type SockkitProviderProps, useSockkitClient } from './context.js';
 import { type UseCallOptions, type UseCallReturn, useCall } from './use-call.js';
 import { type UseConnectionStateReturn, useConnectionState } from './use-connection-state.js';
 import { usePresence } from './use-presence.js';
 import { type UsePublishOptions, type UsePublishReturn, usePublish } from './use-publish.js';
+import { type UseStreamOptions, type UseStreamReturn, useStream } from './use-stream.js';
 import {
   type UseSubscriptionOptions,
   type UseSubscriptionReturn,
@@ -56,6 +66,12 @@ export interface SockkitReact<C extends ContractDef> {
   usePresence: typeof usePresence;
   /** {@link useConnectionState}, taking a client of `C`. */
   useConnectionState(client?: ClientOrNull<C>): UseConnectionStateReturn;
+  /** {@link useStream} with the server stream names and types of `C`. */
+  useStream<K extends ServerStreamName<C>>(
+    name: K,
+    input?: CallInput<Streams<C>[K]>,
+    options?: UseStreamOptions<C>,
+  ): UseStreamReturn<CallInput<Streams<C>[K]>, StreamChunk<Streams<C>[K]>, StreamOutput<Streams<C>[K]>>;
 }
 
 /**
@@ -77,5 +93,6 @@ export function createSockkitReact<C extends ContractDef>(): SockkitReact<C> {
     usePublish: (topic, options) => usePublish<C, typeof topic>(topic, options),
     usePresence,
     useConnectionState: (client) => useConnectionState<C>(client),
+    useStream: (name, input, options) => useStream<C, typeof name>(name, input, options),
   };
 }

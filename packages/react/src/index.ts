@@ -8,7 +8,13 @@
  * @packageDocumentation
  */
 export type { CallState, CallStatus } from './call-runner.js';
-export type { ClientOrNull, ProcedureName, PublishableTopicName, TopicName } from './client-types.js';
+export type {
+  ClientOrNull,
+  ProcedureName,
+  PublishableTopicName,
+  ServerStreamName,
+  TopicName,
+} from './client-types.js';
 export { SockkitProvider, type SockkitProviderProps, useSockkitClient } from './context.js';
 export { createSockkitReact, type SockkitReact } from './create.js';
 export type { PublishState } from './publish-tracker.js';
@@ -17,6 +23,7 @@ export { type UseCallOptions, type UseCallReturn, useCall } from './use-call.js'
 export { type UseConnectionStateReturn, useConnectionState } from './use-connection-state.js';
 export { type PresentUser, type UsePresenceReturn, usePresence } from './use-presence.js';
 export { type UsePublishOptions, type UsePublishReturn, usePublish } from './use-publish.js';
+export { type StreamState, type UseStreamOptions, type UseStreamReturn, useStream } from './use-stream.js';
 export {
   type UseSubscriptionOptions,
   type UseSubscriptionReturn,

@@ -25,6 +25,17 @@ export const contract = defineContract({
     },
     news: { message: z.object({ title: z.string() }) },
   },
+  streams: {
+    /** `n` chunks `t0`…, then `{ count: n }`; fails with CONFLICT at chunk `failAt` if given. */
+    tokens: {
+      direction: 'server',
+      input: z.object({ n: z.number(), failAt: z.number().optional() }),
+      chunk: z.string(),
+      output: z.object({ count: z.number() }),
+    },
+    /** One chunk, then waits until cancelled; reports that its generator's `finally` ran. */
+    hold: { direction: 'server', input: z.object({ tag: z.string() }), chunk: z.string() },
+  },
 });
 
 export type Contract = typeof contract;

@@ -21,6 +21,8 @@ export interface SlowCall {
 
 export async function startServer() {
   const slow: SlowCall[] = [];
+  /** Tags of `hold` streams whose generator ended (its `finally` ran). */
+  const ended: string[] = [];
   const texts = new Map<string, string[]>();
   const server = createSockkitServer({
     contract,
@@ -43,11 +45,28 @@ export async function startServer() {
           });
         }),
     },
+    streams: {
+      tokens: async function* ({ n, failAt }) {
+        for (let i = 0; i < n; i++) {
+          if (i === failAt) throw new SockkitError('CONFLICT', `failed at ${i}`);
+          yield `t${i}`;
+        }
+        return { count: n };
+      },
+      hold: async function* ({ tag }, ctx) {
+        try {
+          yield `${tag}:first`;
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+        } finally {
+          ended.push(tag);
+        }
+      },
+    },
   });
   await server.ready;
   const port = server.port;
   if (port === undefined) throw new Error('the server is not listening');
-  return { server, slow, texts, port, url: `ws://127.0.0.1:${port}` };
+  return { server, slow, texts, ended, port, url: `ws://127.0.0.1:${port}` };
 }
 
 /**
