@@ -23,11 +23,13 @@ export class IdTable<T> {
     return this.#ids.length;
   }
 
+  /** The value of `id`, if set. */
   get(id: number): T | undefined {
     const slot = id & (this.#ids.length - 1);
     return this.#ids[slot] === id ? this.#values[slot] : this.#overflow.get(id);
   }
 
+  /** Whether `id` is set. */
   has(id: number): boolean {
     return this.#ids[id & (this.#ids.length - 1)] === id || this.#overflow.has(id);
   }

@@ -103,7 +103,7 @@ describe('server streams', () => {
   it('any other failure, and a chunk off the contract, reach the caller as INTERNAL without detail', async () => {
     const logged: unknown[] = [];
     await using server = await startStreamServer({
-      logger: { warn: () => {}, error: (message) => logged.push(message) },
+      logger: { warn: () => {}, error: (_fields, message) => logged.push(message) },
     });
     await using client = connectStreams(server);
     for (const kind of ['plain', 'chunk'] as const) {
