@@ -1,12 +1,11 @@
 /** The chat: says hello, joins the lobby with presence, shows what arrives and sends. */
+import type { TopicMessage } from '@sockkit/core';
 import { type FormEvent, useState } from 'react';
+import type { chatContract } from '../contract.js';
 import { useCall, useConnectionState, usePresence, usePublish, useSubscription } from './sockkit.js';
 
-interface Line {
-  from: string;
-  text: string;
-  at: Date;
-}
+/** A message of the room, as the contract types it. */
+type Line = TopicMessage<(typeof chatContract)['topics']['room']>;
 
 const room = { name: 'lobby' };
 
