@@ -40,6 +40,7 @@ describe('the Markdown the standard covers', () => {
       'packages/inspector/README.md',
       'apps/live-docs/README.md',
       'apps/chat/README.md',
+      'apps/example/README.md',
       'apps/markdown/README.md',
       'apps/static/README.md',
       'bench/README.md',

@@ -16,8 +16,9 @@ const { SockkitProvider, useSubscription, useConnectionState, useCall } = create
 let env: Awaited<ReturnType<typeof startServer>>;
 let proxy: TcpProxy;
 const opened: ReturnType<typeof recordingClient>[] = [];
+// The other files' clients have the contract's type only; this file's carry the object too.
 const client = (url: string) => {
-  const made = recordingClient(url);
+  const made = recordingClient(url, 'contract');
   opened.push(made);
   return made;
 };

@@ -70,10 +70,19 @@ export async function startServer() {
 }
 
 /**
+ * How a test's client knows the contract: its type only, as a page that ships no zod makes it
+ * (the default), or the contract object too, which also validates the server's calls to it.
+ */
+export type ClientMode = 'type-only' | 'contract';
+
+/**
  * A client on ws (the tests run under happy-dom, whose own WebSocket is not the one to test)
  * recording what it sends. Each test closes what it opened.
  */
-export function recordingClient(url: string): { client: SockkitClient<Contract>; sent: SentMessage[] } {
+export function recordingClient(
+  url: string,
+  mode: ClientMode = 'type-only',
+): { client: SockkitClient<Contract>; sent: SentMessage[] } {
   const sent: SentMessage[] = [];
   class RecordingSocket implements SocketLike {
     private readonly ws: WebSocket;
@@ -100,7 +109,10 @@ export function recordingClient(url: string): { client: SockkitClient<Contract>;
       this.ws.on('message', (data, binary) => deliver({ data: binary ? data : data.toString() }));
     }
   }
-  const client = createSockkitClient({ url, contract, WebSocket: RecordingSocket });
+  const client =
+    mode === 'contract'
+      ? createSockkitClient({ url, contract, WebSocket: RecordingSocket })
+      : createSockkitClient<Contract>({ url, WebSocket: RecordingSocket });
   return { client, sent };
 }
 
