@@ -1,16 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:http';
 import { findChromium } from '@sockkit/testing';
 import { openChromium, type TestChromium } from '@sockkit/testing/chromium';
-import { build } from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundlePage, servePage } from './browser-page.js';
 import { countingServer } from './fixtures.js';
 
 const executablePath = findChromium();
-const sources = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The page's script: a client whose states and errors the test reads from `window.outcome`. */
 const PAGE_SCRIPT = `
@@ -28,45 +24,6 @@ client.on('state', (state) => outcome.states.push(state));
 client.on('error', (e) => outcome.errors.push({ code: e.code, message: e.message, closeCode: e.details?.closeCode }));
 `;
 
-/** Bundles the page script with @sockkit/* from their sources, as the suites import them. */
-async function bundle(): Promise<string> {
-  const result = await build({
-    stdin: { contents: PAGE_SCRIPT, resolveDir: sources, loader: 'js' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'sockkit-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@sockkit\// }, (args) => {
-            const [, name, sub] = /^@sockkit\/([^/]+)(?:\/(.+))?$/.exec(args.path)!;
-            return { path: join(sources, name!, 'src', sub ? `${sub}/index.ts` : 'index.ts') };
-          });
-        },
-      },
-    ],
-  });
-  return result.outputFiles[0]!.text;
-}
-
-/** Serves the page and its script on 127.0.0.1: an origin of its own. */
-async function servePage(script: string): Promise<{ http: Server; origin: string }> {
-  const http = createServer((request, response) => {
-    if (request.url?.startsWith('/page.js')) {
-      response.writeHead(200, { 'content-type': 'text/javascript' });
-      response.end(script);
-    } else {
-      response.writeHead(200, { 'content-type': 'text/html' });
-      response.end('<!doctype html><script type="module" src="/page.js"></script>');
-    }
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return { http, origin: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
-}
-
 interface Outcome {
   states: string[];
   errors: { code: string; message: string; closeCode?: number }[];
@@ -80,7 +37,7 @@ describe.skipIf(!executablePath)('refusals in Chromium', () => {
   let page: { http: Server; origin: string };
 
   beforeAll(async () => {
-    page = await servePage(await bundle());
+    page = await servePage(await bundlePage(PAGE_SCRIPT));
     chromium = await openChromium(executablePath!, 'refusals');
     context = chromium.context;
   });

@@ -4,11 +4,7 @@
  * the page's span the parent of the server's, which is the parent of what the handler opens.
  * Spans are collected with the SDK's in-memory exporter on both sides.
  */
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:http';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
@@ -20,13 +16,12 @@ import {
 import { createSockkitTracing } from '@sockkit/server/tracing';
 import { findChromium } from '@sockkit/testing';
 import { openChromium, type TestChromium } from '@sockkit/testing/chromium';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bundlePage, servePage } from './browser-page.js';
 import { connect, handlers, rawSocket, startServer } from './fixtures.js';
 
 const executablePath = findChromium();
-const sources = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The page: a traced client; `window.call(kind)` calls and returns the page's finished spans. */
 const PAGE_SCRIPT = `
@@ -58,46 +53,6 @@ window.call = async (kind) => {
 };
 window.ready = client.ready().then(() => true);
 `;
-
-async function bundle(): Promise<string> {
-  const result = await build({
-    // Resolved from this package, which has the OpenTelemetry SDK.
-    stdin: { contents: PAGE_SCRIPT, resolveDir: fileURLToPath(new URL('..', import.meta.url)), loader: 'js' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'sockkit-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@sockkit\// }, (args) => {
-            const [, name, sub] = /^@sockkit\/([^/]+)(?:\/(.+))?$/.exec(args.path)!;
-            const file = sub ? join(sources, name!, 'src', `${sub}.ts`) : undefined;
-            if (file && existsSync(file)) return { path: file };
-            return { path: join(sources, name!, 'src', sub ? `${sub}/index.ts` : 'index.ts') };
-          });
-        },
-      },
-    ],
-  });
-  return result.outputFiles[0]!.text;
-}
-
-async function servePage(script: string): Promise<{ http: Server; origin: string }> {
-  const http = createServer((request, response) => {
-    if (request.url?.startsWith('/page.js')) {
-      response.writeHead(200, { 'content-type': 'text/javascript' });
-      response.end(script);
-    } else {
-      response.writeHead(200, { 'content-type': 'text/html' });
-      response.end('<!doctype html><script type="module" src="/page.js"></script>');
-    }
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return { http, origin: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
-}
 
 interface PageSpan {
   name: string;
@@ -195,7 +150,7 @@ describe.skipIf(!executablePath)('tracing from a Chromium page', () => {
   let server: Awaited<ReturnType<typeof tracedServer>>;
 
   beforeAll(async () => {
-    page = await servePage(await bundle());
+    page = await servePage(await bundlePage(PAGE_SCRIPT));
     server = await tracedServer({ allowedOrigins: '*' });
     chromium = await openChromium(executablePath!, 'tracing');
     tab = await chromium.context.newPage();
