@@ -14,7 +14,7 @@ import { findChromium } from '@sockkit/testing';
 import { openChromium } from '@sockkit/testing/chromium';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { hasPassword } from '../src/server/inspector.js';
+import { carriesPassword } from '../src/server/password.js';
 import { spawnLiveDocs } from './app-fixture.js';
 import { connectAs } from './people.js';
 
@@ -24,17 +24,21 @@ const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const executablePath = findChromium();
 
-describe('hasPassword', () => {
+describe('carriesPassword', () => {
   it('takes Basic credentials with the password, any user name, and nothing else', () => {
-    expect(hasPassword(basic('ops', 's3cret:x'), 's3cret:x')).toBe(true);
-    expect(hasPassword(basic('', 's3cret:x'), 's3cret:x')).toBe(true);
-    expect(hasPassword(basic('ops', 's3cret'), 's3cret:x')).toBe(false);
-    expect(hasPassword(basic('ops', 's3cret:x!'), 's3cret:x')).toBe(false);
-    expect(hasPassword(`Basic ${Buffer.from('s3cret:x').toString('base64')}`, 'x')).toBe(true);
-    expect(hasPassword(`Basic ${Buffer.from('no colon').toString('base64')}`, 'no colon')).toBe(false);
-    expect(hasPassword(undefined, 's3cret')).toBe(false);
-    expect(hasPassword('Bearer s3cret', 's3cret')).toBe(false);
-    expect(hasPassword('Basic !!!', 's3cret')).toBe(false);
+    expect(carriesPassword(basic('ops', 's3cret:x'), 's3cret:x')).toBe(true);
+    expect(carriesPassword(basic('', 's3cret:x'), 's3cret:x')).toBe(true);
+    expect(carriesPassword(basic('ops', 's3cret'), 's3cret:x')).toBe(false);
+    expect(carriesPassword(basic('ops', 's3cret:x!'), 's3cret:x')).toBe(false);
+    expect(carriesPassword(`Basic ${Buffer.from('s3cret:x').toString('base64')}`, 'x')).toBe(true);
+    expect(carriesPassword(`Basic ${Buffer.from('no colon').toString('base64')}`, 'no colon')).toBe(false);
+    expect(carriesPassword(undefined, 's3cret')).toBe(false);
+    expect(carriesPassword('Bearer s3cret', 's3cret')).toBe(false);
+    // Where a route takes a Bearer token too (/metrics), Basic still works.
+    expect(carriesPassword('Bearer s3cret', 's3cret', { bearer: true })).toBe(true);
+    expect(carriesPassword('Bearer s3cret!', 's3cret', { bearer: true })).toBe(false);
+    expect(carriesPassword(basic('prometheus', 's3cret'), 's3cret', { bearer: true })).toBe(true);
+    expect(carriesPassword('Basic !!!', 's3cret')).toBe(false);
   });
 });
 

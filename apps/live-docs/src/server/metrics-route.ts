@@ -5,9 +5,9 @@
  * config sends a secret. Without a password the path is not special: it falls through to the
  * web app like any other.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerObserver } from '@sockkit/server';
+import { carriesPassword } from './password.js';
 
 /** The metrics endpoint: the observer to register, and the route. */
 export interface MetricsRoute {
@@ -24,7 +24,7 @@ export async function metricsRoute(password: string): Promise<MetricsRoute> {
     observer: metrics.observer,
     handle(request, response) {
       if (new URL(request.url ?? '/', 'http://x').pathname !== '/metrics') return false;
-      if (!authorized(request.headers.authorization, password)) {
+      if (!carriesPassword(request.headers.authorization, password, { bearer: true })) {
         response
           .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="metrics"' })
           .end('unauthorized\n');
@@ -34,19 +34,4 @@ export async function metricsRoute(password: string): Promise<MetricsRoute> {
       return true;
     },
   };
-}
-
-/** Whether an Authorization header carries `password`, as Basic (any user) or Bearer. */
-function authorized(header: string | undefined, password: string): boolean {
-  if (!header) return false;
-  const [scheme, value = ''] = header.split(' ', 2);
-  let secret: string;
-  if (scheme?.toLowerCase() === 'bearer') secret = value;
-  else if (scheme?.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString();
-    secret = decoded.slice(decoded.indexOf(':') + 1);
-  } else return false;
-  const given = Buffer.from(secret);
-  const expected = Buffer.from(password);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
