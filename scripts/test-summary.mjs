@@ -2,7 +2,8 @@
 /**
  * Adds up the JSON reports every vitest run left (one per workspace) into the one closing
  * line CI reads: `N passed, N failed, N skipped`. A workspace whose tests ran but left no
- * report counts as failed, so a crash can never read as success.
+ * report counts as failed, so a crash can never read as success. Each failed test is named
+ * with the first line of its error, so the tail of a CI log says what broke.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const lines = [];
+const failures = [];
 for (const dir of roots) {
   const pkgFile = join(dir, 'package.json');
   if (!existsSync(pkgFile)) continue;
@@ -36,6 +38,26 @@ for (const dir of roots) {
   failed += f;
   skipped += s;
   lines.push(`${pkg.name}: ${p} passed, ${f} failed, ${s} skipped`);
+  for (const file of report.testResults ?? []) {
+    const where = `${pkg.name} ${file.name.slice(dir.length + 1)}`;
+    const failedTests = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+    for (const test of failedTests)
+      failures.push(`FAILED ${where} > ${test.fullName}: ${firstLine(test.failureMessages)}`);
+    // A suite that failed to load has no failed test to name, only its message.
+    if (file.status === 'failed' && failedTests.length === 0)
+      failures.push(`FAILED ${where}: ${firstLine([file.message])}`);
+  }
 }
 console.log(lines.join('\n'));
+if (failures.length > 0) console.log(failures.join('\n'));
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+
+function firstLine(messages) {
+  const text = String(messages?.find(Boolean) ?? 'no message');
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.slice(0, 400) ?? text
+  );
+}
