@@ -2,31 +2,14 @@
  * The example's server: serves the page and the sockkit endpoint on one port.
  * PORT (default 3000) and HOST (default 127.0.0.1) configure where it listens.
  */
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@sockkit/app-static';
 import { createSockkitServer } from '@sockkit/server';
 import { chatContract } from './contract.js';
 
 const webRoot = fileURLToPath(new URL('./web/', import.meta.url));
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.map': 'application/json',
-};
-
-const http = createServer(async (request, response) => {
-  const path = new URL(request.url ?? '/', 'http://x').pathname;
-  const file = path === '/' ? 'index.html' : path.slice(1);
-  if (!/^[\w.-]+$/.test(file)) return void response.writeHead(404).end();
-  try {
-    const body = await readFile(join(webRoot, file));
-    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    response.writeHead(404).end();
-  }
-});
+const http = createServer(serveStatic(webRoot, (path) => path === '/'));
 
 let online = 0;
 const sockkit = createSockkitServer({
