@@ -54,6 +54,9 @@ console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 
 function firstLine(messages) {
   const text = String(messages?.find(Boolean) ?? 'no message');
+  // vitest's JSON report has no message for a timeout, only this placeholder.
+  if (text.startsWith('Error: STACK_TRACE_ERROR'))
+    return 'no message (a timeout, usually: see its log above)';
   return (
     text
       .split('\n')

@@ -70,7 +70,7 @@ export function compile(
     const run = spawnSync(process.execPath, [vueTsc, '-p', 'tsconfig.json', '--pretty', 'false'], {
       cwd: dir,
       encoding: 'utf8',
-      timeout: options.timeoutMs ?? 120_000,
+      timeout: options.timeoutMs ?? 420_000,
       maxBuffer: 16 * 1024 * 1024,
     });
     if (run.error) throw run.error;

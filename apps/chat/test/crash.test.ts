@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { connectAs, tempDir } from './people.js';
 import { spawnChat } from './spawn.js';
 
-describe('SIGKILL while sending', () => {
+// Two server processes started one after the other: on two cores busy with the other suites
+// a run has taken over 20 s.
+describe('SIGKILL while sending', { timeout: 90_000 }, () => {
   it('loses no confirmed message and stores none twice', async () => {
     const dbPath = join(tempDir('crash'), 'chat.sqlite');
     const first = await spawnChat(dbPath);
