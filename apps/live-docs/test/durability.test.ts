@@ -12,17 +12,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSockkitClient } from '@sockkit/client/node';
 import { missing } from '@sockkit/testing';
+import {
+  startTracedNode,
+  straceWorks,
+  type TracedCall,
+  type TracedChild,
+  unquote,
+  unsyncedConfirmations,
+} from '@sockkit/testing/strace';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contract } from '../src/contract.js';
 import { insert } from './e2e-fixture.js';
 import { tokenOf } from './people.js';
-import { parseTrace, startTracedServer, straceWorks, type TracedCall, type TracedServer } from './strace.js';
 
 const available =
   straceWorks() ||
   missing('strace', 'strace is not installed or may not trace here (apt-get install strace)');
 const dir = mkdtempSync(join(tmpdir(), 'live-docs-durability-'));
-let server: TracedServer | undefined;
+let server: TracedChild | undefined;
 afterAll(async () => {
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -30,11 +37,6 @@ afterAll(async () => {
 
 const PUSHES = 20;
 const isDbFile = (call: TracedCall) => /\/db\.sqlite(-wal)?$/.test(call.fd);
-const isSync = (call: TracedCall) => call.syscall === 'fsync' || call.syscall === 'fdatasync';
-const isWrite = (call: TracedCall) => /^(p?write(64|v|v2)?)$/.test(call.syscall);
-const isSend = (call: TracedCall) =>
-  call.fd.startsWith('socket:') && /^(write|writev|sendmsg|sendto)$/.test(call.syscall);
-const unquote = (args: string) => args.replaceAll('\\"', '"');
 
 /** Whether a socket write announces version `v`: the push's result or the `doc` fan-out. */
 const announces = (call: TracedCall, v: number) => {
@@ -46,16 +48,32 @@ const announces = (call: TracedCall, v: number) => {
 
 describe.skipIf(!available)('durability in the system calls', () => {
   it('syncs the log to disk before any confirmation of an edit leaves the server', async () => {
-    server = await startTracedServer(join(dir, 'db.sqlite'), join(dir, 'trace.txt'));
+    server = await startTracedNode(
+      ['--import', 'tsx', 'src/server/main.ts'],
+      /ready at http:\/\/localhost:(\d+)/,
+      {
+        cwd: join(import.meta.dirname, '..'),
+        env: {
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LIVE_DOCS_DB: join(dir, 'db.sqlite'),
+          LIVE_DOCS_DEV: '',
+          REDIS_URL: '',
+        },
+        traceFile: join(dir, 'trace.txt'),
+        timeoutMs: 60_000,
+      },
+    );
+    const url = `ws://127.0.0.1:${server.ready[1]}/ws`;
     const client = createSockkitClient({
-      url: server.url,
+      url,
       contract,
       params: () => ({ token: tokenOf('durable') }),
       offline: 'reject',
       reconnect: false,
     });
     const watcher = createSockkitClient({
-      url: server.url,
+      url,
       contract,
       params: () => ({ token: tokenOf('durable') }),
     });
@@ -84,44 +102,9 @@ describe.skipIf(!available)('durability in the system calls', () => {
       await watcher.close();
     }
 
-    const calls = server.calls();
-    const unsynced: string[] = [];
-    for (let v = 1; v <= PUSHES; v++) {
-      const sends = calls.flatMap((call, i) => (isSend(call) && announces(call, v) ? [i] : []));
-      // Both the result and the fan-out went out, each in a socket write of its own.
-      expect(sends.length, `confirmations of version ${v}`).toBeGreaterThanOrEqual(2);
-      const first = Math.min(...sends);
-      const lastWrite = calls.findLastIndex((call, i) => i < first && isWrite(call) && isDbFile(call));
-      expect(lastWrite, `version ${v} was written to the database before it was confirmed`).toBeGreaterThan(
-        -1,
-      );
-      const synced = calls.some(
-        (call, i) => i > lastWrite && call.endedAt <= first && isSync(call) && isDbFile(call),
-      );
-      if (!synced) unsynced.push(`version ${v}`);
-    }
-    expect(unsynced, 'confirmed before the database file was synced').toEqual([]);
+    // Both the result and the fan-out go out, each in a socket write of its own.
+    const versions = Array.from({ length: PUSHES }, (_, i) => i + 1);
+    const unsynced = unsyncedConfirmations(server.calls(), versions, announces, isDbFile, 2);
+    expect(unsynced, 'versions confirmed before the database file was synced').toEqual([]);
   }, 120_000);
-});
-
-describe('reading a trace', () => {
-  it('orders calls as made and ends a call split by another thread where it resumes', () => {
-    const calls = parseTrace(
-      [
-        '7 pwrite64(19</d/db.sqlite-wal>, "x", 1, 0) = 1',
-        '7 fsync(19</d/db.sqlite-wal> <unfinished ...>',
-        '8 write(3<pipe:[1]>, "y", 1) = 1',
-        '7 <... fsync resumed>) = 0',
-        '7 writev(27<socket:[5]>, [{iov_base="{\\"t\\":\\"result\\"}", iov_len=12}], 1) = 12',
-        '7 +++ exited with 0 +++',
-      ].join('\n'),
-    );
-    expect(calls.map((c) => [c.syscall, c.fd, c.endedAt])).toEqual([
-      ['pwrite64', '/d/db.sqlite-wal', 1],
-      ['fsync', '/d/db.sqlite-wal', 3],
-      ['write', 'pipe:[1]', 3],
-      ['writev', 'socket:[5]', 4],
-    ]);
-    expect(isSend(calls[3]!) && unquote(calls[3]!.args).includes('{"t":"result"}')).toBe(true);
-  });
 });

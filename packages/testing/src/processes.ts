@@ -16,16 +16,34 @@ export interface Child {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** How a child is started. */
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  cwd?: string;
+  /**
+   * The pid `stop` signals, given the child's: a wrapper such as strace passes no signal on,
+   * so its traced process must get them.
+   */
+  signalled?: (pid: number) => number;
+}
+
 /**
  * Runs `node` with `args` and resolves once stdout matches `readyPattern`.
  * Rejects when it exits first or after `timeoutMs`.
  */
-export function startNode(
+export function startNode(args: string[], readyPattern: RegExp, options: StartOptions = {}): Promise<Child> {
+  return startProcess(process.execPath, args, readyPattern, options);
+}
+
+/** As `startNode`, for any `command`. */
+export function startProcess(
+  command: string,
   args: string[],
   readyPattern: RegExp,
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+  options: StartOptions = {},
 ): Promise<Child> {
-  const child = spawn(process.execPath, args, {
+  const child = spawn(command, args, {
     env: { ...process.env, ...options.env },
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,8 +68,12 @@ export function startNode(
           output: () => out,
           async stop(signal = 'SIGTERM') {
             if (child.exitCode === null && child.signalCode === null) {
-              process.kill(pid, signal);
-              const bound = setTimeout(() => child.exitCode === null && process.kill(pid, 'SIGKILL'), 5000);
+              const target = options.signalled?.(pid) ?? pid;
+              process.kill(target, signal);
+              const bound = setTimeout(
+                () => child.exitCode === null && process.kill(target, 'SIGKILL'),
+                5000,
+              );
               await exited;
               clearTimeout(bound);
             }
