@@ -2,7 +2,8 @@
  * What an app ships, measured from a real Vite production build: the chat-like app in
  * app-size/ (a contract with a few procedures, a topic with presence, a client handler), with
  * and without the Vue composables, as a calls-only app, given the contract at run time, and on
- * the peers (socket.io-client; tRPC's wsLink + superjson). Each library's bytes are put in
+ * the peers (socket.io-client; tRPC's wsLink + superjson); and a calls-only app that reads a
+ * stream (the `streams` part). Each library's bytes are put in
  * chunks of their own (`manualChunks`), minified by Vite, then gzip -9 per chunk:
  *   sockkit = @sockkit/* + superjson (+ copy-anything) + the contract module;
  *   zod, vue, peer = the peer library (+ its superjson); app = the app's own code.
@@ -32,6 +33,7 @@ export const APPS = [
   { name: 'sockkit, type-only, Vue composables', entry: 'chat-vue.ts' },
   { name: 'sockkit, type-only, no Vue', entry: 'chat.ts' },
   { name: 'sockkit, calls-only client', entry: 'calls.ts' },
+  { name: 'sockkit, calls-only client + streams part', entry: 'streams.ts' },
   { name: 'sockkit, contract at run time, no Vue', entry: 'chat-contract.ts' },
   { name: 'socket.io-client, no Vue', entry: 'socketio.ts' },
   { name: 'tRPC wsLink + superjson, no Vue', entry: 'trpc.ts' },
@@ -104,6 +106,9 @@ export async function buildApp(entry) {
 /** sockkit's share: its packages, superjson and the contract module. */
 export const sockkitShare = (s) => (s.sockkit ?? 0) + (s.superjson ?? 0) + (s.contract ?? 0);
 
+/** The sockkit apps besides the chat ones. */
+const SOCKKIT_ONLY = new Set(['calls.ts', 'streams.ts']);
+
 const kB = (bytes) => (bytes ? `${(bytes / 1000).toFixed(1)} kB` : '0');
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -114,7 +119,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const app of APPS) {
     const s = await measureApp(app.entry);
     const peer = (s.peer ?? 0) + (app.entry === 'trpc.ts' ? (s.superjson ?? 0) : 0);
-    const share = app.entry.startsWith('chat') || app.entry === 'calls.ts' ? kB(sockkitShare(s)) : '–';
+    const share = app.entry.startsWith('chat') || SOCKKIT_ONLY.has(app.entry) ? kB(sockkitShare(s)) : '–';
     lines.push(
       `| ${app.name} | ${share} | ${kB(s.superjson)} | ${kB(s.contract)} | ${kB(s.zod)} | ${kB(peer)} | ${kB(s.vue)} | ${kB(s.app)} | ${kB(s.total)} |`,
     );

@@ -1,8 +1,8 @@
 /**
  * The client: the connection state machine (connect, handshake, reconnect with backoff,
  * dead-link detection, in-band auth refresh), calls, and the namespaces (`call`, `subscribe`,
- * `publish`) wired in one place. Subscriptions and serving the server's calls are parts given
- * by the factory (create.ts), so an app that never uses them does not bundle them.
+ * `publish`, `stream`) wired in one place. Subscriptions, serving the server's calls and streams
+ * are parts given by the factory (create.ts), so an app that never uses them does not bundle them.
  */
 import {
   CLOSE_CODES,
@@ -48,7 +48,7 @@ import type {
 } from './options.js';
 import { CALL, IDEMPOTENT_CALL, Requests } from './requests.js';
 import type { CallServer } from './serve.js';
-import type { StreamHost, Streams } from './streams.js';
+import type { MakeStreams, Streams } from './streams.js';
 import type { Subscription } from './subscriptions.js';
 
 type AnySubscription = Subscription<unknown, unknown>;
@@ -63,8 +63,8 @@ export interface ClientParts {
   channels?: (client: Client, requests: Requests, codec: Codec) => Channels;
   /** Serving the server's calls with `handlers`. */
   server?: (client: Client, codec: Codec) => CallServer;
-  /** Streaming calls. */
-  streams?: (host: StreamHost) => Streams;
+  /** Streaming calls (the `streams` option). */
+  streams?: MakeStreams | undefined;
 }
 
 /** The client behind {@link createSockkitClient}; untyped (the factories type it from the contract). */

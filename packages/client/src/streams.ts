@@ -277,3 +277,29 @@ export class Streams {
     throw result.error;
   }
 }
+
+declare const part: unique symbol;
+
+/**
+ * The part that lets a client open streams, opaque: give it as the client's `streams` option
+ * (`createSockkitClient<typeof contract>({ url, streams })`). A client without it has no
+ * `stream` namespace, and an app that never imports it does not bundle streaming.
+ */
+export interface StreamsPart {
+  readonly [part]: 'streams';
+}
+
+/** What a {@link StreamsPart} is at run time: the maker of a client's streams. @internal */
+export type MakeStreams = (host: StreamHost) => Streams;
+
+/**
+ * Streaming calls, for the client's `streams` option.
+ *
+ * @example
+ * ```ts
+ * const client = createSockkitClient<typeof contract>({ url: 'wss://example.com/ws', streams });
+ * for await (const token of client.stream.tokens({ prompt: 'Hi' })) console.log(token);
+ * ```
+ */
+export const streams: StreamsPart = ((host: StreamHost) =>
+  new Streams(host)) as MakeStreams as unknown as StreamsPart;

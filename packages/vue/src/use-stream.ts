@@ -25,6 +25,10 @@ import type {
 import { toSockkitError } from './errors.js';
 import { useSockkitClient } from './provide.js';
 
+/** Streams are a part a client is given: say how, rather than fail on `undefined`. */
+const NO_STREAMS =
+  "@sockkit/vue: the client cannot open streams; create it with `streams` (import { streams } from '@sockkit/client')";
+
 /** Options of {@link useStream}. */
 export interface UseStreamOptions<Chunk> {
   /**
@@ -97,6 +101,7 @@ export function useStream<C extends ContractDef, K extends ServerStreamName<C>>(
   function start(explicit?: Input): void {
     cancel();
     const value = explicit === undefined ? toValue(input) : explicit;
+    if (!client.stream) throw new Error(NO_STREAMS);
     const open = client.stream[name] as unknown as (
       input: Input,
       options: StreamOptionsLike,
