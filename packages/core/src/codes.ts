@@ -42,7 +42,7 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** All error codes, for validation of inbound error frames. */
-export const errorCodeList = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+export const errorCodeList = /* @__PURE__ */ Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 
 /** Whether `code` names a known error code. */
 export function isErrorCode(code: unknown): code is ErrorCode {
