@@ -7,6 +7,7 @@
  * `test` depends on `^build`).
  */
 import { describe, expect, it } from 'vitest';
+import { measureParts } from '../app-parts.mjs';
 import { APP_BUDGET_BYTES, APP_GUARD_BYTES, buildApp, sockkitShare } from '../app-size.mjs';
 
 describe('app size (Vite production build)', () => {
@@ -42,6 +43,16 @@ describe('app size (Vite production build)', () => {
       expect(calls.code.sockkit).not.toContain(marker);
     }
     expect(sockkitShare(streaming.sizes)).toBeGreaterThan(sockkitShare(calls.sizes) + 500);
+  });
+
+  it('the breakdown by part (app-parts.mjs) puts every sockkit module in a part', async () => {
+    const chat = await measureParts('chat.ts');
+    expect(chat.unassigned).toEqual([]);
+    expect(Object.keys(chat.parts)).not.toContain('streams');
+    expect(chat.parts['superjson + copy-anything']).toBeGreaterThan(3000);
+    const streaming = await measureParts('streams.ts');
+    expect(streaming.parts.streams).toBeGreaterThan(500);
+    expect(Object.keys(streaming.parts)).not.toContain('subscriptions');
   });
 
   it('a calls-only app ships no subscription, publish or call-serving code', async () => {
