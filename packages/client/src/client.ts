@@ -5,7 +5,6 @@
  * are parts given by the factory (create.ts), so an app that never uses them does not bundle them.
  */
 import {
-  CLOSE_CODES,
   type Clock,
   type Codec,
   type ContractDef,
@@ -24,8 +23,10 @@ import {
   Emitter,
   errorFrame,
   finalCloseError,
+  HEARTBEAT_TIMEOUT_CLOSE,
   helloFrame,
   lookup,
+  NORMAL_CLOSE,
   pingFrame,
   pongFrame,
   readFrame,
@@ -171,7 +172,7 @@ export class Client extends Emitter<ClientEvents> {
     const socket = this.socket;
     this.socket = undefined;
     this.flush(socket);
-    socket?.close(CLOSE_CODES.NORMAL.code, 'client closed');
+    socket?.close(NORMAL_CLOSE, 'client closed');
     this.shutDown(new SockkitError('UNAVAILABLE', 'client closed'));
   }
 
@@ -301,8 +302,8 @@ export class Client extends Emitter<ClientEvents> {
       this.send(pingFrame());
       this.timers.pong = this.clock.setTimeout(() => {
         // No answer: the link is dead even if the socket has not noticed yet.
-        socket.close(CLOSE_CODES.HEARTBEAT_TIMEOUT.code, 'heartbeat timeout');
-        this.linkLost(socket, CLOSE_CODES.HEARTBEAT_TIMEOUT.code, 'heartbeat timeout');
+        socket.close(HEARTBEAT_TIMEOUT_CLOSE, 'heartbeat timeout');
+        this.linkLost(socket, HEARTBEAT_TIMEOUT_CLOSE, 'heartbeat timeout');
       }, this.options.pingTimeoutMs ?? 10_000);
     }, interval);
   }
