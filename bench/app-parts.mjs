@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { transform } from 'esbuild';
-import { build } from 'vite';
+import { viteBuild } from './app-size.mjs';
 
 /** The parts, by module path; the first that matches takes a module. */
 export const PARTS = [
@@ -31,32 +31,17 @@ export const PARTS = [
 
 const SOCKKIT =
   /packages[\\/](?:core|client|vue)[\\/]dist|node_modules[\\/](?:@sockkit|superjson|copy-anything|is-what)[\\/]/;
-const root = fileURLToPath(new URL('./app-size/', import.meta.url));
-
 /**
  * Gzipped bytes of each part of sockkit's share of one app, and the modules no part took.
  * @param {string} entry
  * @returns {Promise<{ parts: Record<string, number>, unassigned: string[] }>}
  */
 export async function measureParts(entry) {
-  const result = await build({
-    root,
-    configFile: false,
-    logLevel: 'silent',
-    mode: 'production',
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    build: {
-      write: false,
-      minify: false,
-      target: 'es2022',
-      modulePreload: false,
-      rolldownOptions: { input: `${root}${entry}` },
-    },
-  });
+  const outputs = await viteBuild(entry, {}, false);
   /** @type {Record<string, string>} */
   const code = {};
   const unassigned = [];
-  for (const out of (Array.isArray(result) ? result : [result]).flatMap((r) => r.output)) {
+  for (const out of outputs) {
     if (out.type !== 'chunk') continue;
     for (const [id, module] of Object.entries(out.modules)) {
       if (!SOCKKIT.test(id) || !module.code) continue;

@@ -75,21 +75,7 @@ export async function measureApp(entry) {
  * @returns {Promise<{ sizes: Record<string, number>, code: Record<string, string> }>}
  */
 export async function buildApp(entry) {
-  const result = await build({
-    root,
-    configFile: false,
-    logLevel: 'silent',
-    mode: 'production',
-    // Vitest sets NODE_ENV=test; an app's production build has production.
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    build: {
-      write: false,
-      target: 'es2022',
-      modulePreload: false,
-      rolldownOptions: { input: `${root}${entry}`, output: { codeSplitting: { groups: GROUPS } } },
-    },
-  });
-  const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
+  const outputs = await viteBuild(entry, { codeSplitting: { groups: GROUPS } });
   /** @type {Record<string, number>} */
   const sizes = { total: 0 };
   /** @type {Record<string, string>} */
@@ -103,6 +89,32 @@ export async function buildApp(entry) {
     code[name] = (code[name] ?? '') + out.code;
   }
   return { sizes, code };
+}
+
+/**
+ * Vite's production build of one app in app-size/, in memory: its output chunks and assets.
+ * @param {string} entry
+ * @param {object} output Rolldown output options
+ * @param {boolean} [minify]
+ * @returns {Promise<any[]>}
+ */
+export async function viteBuild(entry, output, minify = true) {
+  const result = await build({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    mode: 'production',
+    // Vitest sets NODE_ENV=test; an app's production build has production.
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    build: {
+      write: false,
+      minify,
+      target: 'es2022',
+      modulePreload: false,
+      rolldownOptions: { input: `${root}${entry}`, output },
+    },
+  });
+  return (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
 }
 
 /** sockkit's share: its packages, superjson and the contract module. */
