@@ -23,12 +23,13 @@ export const APP_BUDGET_BYTES = 10_000;
  * 14.4 kB (14,4xx B) when this test came (README.md, App size: where the bytes are), so that
  * growth fails while the budget stays open work. 16.0 kB once streaming calls (issue 16, about
  * 1.2 kB: the full client ships them whether the app streams or not) and the pending-call table
- * (issue 18, about 0.4 kB) came. 14,860 B once streams became an opt-in part (the `streams`
+ * (issue 18, about 0.4 kB) came. 14,908 B once streams became an opt-in part (the `streams`
  * option: 0.85 kB out of this app, which does not stream), the client's internal classes took
  * `#private` fields (0.1 kB) and the client stopped bundling the whole close-code table
- * (0.24 kB); the guard is that figure plus 10 B, so that real growth fails.
+ * (0.24 kB), less the 48 B of useStream's error for a client without streams; the guard is that
+ * figure plus 12 B, so that real growth fails.
  */
-export const APP_GUARD_BYTES = 14_870;
+export const APP_GUARD_BYTES = 14_920;
 
 /** The apps: entry file and which chunk's bytes are "the library" for the peers. */
 export const APPS = [

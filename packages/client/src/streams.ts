@@ -290,6 +290,7 @@ declare const part: unique symbol;
  * `stream` namespace, and an app that never imports it does not bundle streaming.
  */
 export interface StreamsPart {
+  /** Brands the part, so that only the `streams` export fits the option's type. */
   readonly [part]: 'streams';
 }
 

@@ -14,8 +14,7 @@ import { toSockkitError } from './errors.js';
 import { createStore, type Store } from './store.js';
 
 /** Streams are a part a client is given: say how, rather than fail on `undefined`. */
-const NO_STREAMS =
-  "@sockkit/react: the client cannot open streams; create it with `streams` (import { streams } from '@sockkit/client')";
+const NO_STREAMS = `@sockkit/react: useStream needs a client created with the streams option of '@sockkit/client'`;
 
 /** Options of {@link useStream}. */
 export interface UseStreamOptions<C extends ContractDef = ContractDef> {

@@ -82,7 +82,7 @@ describe('useStream', () => {
     const { client } = recordingClient(t.env.url, 'type-only', false);
     const { result } = renderHook(() => useStream('hold', undefined, { client }), { wrapper });
     expect(() => result.current.start({ tag: 'x' })).toThrow(
-      "the client cannot open streams; create it with `streams` (import { streams } from '@sockkit/client')",
+      "useStream needs a client created with the streams option of '@sockkit/client'",
     );
     await client.close();
   });

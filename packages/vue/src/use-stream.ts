@@ -26,8 +26,7 @@ import { toSockkitError } from './errors.js';
 import { useSockkitClient } from './provide.js';
 
 /** Streams are a part a client is given: say how, rather than fail on `undefined`. */
-const NO_STREAMS =
-  "@sockkit/vue: the client cannot open streams; create it with `streams` (import { streams } from '@sockkit/client')";
+const NO_STREAMS = `@sockkit/vue: useStream needs a client created with the streams option of '@sockkit/client'`;
 
 /** Options of {@link useStream}. */
 export interface UseStreamOptions<Chunk> {

@@ -115,7 +115,7 @@ describe('useStream', () => {
     const plain = createSockkitClient({ url: `ws://127.0.0.1:${server.port}`, contract: streamContract });
     const { result, stop } = inAppWith(plain, () => kit.useStream('words'));
     expect(() => result.start({ text: 'a' })).toThrow(
-      "the client cannot open streams; create it with `streams` (import { streams } from '@sockkit/client')",
+      "useStream needs a client created with the streams option of '@sockkit/client'",
     );
     stop();
     await plain.close();
