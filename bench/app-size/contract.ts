@@ -1,4 +1,7 @@
-/** The chat-like app's contract: a few procedures, a client procedure, topics with presence. */
+/**
+ * The chat-like app's contract: a few procedures, a client procedure, topics with presence, and
+ * a server stream (only streams.ts reads it).
+ */
 import { defineContract } from '@sockkit/core';
 import { z } from 'zod';
 
@@ -24,4 +27,5 @@ export const contract = defineContract({
     },
     announcements: { message: z.object({ text: z.string() }) },
   },
+  streams: { summary: { direction: 'server', input: z.object({ room: z.string() }), chunk: z.string() } },
 });

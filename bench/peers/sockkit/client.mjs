@@ -2,7 +2,7 @@
  * sockkit client for the load process (`@sockkit/client/node`, on ws), with its defaults except
  * reconnection, which a benchmark must not do silently.
  */
-import { createSockkitClient } from '@sockkit/client/node';
+import { createSockkitClient, streams } from '@sockkit/client/node';
 import { WebSocket } from 'ws';
 import { contract } from './contract.mjs';
 import { benchTracer, observing } from './observe.mjs';
@@ -38,6 +38,7 @@ function open(url, { localAddress }) {
   const client = createSockkitClient({
     url,
     contract,
+    streams,
     reconnect: { maxAttempts: 0 },
     ...(tracer ? { tracer } : {}),
     ...(localAddress !== undefined ? { WebSocket: boundWebSocket(localAddress) } : {}),

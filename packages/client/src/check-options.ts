@@ -2,7 +2,8 @@
  * Options that would fail silently later, refused at `createSockkitClient` with a TypeError
  * instead: a `params` provider that is not a function (every connect would fail with
  * "params provider failed" and retry forever), URLs a WebSocket cannot open (every attempt
- * would fail and retry forever), and client handlers that are not functions.
+ * would fail and retry forever), client handlers that are not functions, and a `streams`
+ * option that is not the streams part (e.g. `streams: true`).
  */
 import type { ClientOptions } from './options.js';
 
@@ -20,5 +21,7 @@ export function checkOptions(options: ClientOptions<unknown>, urls: readonly str
     bad = 'params must be a function, e.g. params: () => ({ token })';
   for (const [name, handler] of Object.entries(options.handlers ?? {}))
     if (typeof handler !== 'function') bad = `handler ${name} is not a function`;
+  if (options.streams !== undefined && typeof options.streams !== 'function')
+    bad = "streams must be the streams export of '@sockkit/client'";
   if (bad) throw new TypeError(`sockkit: ${bad}`);
 }

@@ -1,11 +1,10 @@
 /**
  * The client: the connection state machine (connect, handshake, reconnect with backoff,
  * dead-link detection, in-band auth refresh), calls, and the namespaces (`call`, `subscribe`,
- * `publish`) wired in one place. Subscriptions and serving the server's calls are parts given
- * by the factory (create.ts), so an app that never uses them does not bundle them.
+ * `publish`, `stream`) wired in one place. Subscriptions, serving the server's calls and streams
+ * are parts given by the factory (create.ts), so an app that never uses them does not bundle them.
  */
 import {
-  CLOSE_CODES,
   type Clock,
   type Codec,
   type ContractDef,
@@ -24,8 +23,10 @@ import {
   Emitter,
   errorFrame,
   finalCloseError,
+  HEARTBEAT_TIMEOUT_CLOSE,
   helloFrame,
   lookup,
+  NORMAL_CLOSE,
   pingFrame,
   pongFrame,
   readFrame,
@@ -48,7 +49,7 @@ import type {
 } from './options.js';
 import { CALL, IDEMPOTENT_CALL, Requests } from './requests.js';
 import type { CallServer } from './serve.js';
-import type { StreamHost, Streams } from './streams.js';
+import type { MakeStreams, Streams } from './streams.js';
 import type { Subscription } from './subscriptions.js';
 
 type AnySubscription = Subscription<unknown, unknown>;
@@ -63,8 +64,8 @@ export interface ClientParts {
   channels?: (client: Client, requests: Requests, codec: Codec) => Channels;
   /** Serving the server's calls with `handlers`. */
   server?: (client: Client, codec: Codec) => CallServer;
-  /** Streaming calls. */
-  streams?: (host: StreamHost) => Streams;
+  /** Streaming calls (the `streams` option). */
+  streams?: MakeStreams | undefined;
 }
 
 /** The client behind {@link createSockkitClient}; untyped (the factories type it from the contract). */
@@ -171,7 +172,7 @@ export class Client extends Emitter<ClientEvents> {
     const socket = this.socket;
     this.socket = undefined;
     this.flush(socket);
-    socket?.close(CLOSE_CODES.NORMAL.code, 'client closed');
+    socket?.close(NORMAL_CLOSE, 'client closed');
     this.shutDown(new SockkitError('UNAVAILABLE', 'client closed'));
   }
 
@@ -301,8 +302,8 @@ export class Client extends Emitter<ClientEvents> {
       this.send(pingFrame());
       this.timers.pong = this.clock.setTimeout(() => {
         // No answer: the link is dead even if the socket has not noticed yet.
-        socket.close(CLOSE_CODES.HEARTBEAT_TIMEOUT.code, 'heartbeat timeout');
-        this.linkLost(socket, CLOSE_CODES.HEARTBEAT_TIMEOUT.code, 'heartbeat timeout');
+        socket.close(HEARTBEAT_TIMEOUT_CLOSE, 'heartbeat timeout');
+        this.linkLost(socket, HEARTBEAT_TIMEOUT_CLOSE, 'heartbeat timeout');
       }, this.options.pingTimeoutMs ?? 10_000);
     }, interval);
   }

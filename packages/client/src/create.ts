@@ -1,8 +1,10 @@
 /**
- * The factories: `createSockkitClient` (everything) and `createSockkitCallClient` (calls only,
- * for apps that never subscribe, publish or serve the server's calls: a bundler leaves
- * subscriptions and call serving out of their bundle). Both work from the contract's type
- * alone; passing the contract object as well turns on the checks that need its schemas.
+ * The factories: `createSockkitClient` (calls, subscriptions, serving the server's calls) and
+ * `createSockkitCallClient` (calls only, for apps that never subscribe, publish or serve the
+ * server's calls: a bundler leaves subscriptions and call serving out of their bundle). Both
+ * work from the contract's type alone; passing the contract object as well turns on the checks
+ * that need its schemas. Streams are a part either takes as the `streams` option (the overloads
+ * add `client.stream` when it is given), so an app that never streams does not bundle them.
  */
 import type { ContractDef } from '@sockkit/core';
 import { Channels } from './channels.js';
@@ -10,18 +12,21 @@ import { Client } from './client.js';
 import type {
   CallClientOptions,
   ClientOptions,
+  ClientStreams,
   ContractClientOptions,
   SockkitCallClient,
   SockkitClient,
   TypeOnlyClientOptions,
+  WithStreams,
 } from './options.js';
 import { CallServer } from './serve.js';
-import { Streams } from './streams.js';
+import type { MakeStreams } from './streams.js';
 
 /**
  * Creates a client. It connects at once and keeps the connection up until `close()`.
  * Give the contract's type (`import type`), so the app's bundle holds no schemas; pass
- * `contract` too to validate the server's calls to this client (see the README).
+ * `contract` too to validate the server's calls to this client (see the README), and `streams`
+ * to open the contract's streams.
  *
  * @example
  * ```ts
@@ -30,10 +35,16 @@ import { Streams } from './streams.js';
  * ```
  */
 export function createSockkitClient<const C extends ContractDef>(
-  options: ContractClientOptions<C>,
-): SockkitClient<C>;
+  options: TypeOnlyClientOptions<C> & WithStreams,
+): SockkitClient<C> & ClientStreams<C>;
+export function createSockkitClient<const C extends ContractDef>(
+  options: ContractClientOptions<C> & WithStreams,
+): SockkitClient<C> & ClientStreams<C>;
 export function createSockkitClient<const C extends ContractDef>(
   options: TypeOnlyClientOptions<C>,
+): SockkitClient<C>;
+export function createSockkitClient<const C extends ContractDef>(
+  options: ContractClientOptions<C>,
 ): SockkitClient<C>;
 export function createSockkitClient<const C extends ContractDef>(
   options: ClientOptions<C>,
@@ -44,7 +55,7 @@ export function createSockkitClient<const C extends ContractDef>(
       new CallServer(client.contract, (options.handlers ?? {}) as never, codec, (frame) =>
         client.send(frame),
       ),
-    streams: (host) => new Streams(host),
+    streams: options.streams as MakeStreams | undefined,
   }) as unknown as SockkitClient<C>;
 }
 
@@ -59,7 +70,15 @@ export function createSockkitClient<const C extends ContractDef>(
  * ```
  */
 export function createSockkitCallClient<const C extends ContractDef>(
+  options: CallClientOptions<C> & WithStreams,
+): SockkitCallClient<C> & ClientStreams<C>;
+export function createSockkitCallClient<const C extends ContractDef>(
+  options: CallClientOptions<C>,
+): SockkitCallClient<C>;
+export function createSockkitCallClient<const C extends ContractDef>(
   options: CallClientOptions<C>,
 ): SockkitCallClient<C> {
-  return new Client(options as ClientOptions<ContractDef>, {}) as unknown as SockkitCallClient<C>;
+  return new Client(options as ClientOptions<ContractDef>, {
+    streams: options.streams as MakeStreams | undefined,
+  }) as unknown as SockkitCallClient<C>;
 }

@@ -15,6 +15,7 @@ export type {
   ClientEvents,
   ClientOptions,
   ClientSettings,
+  ClientStreams,
   ConnectionState,
   ContractClientOptions,
   ProcedureSettings,
@@ -27,7 +28,14 @@ export type {
   SubscribeOptions,
   TrustedHandlers,
   TypeOnlyClientOptions,
+  WithStreams,
 } from './options.js';
 export type { ClientCallContext } from './serve.js';
-export type { SendStreamOptions, ServerStream, StreamOptions } from './streams.js';
+export {
+  type SendStreamOptions,
+  type ServerStream,
+  type StreamOptions,
+  type StreamsPart,
+  streams,
+} from './streams.js';
 export type { MessageInfo, Subscription, SubscriptionEvents, SubscriptionItem } from './subscriptions.js';

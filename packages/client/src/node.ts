@@ -46,10 +46,13 @@ class NodeSocket implements SocketLike {
   }
 }
 
-/** Creates a client that connects with `ws`. Same options (and overloads) as the browser build. */
-export const createSockkitClient: typeof create = (options: ClientOptions<ContractDef>) =>
-  create({ WebSocket: NodeSocket, ...options } as ContractClientOptions<ContractDef>);
+// The casts: an implementation cannot be checked against several overloads; the browser
+// build's factories are, and these only add the socket.
 
-/** Creates a calls-only client that connects with `ws`. Same options as the browser build. */
-export const createSockkitCallClient: typeof createCalls = (options: CallClientOptions<ContractDef>) =>
-  createCalls({ WebSocket: NodeSocket, ...options });
+/** Creates a client that connects with `ws`. Same options (and overloads) as the browser build. */
+export const createSockkitClient = ((options: ClientOptions<ContractDef>) =>
+  create({ WebSocket: NodeSocket, ...options } as ContractClientOptions<ContractDef>)) as typeof create;
+
+/** Creates a calls-only client that connects with `ws`. Same options (and overloads) as the browser build. */
+export const createSockkitCallClient = ((options: CallClientOptions<ContractDef>) =>
+  createCalls({ WebSocket: NodeSocket, ...options })) as typeof createCalls;

@@ -28,7 +28,7 @@ import type { ReconnectOptions } from './backoff.js';
 import type { CallTracer } from './call-tracer.js';
 import type { SocketConstructor } from './environment.js';
 import type { ClientCallContext } from './serve.js';
-import type { SendStreamOptions, ServerStream, StreamOptions } from './streams.js';
+import type { SendStreamOptions, ServerStream, StreamOptions, StreamsPart } from './streams.js';
 import type { MessageInfo, Subscription } from './subscriptions.js';
 
 /** The client's connection state. */
@@ -167,6 +167,11 @@ export interface ClientSettings {
    * `otelCallTracer()` from `@sockkit/client/otel`. Default: none, and nothing of it is bundled.
    */
   tracer?: CallTracer;
+  /**
+   * The `streams` export of `@sockkit/client`, to open the contract's streams (`client.stream`).
+   * Default: none, and nothing of streaming is bundled.
+   */
+  streams?: StreamsPart;
 }
 
 /** Options of {@link createSockkitCallClient}: those of a full client but `handlers`. */
@@ -208,11 +213,6 @@ export interface SockkitClient<C> {
   readonly connectionId: string | undefined;
   /** Calls a server procedure. */
   readonly call: Caller<ServerProcedures<C>, CallOptions>;
-  /**
-   * Opens a stream: `for await (const chunk of client.stream.tokens(input, { signal }))` reads
-   * a server stream; `await client.stream.upload(input, { source })` writes a client stream.
-   */
-  readonly stream: { [K in keyof Streams<C>]: StreamFn<Streams<C>[K]> };
   /** Subscribes to a channel of a topic. */
   readonly subscribe: { [K in keyof Topics<C>]: SubscribeFn<Topics<C>[K]> };
   /** Publishes to a channel of a topic that clients may publish to. */
@@ -236,7 +236,19 @@ export interface SockkitClient<C> {
 }
 
 /** A client that only calls the server, typed from contract `C`. */
-export type SockkitCallClient<C> = Omit<
-  SockkitClient<C>,
-  'subscribe' | 'publish' | 'subscriptions' | 'stream'
->;
+export type SockkitCallClient<C> = Omit<SockkitClient<C>, 'subscribe' | 'publish' | 'subscriptions'>;
+
+/** What a client created with the `streams` option adds, typed from contract `C`. */
+export interface ClientStreams<C> {
+  /**
+   * Opens a stream: `for await (const chunk of client.stream.tokens(input, { signal }))` reads
+   * a server stream; `await client.stream.upload(input, { source })` writes a client stream.
+   */
+  readonly stream: { [K in keyof Streams<C>]: StreamFn<Streams<C>[K]> };
+}
+
+/** Options that include the `streams` part. */
+export interface WithStreams {
+  /** The `streams` export of `@sockkit/client`. */
+  streams: StreamsPart;
+}

@@ -57,28 +57,32 @@ export interface ServerLimits {
 export class Requests {
   /** Largest frame the server accepts (from `welcome`). */
   maxMessageBytes = Number.POSITIVE_INFINITY;
-  private maxCallsInFlight = Number.POSITIVE_INFINITY;
-  private readonly pending: PendingCalls;
+  #maxCallsInFlight = Number.POSITIVE_INFINITY;
+  readonly #pending: PendingCalls;
   /** Ids of calls the server holds a slot for: sent, and not answered yet. */
-  private slots = new IdTable<true>();
+  #slots = new IdTable<true>();
   /** Requests not sent yet, oldest first. */
-  private waiting: Outgoing[] = [];
+  #waiting: Outgoing[] = [];
+  readonly #host: RequestHost;
+  readonly #options: Pick<ClientSettings, 'timeout' | 'offline' | 'maxQueued'>;
 
   constructor(
-    private readonly host: RequestHost,
-    private readonly options: Pick<ClientSettings, 'timeout' | 'offline' | 'maxQueued'>,
+    host: RequestHost,
+    options: Pick<ClientSettings, 'timeout' | 'offline' | 'maxQueued'>,
     clock: Clock,
   ) {
+    this.#host = host;
+    this.#options = options;
     // A request given up on (timeout, abort) that left is cancelled on the server.
-    this.pending = new PendingCalls(clock, (id, data) => {
-      if ((data as Outgoing).sent) this.host.send(cancelFrame(id));
+    this.#pending = new PendingCalls(clock, (id, data) => {
+      if ((data as Outgoing).sent) this.#host.send(cancelFrame(id));
     });
   }
 
   /** The server announced its limits. */
   announced(limits: ServerLimits): void {
     this.maxMessageBytes = limits.maxMessageBytes;
-    this.maxCallsInFlight = Math.max(1, limits.maxCallsInFlight);
+    this.#maxCallsInFlight = Math.max(1, limits.maxCallsInFlight);
   }
 
   /** Registers request `id` and sends it now, or when connected and a call slot is free. */
@@ -90,7 +94,7 @@ export class Requests {
     kind: RequestKind = NONE,
     timeout?: number,
   ): Promise<unknown> {
-    const { state } = this.host;
+    const { state } = this.#host;
     if (state === 'closed') return Promise.reject(new SockkitError('UNAVAILABLE', 'client is closed'));
     if (frame.length > this.maxMessageBytes / 3 && utf8Length(frame) > this.maxMessageBytes) {
       const message = `${label} exceeds the server's limit of ${this.maxMessageBytes} bytes`;
@@ -105,49 +109,49 @@ export class Requests {
       call: kind.call === true,
       idempotent: kind.idempotent === true,
     };
-    const goesNow = state === 'open' && (!out.call || this.slots.size < this.maxCallsInFlight);
+    const goesNow = state === 'open' && (!out.call || this.#slots.size < this.#maxCallsInFlight);
     // Calls held back for a slot while connected are bounded by their timeouts, as any call is;
     // requests made while disconnected by `maxQueued`.
     if (state !== 'open') {
-      if (this.options.offline === 'reject')
+      if (this.#options.offline === 'reject')
         return Promise.reject(new SockkitError('UNAVAILABLE', 'not connected'));
-      const max = this.options.maxQueued ?? DEFAULT_MAX_QUEUED;
-      if (this.queued() >= max) {
+      const max = this.#options.maxQueued ?? DEFAULT_MAX_QUEUED;
+      if (this.#queued() >= max) {
         const message = `more than ${max} calls queued while offline`;
         return Promise.reject(new SockkitError('LIMIT_EXCEEDED', message, { details: { limit: max } }));
       }
     }
-    const promise = this.pending.add(
+    const promise = this.#pending.add(
       id,
       {
         label,
-        timeoutMs: options.timeout ?? timeout ?? this.options.timeout ?? DEFAULT_TIMEOUT_MS,
+        timeoutMs: options.timeout ?? timeout ?? this.#options.timeout ?? DEFAULT_TIMEOUT_MS,
         signal: options.signal,
       },
       out,
     );
-    if (goesNow) this.dispatch(out);
-    else this.waiting.push(out);
+    if (goesNow) this.#dispatch(out);
+    else this.#waiting.push(out);
     return promise;
   }
 
   /** An answer to request `id` arrived; its call slot, if any, is free again. */
   settle(id: number, error: SockkitError | undefined, value?: unknown): void {
-    this.pending.settle(id, error, value);
-    if (this.slots.delete(id) && this.waiting.length > 0) this.sendWaiting();
+    this.#pending.settle(id, error, value);
+    if (this.#slots.delete(id) && this.#waiting.length > 0) this.#sendWaiting();
   }
 
   /** Connected: sends waiting requests, in the order they were made, calls as slots allow. */
   sendQueued(): void {
-    this.sendWaiting();
+    this.#sendWaiting();
   }
 
   /** The link dropped: requests the server may have run fail; idempotent ones wait to be re-sent. */
   linkLost(error: SockkitError): void {
-    this.slots = new IdTable();
-    this.pending.rejectWhere(error, (data) => (data as Outgoing).sent && !(data as Outgoing).idempotent);
+    this.#slots = new IdTable();
+    this.#pending.rejectWhere(error, (data) => (data as Outgoing).sent && !(data as Outgoing).idempotent);
     const resend: Outgoing[] = [];
-    for (const [, data] of this.pending.entriesData()) {
+    for (const [, data] of this.#pending.entriesData()) {
       const out = data as Outgoing;
       if (out.sent) {
         out.sent = false;
@@ -155,36 +159,36 @@ export class Requests {
       }
     }
     // Re-sent ones go first: they were made before anything still waiting.
-    this.waiting = [...resend, ...this.waiting];
+    this.#waiting = [...resend, ...this.#waiting];
   }
 
   /** The client closed: everything fails. */
   rejectAll(error: SockkitError): void {
-    this.waiting = [];
-    this.slots = new IdTable();
-    this.pending.rejectWhere(error);
+    this.#waiting = [];
+    this.#slots = new IdTable();
+    this.#pending.rejectWhere(error);
   }
 
-  private dispatch(out: Outgoing): void {
+  #dispatch(out: Outgoing): void {
     out.sent = true;
-    if (out.call) this.slots.set(out.id, true);
-    this.host.send(out.frame);
+    if (out.call) this.#slots.set(out.id, true);
+    this.#host.send(out.frame);
   }
 
-  private sendWaiting(): void {
-    if (this.host.state !== 'open') return;
+  #sendWaiting(): void {
+    if (this.#host.state !== 'open') return;
     const rest: Outgoing[] = [];
-    for (const out of this.waiting) {
-      if (out.sent || !this.pending.has(out.id)) continue; // sent already, or given up while waiting
-      if (out.call && this.slots.size >= this.maxCallsInFlight) rest.push(out);
-      else this.dispatch(out);
+    for (const out of this.#waiting) {
+      if (out.sent || !this.#pending.has(out.id)) continue; // sent already, or given up while waiting
+      if (out.call && this.#slots.size >= this.#maxCallsInFlight) rest.push(out);
+      else this.#dispatch(out);
     }
-    this.waiting = rest;
+    this.#waiting = rest;
   }
 
-  private queued(): number {
+  #queued(): number {
     // Requests given up on while waiting leave lazily; count only live ones.
-    this.waiting = this.waiting.filter((out) => !out.sent && this.pending.has(out.id));
-    return this.waiting.length;
+    this.#waiting = this.#waiting.filter((out) => !out.sent && this.#pending.has(out.id));
+    return this.#waiting.length;
   }
 }

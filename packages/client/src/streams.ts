@@ -159,9 +159,13 @@ interface Writing {
 
 /** The streams of one client, by request id. */
 export class Streams {
-  private readonly open = new Map<number, Reading | Writing>();
+  readonly #open = new Map<number, Reading | Writing>();
 
-  constructor(private readonly host: StreamHost) {}
+  readonly #host: StreamHost;
+
+  constructor(host: StreamHost) {
+    this.#host = host;
+  }
 
   /** Opens stream `name`: read when `options` has no `source`, written when it has. */
   start(
@@ -173,13 +177,13 @@ export class Streams {
     const { signal } = options;
     if (signal?.aborted) controller.abort(signal.reason);
     else signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-    const id = this.host.nextId();
+    const id = this.#host.nextId();
     const sending = 'source' in options;
     const window = sending ? undefined : Math.max(1, Math.min(options.window ?? DEFAULT_WINDOW, 65_536));
     let answer: Promise<unknown>;
     try {
-      const frame = streamFrame(id, name, this.host.codec.encode(input), window);
-      answer = this.host.track(
+      const frame = streamFrame(id, name, this.#host.codec.encode(input), window);
+      answer = this.#host.track(
         id,
         frame,
         name,
@@ -192,7 +196,7 @@ export class Streams {
       );
     }
     const ended = (outcome: Outcome) => {
-      this.open.delete(id);
+      this.#open.delete(id);
       return outcome;
     };
     const outcome = answer.then(
@@ -204,19 +208,19 @@ export class Streams {
         return ended({ ok: false, error: own ? reason : SockkitError.from(error) });
       },
     );
-    if (sending) return this.write(id, (options as SendStreamOptions<unknown>).source, controller, outcome);
-    const reading = new Reading(id, window!, this.host, controller, outcome);
-    this.open.set(id, reading);
+    if (sending) return this.#write(id, (options as SendStreamOptions<unknown>).source, controller, outcome);
+    const reading = new Reading(id, window!, this.#host, controller, outcome);
+    this.#open.set(id, reading);
     return reading;
   }
 
   /** A `chunk` of a stream being read. */
   chunk(id: number, json: unknown, meta: unknown): void {
-    const stream = this.open.get(id);
+    const stream = this.#open.get(id);
     if (!(stream instanceof Reading)) return;
     let value: unknown;
     try {
-      value = this.host.codec.decode(json, meta);
+      value = this.#host.codec.decode(json, meta);
     } catch (error) {
       return stream.controller.abort(SockkitError.from(error));
     }
@@ -225,21 +229,21 @@ export class Streams {
 
   /** A `more`: the server takes `n` more chunks of a stream being written. */
   more(id: number, n: number): void {
-    const stream = this.open.get(id);
+    const stream = this.#open.get(id);
     if (!stream || stream instanceof Reading) return;
     stream.credit += n;
     stream.wake?.();
   }
 
   /** Pulls `source` as credit allows, sends `end`, and resolves with the server's answer. */
-  private async write(
+  async #write(
     id: number,
     source: AsyncIterable<unknown> | Iterable<unknown>,
     controller: AbortController,
     outcome: Promise<Outcome>,
   ): Promise<unknown> {
     const stream: Writing = { credit: 0, done: false, wake: undefined };
-    this.open.set(id, stream);
+    this.#open.set(id, stream);
     void outcome.then(() => {
       stream.done = true;
       stream.wake?.();
@@ -257,12 +261,12 @@ export class Streams {
         const step = await iterator.next();
         if (step.done) {
           finished = true;
-          this.host.send(endFrame(id));
+          this.#host.send(endFrame(id));
           break;
         }
         if (stream.done) break;
         stream.credit--;
-        this.host.send(chunkFrame(id, this.host.codec.encode(step.value)));
+        this.#host.send(chunkFrame(id, this.#host.codec.encode(step.value)));
       }
     } catch (error) {
       // The source (or encoding one of its chunks) failed: the stream is cancelled, the caller gets why.
@@ -277,3 +281,30 @@ export class Streams {
     throw result.error;
   }
 }
+
+declare const part: unique symbol;
+
+/**
+ * The part that lets a client open streams, opaque: give it as the client's `streams` option
+ * (`createSockkitClient<typeof contract>({ url, streams })`). A client without it has no
+ * `stream` namespace, and an app that never imports it does not bundle streaming.
+ */
+export interface StreamsPart {
+  /** Brands the part, so that only the `streams` export fits the option's type. */
+  readonly [part]: 'streams';
+}
+
+/** What a {@link StreamsPart} is at run time: the maker of a client's streams. @internal */
+export type MakeStreams = (host: StreamHost) => Streams;
+
+/**
+ * Streaming calls, for the client's `streams` option.
+ *
+ * @example
+ * ```ts
+ * const client = createSockkitClient<typeof contract>({ url: 'wss://example.com/ws', streams });
+ * for await (const token of client.stream.tokens({ prompt: 'Hi' })) console.log(token);
+ * ```
+ */
+export const streams: StreamsPart = ((host: StreamHost) =>
+  new Streams(host)) as MakeStreams as unknown as StreamsPart;

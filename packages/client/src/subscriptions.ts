@@ -206,66 +206,69 @@ const DEFAULT_MAX_BUFFERED = 10_000;
  * so does an overflow of its queue, which ends it with LIMIT_EXCEEDED.
  */
 class IteratorQueue<T> implements AsyncIterator<T> {
-  private items: T[] = [];
-  private waiting: ((result: IteratorResult<T>) => void) | undefined;
-  private failWaiting: ((error: unknown) => void) | undefined;
-  private done = false;
-  private error: SockkitError | undefined;
+  #items: T[] = [];
+  #waiting: ((result: IteratorResult<T>) => void) | undefined;
+  #failWaiting: ((error: unknown) => void) | undefined;
+  #done = false;
+  #error: SockkitError | undefined;
 
-  constructor(
-    private readonly max: number,
-    private readonly onReturn: () => void,
-  ) {}
+  readonly #max: number;
+  readonly #onReturn: () => void;
+
+  constructor(max: number, onReturn: () => void) {
+    this.#max = max;
+    this.#onReturn = onReturn;
+  }
 
   push(item: T): void {
-    if (this.done) return;
-    if (this.waiting) {
-      const resolve = this.waiting;
-      this.waiting = this.failWaiting = undefined;
+    if (this.#done) return;
+    if (this.#waiting) {
+      const resolve = this.#waiting;
+      this.#waiting = this.#failWaiting = undefined;
       resolve({ value: item, done: false });
-    } else if (this.items.length < this.max) {
-      this.items.push(item);
+    } else if (this.#items.length < this.#max) {
+      this.#items.push(item);
     } else {
       this.finish(
-        new SockkitError('LIMIT_EXCEEDED', `the loop fell more than ${this.max} messages behind`, {
-          details: { limit: this.max },
+        new SockkitError('LIMIT_EXCEEDED', `the loop fell more than ${this.#max} messages behind`, {
+          details: { limit: this.#max },
         }),
       );
-      this.onReturn();
+      this.#onReturn();
     }
   }
 
   finish(error?: SockkitError): void {
     // Nothing is yielded after the subscription ended, even if it was already queued.
-    this.items = [];
-    this.done = true;
+    this.#items = [];
+    this.#done = true;
     // An unsubscribe ends iteration cleanly; a refusal or server-side end throws in the loop.
-    this.error = error && error.code !== 'CANCELLED' ? error : undefined;
-    if (this.waiting) {
-      const resolve = this.waiting;
-      const reject = this.failWaiting!;
-      this.waiting = this.failWaiting = undefined;
-      if (this.error) reject(this.error);
+    this.#error = error && error.code !== 'CANCELLED' ? error : undefined;
+    if (this.#waiting) {
+      const resolve = this.#waiting;
+      const reject = this.#failWaiting!;
+      this.#waiting = this.#failWaiting = undefined;
+      if (this.#error) reject(this.#error);
       else resolve({ value: undefined, done: true });
     }
   }
 
   next(): Promise<IteratorResult<T>> {
-    const item = this.items.shift();
+    const item = this.#items.shift();
     if (item !== undefined) return Promise.resolve({ value: item, done: false });
-    if (this.done)
-      return this.error ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
+    if (this.#done)
+      return this.#error ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
-      this.waiting = resolve;
-      this.failWaiting = reject;
+      this.#waiting = resolve;
+      this.#failWaiting = reject;
     });
   }
 
   return(): Promise<IteratorResult<T>> {
-    this.items = [];
-    if (!this.done) {
-      this.done = true;
-      this.onReturn();
+    this.#items = [];
+    if (!this.#done) {
+      this.#done = true;
+      this.#onReturn();
     }
     return Promise.resolve({ value: undefined, done: true });
   }

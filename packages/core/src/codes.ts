@@ -42,12 +42,31 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** All error codes, for validation of inbound error frames. */
-export const errorCodeList = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+export const errorCodeList = /* @__PURE__ */ Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 
 /** Whether `code` names a known error code. */
 export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
 }
+
+/** The close code of a deliberate close (`CLOSE_CODES.NORMAL`), for a client that needs no table. */
+export const NORMAL_CLOSE = 1000;
+/** The close code of a dead link (`CLOSE_CODES.HEARTBEAT_TIMEOUT`), for a client that needs no table. */
+export const HEARTBEAT_TIMEOUT_CLOSE = 4010;
+
+/**
+ * The close codes after which a client stops rather than reconnects, with the error code it
+ * reports them with: the entries of {@link CLOSE_CODES} that have an `error` (test/errors.test.ts
+ * holds the two to each other). {@link finalCloseError} reads only this, so a browser bundle
+ * holds these five entries rather than the whole table, which bundlers keep whole once used.
+ */
+const FINAL_CLOSES = {
+  [NORMAL_CLOSE]: 'UNAVAILABLE',
+  4001: 'UNAUTHORIZED',
+  4003: 'BAD_REQUEST',
+  4005: 'FORBIDDEN',
+  4006: 'FORBIDDEN',
+} as const satisfies Record<number, ErrorCode>;
 
 /**
  * WebSocket close codes sockkit uses. `reconnect` says whether a client reconnects by itself
@@ -57,7 +76,7 @@ export function isErrorCode(code: unknown): code is ErrorCode {
  */
 export const CLOSE_CODES = {
   /** The peer closed on purpose (`client.close()` / `conn.close()`). */
-  NORMAL: { code: 1000, reconnect: false, error: 'UNAVAILABLE' },
+  NORMAL: { code: NORMAL_CLOSE, reconnect: false, error: 'UNAVAILABLE' },
   /** The server is going away without restart (process exit). */
   GOING_AWAY: { code: 1001, reconnect: true },
   /** A frame exceeded the hard frame limit (`limits.maxFrameBytes`), closed by ws itself. */
@@ -90,7 +109,7 @@ export const CLOSE_CODES = {
   /** The client read too slowly: its outbound buffer passed `limits.maxBufferedBytes`. */
   SLOW_CONSUMER: { code: 4009, reconnect: true },
   /** The peer missed heartbeats (client side: no pong to its ping in time). */
-  HEARTBEAT_TIMEOUT: { code: 4010, reconnect: true },
+  HEARTBEAT_TIMEOUT: { code: HEARTBEAT_TIMEOUT_CLOSE, reconnect: true },
 } as const satisfies Record<string, { code: number; reconnect: boolean; error?: ErrorCode }>;
 
 /** A named close code, e.g. `'SLOW_CONSUMER'`. */
@@ -101,7 +120,5 @@ export type CloseReason = keyof typeof CLOSE_CODES;
  * reconnects (every code not listed in {@link CLOSE_CODES} is taken as transient).
  */
 export function finalCloseError(code: number): ErrorCode | undefined {
-  for (const entry of Object.values(CLOSE_CODES))
-    if (entry.code === code) return 'error' in entry ? entry.error : undefined;
-  return undefined;
+  return Object.hasOwn(FINAL_CLOSES, code) ? FINAL_CLOSES[code as keyof typeof FINAL_CLOSES] : undefined;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE_CODES, ERROR_CODES, finalCloseError } from '../src/codes.js';
+import {
+  CLOSE_CODES,
+  ERROR_CODES,
+  finalCloseError,
+  HEARTBEAT_TIMEOUT_CLOSE,
+  NORMAL_CLOSE,
+} from '../src/codes.js';
 import { isSockkitError, SockkitError } from '../src/errors.js';
 
 describe('SockkitError', () => {
@@ -50,5 +56,17 @@ describe('SockkitError', () => {
       expect(finalCloseError(entry.code) === undefined, String(entry.code)).toBe(entry.reconnect);
     const codes = Object.values(CLOSE_CODES).map((c) => c.code);
     expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it('reads the final closes from the same entries as CLOSE_CODES (the client bundles only those)', () => {
+    for (const entry of Object.values(CLOSE_CODES))
+      expect(finalCloseError(entry.code), String(entry.code)).toBe(
+        'error' in entry ? entry.error : undefined,
+      );
+    const listed = new Set<number>(Object.values(CLOSE_CODES).map((c) => c.code));
+    for (let code = 1000; code < 5000; code++)
+      if (finalCloseError(code) !== undefined) expect(listed.has(code), String(code)).toBe(true);
+    expect(NORMAL_CLOSE).toBe(CLOSE_CODES.NORMAL.code);
+    expect(HEARTBEAT_TIMEOUT_CLOSE).toBe(CLOSE_CODES.HEARTBEAT_TIMEOUT.code);
   });
 });

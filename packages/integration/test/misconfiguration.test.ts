@@ -31,6 +31,7 @@ describe('client options', () => {
     [{ url: ['ws://127.0.0.1:1', 'ftp://x'] }, /url ftp:\/\/x is not/],
     [{ WebSocket: {} }, /the WebSocket option must be a WebSocket constructor/],
     [{ handlers: { confirm: true } }, /handler confirm is not a function/],
+    [{ streams: true }, /streams must be the streams export of '@sockkit\/client'/],
   ])('%o is a TypeError at creation', (options, message) => {
     expect(() => client(options)).toThrow(TypeError);
     expect(() => client(options)).toThrow(message);

@@ -3,8 +3,8 @@
  * their generators were pulled, whether their `finally` ran, why their signal aborted), and
  * helpers that start a real server on 127.0.0.1 and real clients against it.
  */
-import type { ContractClientOptions, SockkitClient } from '@sockkit/client';
-import { createSockkitClient } from '@sockkit/client/node';
+import type { ClientStreams, ContractClientOptions, SockkitClient } from '@sockkit/client';
+import { createSockkitClient, streams } from '@sockkit/client/node';
 import { defineContract, SockkitError } from '@sockkit/core';
 import {
   createSockkitServer,
@@ -156,10 +156,11 @@ export async function startStreamServer(
 export function connectStreams(
   server: { port: number | undefined },
   overrides: Partial<ContractClientOptions<StreamContract>> = {},
-): SockkitClient<StreamContract> & AsyncDisposable {
+): SockkitClient<StreamContract> & ClientStreams<StreamContract> & AsyncDisposable {
   const client = createSockkitClient({
     url: `ws://127.0.0.1:${server.port}`,
     contract: streamContract,
+    streams,
     reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
     ...overrides,
   });

@@ -5,7 +5,7 @@
  * the client's heap bounded by a few windows, not by the stream's length.
  */
 import { fileURLToPath } from 'node:url';
-import { createSockkitClient } from '@sockkit/client/node';
+import { createSockkitClient, streams } from '@sockkit/client/node';
 import { type Child, startNode } from '@sockkit/testing';
 import { afterEach, expect, it } from 'vitest';
 import { memoryContract } from '../fixtures/stream-memory-contract.mjs';
@@ -30,6 +30,7 @@ it('streams 1 GiB to a paused consumer with the server memory flat, and resumes 
   const client = createSockkitClient({
     url: `ws://127.0.0.1:${child.ready[1]}`,
     contract: memoryContract,
+    streams,
     reconnect: false,
   });
   try {

@@ -2,7 +2,7 @@
  * Type tests of streams: chunk, input and final types flow from the contract to callers and
  * handlers. Each `@ts-expect-error` line must fail to compile (tsc fails on an unused one).
  */
-import type { ServerStream, SockkitClient } from '@sockkit/client';
+import type { ClientStreams, ServerStream, SockkitClient } from '@sockkit/client';
 import { defineContract } from '@sockkit/core';
 import { createSockkitServer, type ServerStreamHandlers } from '@sockkit/server';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -28,7 +28,7 @@ const contract = defineContract({
 });
 
 // Compile-time only: these functions are type-checked, never called.
-async function clientSide(client: SockkitClient<typeof contract>) {
+async function clientSide(client: SockkitClient<typeof contract> & ClientStreams<typeof contract>) {
   expectTypeOf(client.stream.tokens({ prompt: 'hi' })).toEqualTypeOf<
     ServerStream<string, { tokens: number }>
   >();

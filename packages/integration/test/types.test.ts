@@ -291,10 +291,10 @@ function clientHandlers() {
       },
     },
   });
-  // @ts-expect-error wrong result type for a client procedure (no overload matches)
   createSockkitClient({
     url: 'ws://x',
     contract,
+    // @ts-expect-error wrong result type for a client procedure (no overload matches)
     handlers: { confirm: () => 'yes' },
   });
 }

@@ -13,6 +13,9 @@ import { afterStrictRemount } from './defer.js';
 import { toSockkitError } from './errors.js';
 import { createStore, type Store } from './store.js';
 
+/** Streams are a part a client is given: say how, rather than fail on `undefined`. */
+const NO_STREAMS = `@sockkit/react: useStream needs a client created with the streams option of '@sockkit/client'`;
+
 /** Options of {@link useStream}. */
 export interface UseStreamOptions<C extends ContractDef = ContractDef> {
   /** Open the stream after mount and whenever the input changes. Default: when an input is given. */
@@ -139,7 +142,9 @@ export function useStream<C extends ContractDef, K extends ServerStreamName<C>>(
     (explicit?: Input) => {
       const { client, name, input, window } = latest.current;
       if (client === null) return;
-      const open = (client as unknown as { stream: Record<string, unknown> }).stream[name] as (
+      const streams = (client as { stream?: Record<string, unknown> }).stream;
+      if (!streams) throw new Error(NO_STREAMS);
+      const open = streams[name] as (
         input: Input,
         options: { window?: number; signal?: AbortSignal },
       ) => StreamLike<Chunk, Output>;

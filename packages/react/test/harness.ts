@@ -3,7 +3,7 @@
  * recorded (parsed, batches flattened), so tests assert on the wire rather than on the hooks'
  * own word.
  */
-import { createSockkitClient, type SocketLike, type SockkitClient } from '@sockkit/client';
+import { createSockkitClient, type SocketLike, type SockkitClient, streams } from '@sockkit/client';
 import { SockkitError } from '@sockkit/core';
 import { createSockkitServer } from '@sockkit/server';
 import WebSocket from 'ws';
@@ -77,11 +77,13 @@ export type ClientMode = 'type-only' | 'contract';
 
 /**
  * A client on ws (the tests run under happy-dom, whose own WebSocket is not the one to test)
- * recording what it sends. Each test closes what it opened.
+ * recording what it sends, with the streams part unless `withStreams` is false. Each test
+ * closes what it opened.
  */
 export function recordingClient(
   url: string,
   mode: ClientMode = 'type-only',
+  withStreams = true,
 ): { client: SockkitClient<Contract>; sent: SentMessage[] } {
   const sent: SentMessage[] = [];
   class RecordingSocket implements SocketLike {
@@ -109,10 +111,11 @@ export function recordingClient(
       this.ws.on('message', (data, binary) => deliver({ data: binary ? data : data.toString() }));
     }
   }
+  const parts = withStreams ? { streams } : {};
   const client =
     mode === 'contract'
-      ? createSockkitClient({ url, contract, WebSocket: RecordingSocket })
-      : createSockkitClient<Contract>({ url, WebSocket: RecordingSocket });
+      ? createSockkitClient({ url, contract, WebSocket: RecordingSocket, ...parts })
+      : createSockkitClient<Contract>({ url, WebSocket: RecordingSocket, ...parts });
   return { client, sent };
 }
 

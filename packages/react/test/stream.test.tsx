@@ -1,13 +1,13 @@
 /**
  * useStream against a real server: one stream under StrictMode, chunks and the final value, a
  * new input cancelling the stream before, unmount cancelling (the server's generator ends), an
- * error mid-stream, and a lazy start.
+ * error mid-stream, and a lazy start; a client without the streams part is named as the cause.
  */
 import { act, renderHook, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { createSockkitReact } from '../src/index.js';
 import type { Contract } from './contract.js';
-import { kinds } from './harness.js';
+import { kinds, recordingClient } from './harness.js';
 import { serverSuite } from './suite.js';
 
 const { useStream } = createSockkitReact<Contract>();
@@ -75,5 +75,15 @@ describe('useStream', () => {
     await waitFor(() => expect(result.current.chunks).toEqual(['lazy2:first']));
     unmount();
     await waitFor(() => expect(t.env.ended).toContain('lazy2'));
+  });
+
+  it('says how to fix a client created without the streams part', async () => {
+    await t.connected();
+    const { client } = recordingClient(t.env.url, 'type-only', false);
+    const { result } = renderHook(() => useStream('hold', undefined, { client }), { wrapper });
+    expect(() => result.current.start({ tag: 'x' })).toThrow(
+      "useStream needs a client created with the streams option of '@sockkit/client'",
+    );
+    await client.close();
   });
 });

@@ -157,8 +157,11 @@ export interface SockkitClientLike<C extends ContractDef = ContractDef> {
   readonly connectionId: string | undefined;
   /** One function per server procedure of `C`: `call[name](input, options?)`. */
   readonly call: Caller<ServerProcedures<C>, CallOptionsLike>;
-  /** One function per stream of `C`: `stream[name](input, options?)`. */
-  readonly stream: StreamFns<C>;
+  /**
+   * One function per stream of `C`: `stream[name](input, options?)`; only on a client created
+   * with the `streams` option.
+   */
+  readonly stream?: StreamFns<C>;
   /** One subscriber per topic of `C`: `subscribe[name](params, onMessage?, options?)`. */
   readonly subscribe: Subscribers<C>;
   /** One publisher per topic of `C` clients may publish to: `publish[name](params, message, options?)`. */

@@ -25,6 +25,9 @@ import type {
 import { toSockkitError } from './errors.js';
 import { useSockkitClient } from './provide.js';
 
+/** Streams are a part a client is given: say how, rather than fail on `undefined`. */
+const NO_STREAMS = `@sockkit/vue: useStream needs a client created with the streams option of '@sockkit/client'`;
+
 /** Options of {@link useStream}. */
 export interface UseStreamOptions<Chunk> {
   /**
@@ -97,6 +100,7 @@ export function useStream<C extends ContractDef, K extends ServerStreamName<C>>(
   function start(explicit?: Input): void {
     cancel();
     const value = explicit === undefined ? toValue(input) : explicit;
+    if (!client.stream) throw new Error(NO_STREAMS);
     const open = client.stream[name] as unknown as (
       input: Input,
       options: StreamOptionsLike,

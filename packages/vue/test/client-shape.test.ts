@@ -5,6 +5,7 @@
 import type {
   CallOptions,
   ClientEvents,
+  ClientStreams,
   MessageInfo,
   PublishOptions,
   PublishResult,
@@ -49,16 +50,20 @@ type InternalSubscriptionMembers =
   | 'fail'
   | 'end';
 
+/** The real client with its `streams` part. */
+type StreamingClient<X> = SockkitClient<X> & ClientStreams<X>;
+
 describe('client shape', () => {
-  it('the real client fits it', () => {
+  it('the real client fits it, with the streams part or without', () => {
     expectTypeOf<SockkitClient<C>>().toExtend<SockkitClientLike<C>>();
+    expectTypeOf<StreamingClient<C>>().toExtend<SockkitClientLike<C>>();
     expectTypeOf<Subscription<{ text: string }, { name: string }>>().toExtend<
       SubscriptionLike<{ text: string }, { name: string }>
     >();
   });
 
   it('leaves out nothing the real client has', () => {
-    expectTypeOf<keyof SockkitClientLike<C>>().toEqualTypeOf<keyof SockkitClient<C>>();
+    expectTypeOf<keyof SockkitClientLike<C>>().toEqualTypeOf<keyof StreamingClient<C>>();
     expectTypeOf<keyof SockkitClientLike<C>['call']>().toEqualTypeOf<keyof SockkitClient<C>['call']>();
     expectTypeOf<keyof SockkitClientLike<C>['subscribe']>().toEqualTypeOf<
       keyof SockkitClient<C>['subscribe']
@@ -80,18 +85,17 @@ describe('client shape', () => {
     >();
     expectTypeOf<PublishResultLike>().toEqualTypeOf<PublishResult>();
     type S = typeof streamContract;
-    expectTypeOf<SockkitClient<S>>().toExtend<SockkitClientLike<S>>();
-    expectTypeOf<keyof SockkitClientLike<S>['stream']>().toEqualTypeOf<keyof SockkitClient<S>['stream']>();
+    expectTypeOf<StreamingClient<S>>().toExtend<SockkitClientLike<S>>();
+    expectTypeOf<keyof NonNullable<SockkitClientLike<S>['stream']>>().toEqualTypeOf<
+      keyof StreamingClient<S>['stream']
+    >();
     expectTypeOf<StreamOptionsLike>().toEqualTypeOf<StreamOptions>();
     expectTypeOf<SendStreamOptionsLike<string>>().toEqualTypeOf<SendStreamOptions<string>>();
     expectTypeOf<keyof ServerStreamLike<string, number>>().toEqualTypeOf<
       keyof ServerStream<string, number>
     >();
-    expectTypeOf<keyof SockkitClientLike<C>['stream']>().toEqualTypeOf<keyof SockkitClient<C>['stream']>();
-    expectTypeOf<StreamOptionsLike>().toEqualTypeOf<StreamOptions>();
-    expectTypeOf<SendStreamOptionsLike<string>>().toEqualTypeOf<SendStreamOptions<string>>();
-    expectTypeOf<keyof ServerStreamLike<string, number>>().toEqualTypeOf<
-      keyof ServerStream<string, number>
+    expectTypeOf<keyof NonNullable<SockkitClientLike<C>['stream']>>().toEqualTypeOf<
+      keyof StreamingClient<C>['stream']
     >();
   });
 });

@@ -3,7 +3,7 @@
  * final value; cancellation on input change, on `cancel()` and on unmount, seen by the server's
  * handler; a server error reported in `error`.
  */
-import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
+import { type ClientStreams, createSockkitClient, type SockkitClient, streams } from '@sockkit/client/node';
 import { SockkitError } from '@sockkit/core';
 import { createSockkitServer } from '@sockkit/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ const kit = createSockkitVue(streamContract);
 const cancelled: string[] = [];
 
 let server: ReturnType<typeof createSockkitServer<typeof streamContract>>;
-let client: SockkitClient<typeof streamContract>;
+let client: SockkitClient<typeof streamContract> & ClientStreams<typeof streamContract>;
 const inApp = <T>(fn: () => T) => inAppWith(client, fn);
 
 beforeAll(async () => {
@@ -47,7 +47,7 @@ beforeAll(async () => {
     },
   });
   await server.ready;
-  client = createSockkitClient({ url: `ws://127.0.0.1:${server.port}`, contract: streamContract });
+  client = createSockkitClient({ url: `ws://127.0.0.1:${server.port}`, contract: streamContract, streams });
   await client.ready();
 });
 
@@ -109,5 +109,15 @@ describe('useStream', () => {
     // @ts-expect-error upload is a client stream: nothing to read
     inApp(() => kit.useStream('upload')).stop();
     stop();
+  });
+
+  it('says how to fix a client created without the streams part', async () => {
+    const plain = createSockkitClient({ url: `ws://127.0.0.1:${server.port}`, contract: streamContract });
+    const { result, stop } = inAppWith(plain, () => kit.useStream('words'));
+    expect(() => result.start({ text: 'a' })).toThrow(
+      "useStream needs a client created with the streams option of '@sockkit/client'",
+    );
+    stop();
+    await plain.close();
   });
 });

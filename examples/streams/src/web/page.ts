@@ -3,11 +3,11 @@
  * server's generator stops at once); Upload sends the chosen file in 32 KiB chunks, pulled only
  * as fast as the server reads them, and moves the progress bar as each chunk leaves.
  */
-import { createSockkitClient } from '@sockkit/client';
+import { createSockkitClient, streams } from '@sockkit/client';
 import { isSockkitError } from '@sockkit/core';
 import { streamsContract } from '../contract.js';
 
-const client = createSockkitClient({ url: `ws://${location.host}/ws`, contract: streamsContract });
+const client = createSockkitClient({ url: `ws://${location.host}/ws`, contract: streamsContract, streams });
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let stop: AbortController | undefined;

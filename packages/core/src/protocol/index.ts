@@ -8,7 +8,7 @@
  */
 export { stableStringify, topicOfChannel } from '../channels.js';
 export { type Codec, type EncodedPayload, superjsonMetaIssue } from '../codec.js';
-export { errorCodeList, finalCloseError } from '../codes.js';
+export { errorCodeList, finalCloseError, HEARTBEAT_TIMEOUT_CLOSE, NORMAL_CLOSE } from '../codes.js';
 export { isContractName, lookup } from '../contract.js';
 export { Emitter, type EventMap } from '../emitter.js';
 export { toWireIssues } from '../errors.js';
