@@ -11,7 +11,6 @@ import {
   type ContractDef,
   type ProcedureDef,
   SockkitError,
-  SUBPROTOCOL,
   superjsonCodec,
   systemClock,
   type TimerHandle,
@@ -21,17 +20,21 @@ import {
   authFrame,
   batchFrame,
   callFrame,
+  EARLY_BOUNDS,
+  EARLY_MESSAGES_VERSION,
   Emitter,
   errorFrame,
   finalCloseError,
   helloFrame,
   lookup,
+  OFFERED_SUBPROTOCOLS,
   pingFrame,
   pongFrame,
   readFrame,
   readServerMessage,
   type ServerMessage,
   splitBatches,
+  versionOf,
 } from '@sockkit/core/protocol';
 import { type Backoff, backoffPolicy, reconnectDelay } from './backoff.js';
 import type { Channels } from './channels.js';
@@ -188,7 +191,7 @@ export class Client extends Emitter<ClientEvents> {
     const url = this.urls[this.urlIndex % this.urls.length]!;
     let socket: SocketLike;
     try {
-      socket = new this.WebSocket(url, [SUBPROTOCOL]);
+      socket = new this.WebSocket(url, [...OFFERED_SUBPROTOCOLS]);
     } catch (error) {
       this.emit('error', new SockkitError('UNAVAILABLE', `cannot open ${url}`, { cause: error }));
       return this.scheduleReconnect();
@@ -197,6 +200,7 @@ export class Client extends Emitter<ClientEvents> {
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
       socket.send(helloFrame(params));
+      this.sendEarly(socket);
     });
     socket.addEventListener('message', (event: { data: unknown }) => {
       if (this.socket === socket) this.receive(event.data);
@@ -207,6 +211,18 @@ export class Client extends Emitter<ClientEvents> {
     socket.addEventListener('error', () => {
       // A close event always follows; that is where recovery happens.
     });
+  }
+
+  /**
+   * Requests made before the first connection go right behind `hello` when the server chose a
+   * version that keeps them (v2), within half of EARLY_BOUNDS. Not after a session existed:
+   * then subscriptions are resumed first, at `welcome`, and a request queued across a drop is
+   * not risked on a handshake that may fail again. Nor while subscriptions wait: they go first.
+   */
+  private sendEarly(socket: SocketLike): void {
+    if (this.session !== undefined || (this.channels?.all().length ?? 0) > 0) return;
+    if ((versionOf(socket.protocol ?? '') ?? 0) < EARLY_MESSAGES_VERSION) return;
+    this.requests.sendEarly(EARLY_BOUNDS.messages / 2, EARLY_BOUNDS.bytes / 2);
   }
 
   private welcome(message: Extract<ServerMessage, { t: 'welcome' }>): void {

@@ -142,6 +142,29 @@ export class Requests {
     this.sendWaiting();
   }
 
+  /**
+   * Sends what waits, oldest first, right behind `hello` (protocol v2): as many requests as fit
+   * in `messages` and `bytes` (UTF-8, as one batch frame); the rest wait for `welcome`. They
+   * count as sent: if the link drops before `welcome`, they fail or are re-sent as any request
+   * in flight.
+   */
+  sendEarly(messages: number, bytes: number): void {
+    let count = 0;
+    let size = 2; // a batch's brackets
+    let sent = 0;
+    for (const out of this.waiting) {
+      if (out.sent || !this.pending.has(out.id)) {
+        sent++;
+        continue;
+      }
+      size += utf8Length(out.frame) + 1;
+      if (++count > messages || size > bytes) break;
+      this.dispatch(out);
+      sent++;
+    }
+    this.waiting = this.waiting.slice(sent);
+  }
+
   /** The link dropped: requests the server may have run fail; idempotent ones wait to be re-sent. */
   linkLost(error: SockkitError): void {
     this.slots = new IdTable();

@@ -21,6 +21,7 @@ import type { RawData, WebSocket } from 'ws';
 import { ClientCalls } from './client-calls.js';
 import { CLOSE_GRACE_MS, truncateReason } from './close-reason.js';
 import { InboundCalls } from './dispatch.js';
+import { EarlyMessages } from './early-messages.js';
 import type { Flushable, Flusher } from './flusher.js';
 import type { Heartbeat } from './heartbeat.js';
 import { LogBudget } from './log-budget.js';
@@ -87,6 +88,10 @@ export class Connection implements Peer, Flushable, ServerConnection {
   };
   /** Size of the frame being read, for the chunk size check. */
   private frameBytes = 0;
+  /** Frames read so far (EarlyMessages charges each frame once). */
+  private frames = 0;
+  /** Messages that followed `hello` while `authenticate` runs. */
+  private early: EarlyMessages | undefined;
   private clientCalls: ClientCalls | undefined;
   private readonly rt: ServerRuntime;
   private readonly bucket: TokenBucket;
@@ -169,6 +174,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     if (bytes > this.rt.limits.maxMessageBytes) return this.oversized(text, bytes);
     const messages = readFrame(text);
     this.frameBytes = bytes;
+    this.frames++;
     if (typeof messages === 'string') {
       return this.protocolError(
         messages === 'json'
@@ -250,6 +256,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
       }
       if (message.t === 'hello')
         return this.sendError(undefined, { code: 'BAD_REQUEST', message: 'hello already received' });
+      if (this.state === 'authenticating') return this.keepEarly(message, bytes);
       this.sendError(requestIdOf(message), {
         code: 'UNAUTHORIZED',
         message: `'${message.t}' before the handshake: send 'hello' first`,
@@ -299,6 +306,38 @@ export class Connection implements Peer, Flushable, ServerConnection {
     }
   }
 
+  /** A message behind `hello`: kept until the handshake is done, within EARLY_BOUNDS. */
+  private keepEarly(message: ClientMessage, bytes: number | undefined): void {
+    this.early ??= new EarlyMessages();
+    const refused = this.early.keep(message, bytes, this.frameBytes, this.frames);
+    if (!refused) return;
+    this.sendError(requestIdOf(message), refused);
+    this.countProtocolError();
+  }
+
+  /** The handshake succeeded: the messages that followed `hello` run now, in order. */
+  private runEarly(): void {
+    const early = this.early;
+    this.early = undefined;
+    if (!early) return;
+    for (const { message, bytes, frameBytes } of early.all()) {
+      if (this.state !== 'open') return;
+      this.frameBytes = frameBytes;
+      this.route(message, bytes);
+    }
+  }
+
+  /** The handshake was refused: each request that followed `hello` fails with the refusal. */
+  private refuseEarly(reason: string): void {
+    const early = this.early;
+    this.early = undefined;
+    if (!early) return;
+    for (const { message } of early.all()) {
+      const id = requestIdOf(message);
+      if (id !== undefined) this.sendError(id, { code: 'UNAUTHORIZED', message: reason });
+    }
+  }
+
   private protocolError(message: string): void {
     this.sendError(undefined, { code: 'BAD_REQUEST', message });
     this.countProtocolError();
@@ -336,8 +375,11 @@ export class Connection implements Peer, Flushable, ServerConnection {
       const thrown = err.code === 'INTERNAL';
       const refusal = { code: CLOSE_CODES.UNAUTHORIZED.code, reason: thrown ? 'unauthorized' : err.message };
       this.deps.refused(this.request.remoteAddress, refusal, thrown ? error : undefined);
+      this.refuseEarly(refusal.reason);
       this.close(refusal.code, refusal.reason);
     }
+    // Outside the try: a throw from a message's handling is no refusal of the handshake.
+    this.runEarly();
   }
 
   private async authenticate(params: unknown, refresh: boolean) {
@@ -541,6 +583,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     if (this.timer !== undefined) this.rt.clock.clearTimeout(this.timer);
     this.outbound = [];
     this.outboundBytes = 0;
+    this.early = undefined;
     resolveAll(this.drainWaiters);
     this.drainWaiters = undefined;
     this.deps.heartbeat.forget(this);
