@@ -22,7 +22,7 @@ import { ClientCalls } from './client-calls.js';
 import { CLOSE_GRACE_MS, truncateReason } from './close-reason.js';
 import { InboundCalls } from './dispatch.js';
 import { EarlyMessages } from './early-messages.js';
-import type { Flushable, Flusher } from './flusher.js';
+import type { Batch, Flushable, Flusher } from './flusher.js';
 import type { Heartbeat } from './heartbeat.js';
 import { LogBudget } from './log-budget.js';
 import { type Logger, withBindings } from './logger.js';
@@ -73,7 +73,8 @@ export class Connection implements Peer, Flushable, ServerConnection {
   private state: State = 'handshake';
   /** The code this side closed with, reported even if the peer never completed the close. */
   private closeCode: { code: number; reason: string } | undefined;
-  private outbound: string[] = [];
+  /** Frames queued for the next flush: none, one, or several (an array only then). */
+  private outbound: Batch | undefined;
   private outboundBytes = 0;
   // Created on first use, as the rest of what not every connection needs: an idle connection
   // stays small (bench W4 counts heap per connection).
@@ -454,21 +455,25 @@ export class Connection implements Peer, Flushable, ServerConnection {
   }
 
   private enqueue(text: string): void {
-    this.outbound.push(text);
+    const queued = this.outbound;
     this.outboundBytes += text.length;
-    if (this.outbound.length === 1) this.deps.flusher.schedule(this);
+    if (queued === undefined) {
+      this.outbound = text;
+      this.deps.flusher.schedule(this);
+    } else if (typeof queued === 'string') this.outbound = [queued, text];
+    else queued.push(text);
   }
 
   /** Writes queued frames as one frame. */
   flush(): void {
-    if (this.outbound.length === 0) return;
     const frames = this.outbound;
+    if (frames === undefined) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = undefined;
-    this.outbound = [];
+    this.outbound = undefined;
     this.outboundBytes = 0;
     if (this.ws.readyState !== 1) return resolveAll(waiters);
-    if (this.rt.trace) traceOut(this.rt.logger, this.id, frames);
+    if (this.rt.trace) traceOut(this.rt.logger, this.id, typeof frames === 'string' ? [frames] : frames);
     this.rt.observers.hub?.sent(this, batchBytes(frames));
     if (waiters === undefined) return this.deps.flusher.write(this.ws, frames);
     this.deps.flusher.write(this.ws, frames, () => resolveAll(waiters));
@@ -581,7 +586,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     if (this.timer !== undefined) this.rt.clock.clearTimeout(this.timer);
-    this.outbound = [];
+    this.outbound = undefined;
     this.outboundBytes = 0;
     this.early = undefined;
     resolveAll(this.drainWaiters);
@@ -628,7 +633,8 @@ function randomId(): string {
 }
 
 /** UTF-8 bytes of the frame `frames` leave in: one message, or a JSON array of them. */
-function batchBytes(frames: readonly string[]): number {
+function batchBytes(frames: Batch): number {
+  if (typeof frames === 'string') return Buffer.byteLength(frames);
   let bytes = frames.length === 1 ? 0 : frames.length + 1;
   for (const frame of frames) bytes += Buffer.byteLength(frame);
   return bytes;

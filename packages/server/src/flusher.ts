@@ -6,8 +6,9 @@
  * no timer, no per-connection closure, and no wait for another turn of the event loop
  * (setImmediate cost about 3 µs more per call on the latency bench).
  *
- * Fan-out: when one publish queues the same frames for many connections, they hold the very
- * same strings in the same order. From the second connection with that batch on, the batch
+ * A batch is one message text or an array of several: most flushes carry one message, and then
+ * no array is made for it. Fan-out: when one publish queues the same frames for many
+ * connections, they hold the very same strings in the same order. From the second connection with that batch on, the batch
  * is a WebSocket frame built once (ws-frames.ts) that goes to each socket in one write.
  */
 import { batchFrame } from '@sockkit/core/protocol';
@@ -19,6 +20,9 @@ export interface Flushable {
   flush(): void;
 }
 
+/** Message texts queued in one tick: one, or several in order. */
+export type Batch = string | string[];
+
 /** A batch several connections send: its text, and the whole WebSocket frame that carries it. */
 interface SharedFrame {
   readonly text: string;
@@ -28,18 +32,27 @@ interface SharedFrame {
 
 /** The flush scheduler and batch encoder of one server. */
 export class Flusher {
-  private dirty: Flushable[] = [];
+  /**
+   * Targets to flush, in `dirty[0..dirtyCount)`: the array is kept and its slots cleared, since
+   * emptying an array by `length = 0` frees its store and the next push allocates one again.
+   */
+  private readonly dirty: (Flushable | undefined)[] = [];
+  private dirtyCount = 0;
   private scheduled = false;
-  private lastFrames: string[] | undefined;
+  private lastFrames: Batch | undefined;
   private lastText: string | undefined;
   private lastShared: SharedFrame | undefined;
   /** Batches written as a prebuilt shared frame (for tests and metrics). */
   sharedWrites = 0;
   private readonly flushAll = (): void => {
     this.scheduled = false;
-    const list = this.dirty;
-    this.dirty = [];
-    for (const target of list) target.flush();
+    // A target scheduled while this runs is flushed in this pass too.
+    for (let i = 0; i < this.dirtyCount; i++) {
+      const target = this.dirty[i]!;
+      this.dirty[i] = undefined;
+      target.flush();
+    }
+    this.dirtyCount = 0;
     this.lastFrames = undefined;
     this.lastText = undefined;
     this.lastShared = undefined;
@@ -47,7 +60,7 @@ export class Flusher {
 
   /** Queues `target` for the next flush. Call once per flush per target (when its queue goes non-empty). */
   schedule(target: Flushable): void {
-    this.dirty.push(target);
+    this.dirty[this.dirtyCount++] = target;
     if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.flushAll);
@@ -59,9 +72,9 @@ export class Flusher {
    * this flush, else as the frame shared with them. `done` runs once the data left for the
    * kernel (for paced writers); such a write is never shared.
    */
-  write(ws: WebSocket, frames: string[], done?: () => void): void {
+  write(ws: WebSocket, frames: Batch, done?: () => void): void {
     if (done) {
-      ws.send(batchFrame(frames), done);
+      ws.send(textOf(frames), done);
       return;
     }
     const batch = this.encode(frames);
@@ -72,19 +85,25 @@ export class Flusher {
     } else ws.send(batch.text);
   }
 
-  private encode(frames: string[]): string | SharedFrame {
+  private encode(frames: Batch): string | SharedFrame {
     if (this.lastFrames !== undefined && this.lastText !== undefined && sameFrames(this.lastFrames, frames)) {
       this.lastShared ??= { text: this.lastText, frame: buildFrame(this.lastText) };
       return this.lastShared;
     }
     this.lastFrames = frames;
-    this.lastText = batchFrame(frames);
+    this.lastText = textOf(frames);
     this.lastShared = undefined;
     return this.lastText;
   }
 }
 
-function sameFrames(a: string[], b: string[]): boolean {
+/** The frame text of a batch. */
+export function textOf(frames: Batch): string {
+  return typeof frames === 'string' ? frames : batchFrame(frames);
+}
+
+function sameFrames(a: Batch, b: Batch): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

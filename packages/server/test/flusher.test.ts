@@ -54,6 +54,42 @@ describe('outbound batches', () => {
     expect(flusher.sharedWrites).toBe(2 * batches.length);
   });
 
+  it('shares a one-message batch given as its text (no array), as connections queue it', async () => {
+    const { serverSides, received } = await pairs(3);
+    const flusher = new Flusher();
+    const text = '{"t":"msg","d":"one"}';
+    await new Promise((resolve) => {
+      for (const ws of serverSides) flusher.schedule({ flush: () => flusher.write(ws, text) });
+      setImmediate(resolve);
+    });
+    for (const got of received) await expect.poll(() => got).toEqual([text]);
+    expect(flusher.sharedWrites).toBe(2);
+  });
+
+  it('flushes, in the same pass, a target scheduled while another one flushes', async () => {
+    const { serverSides, received } = await pairs(2);
+    const flusher = new Flusher();
+    const order: string[] = [];
+    const second = {
+      flush: () => {
+        order.push('b');
+        flusher.write(serverSides[1]!, '{"t":"b"}');
+      },
+    };
+    await new Promise((resolve) => {
+      flusher.schedule({
+        flush: () => {
+          order.push('a');
+          flusher.write(serverSides[0]!, '{"t":"a"}');
+          flusher.schedule(second);
+        },
+      });
+      setImmediate(resolve);
+    });
+    expect(order).toEqual(['a', 'b']);
+    await expect.poll(() => received).toEqual([['{"t":"a"}'], ['{"t":"b"}']]);
+  });
+
   it('shares nothing across flushes, nor between two servers flushing in the same tick', async () => {
     const { serverSides, received } = await pairs(2);
     const [a, b] = [new Flusher(), new Flusher()];
