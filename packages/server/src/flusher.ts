@@ -7,9 +7,10 @@
  * (setImmediate cost about 3 µs more per call on the latency bench).
  *
  * A batch is one message text or an array of several: most flushes carry one message, and then
- * no array is made for it. Fan-out: when one publish queues the same frames for many
- * connections, they hold the very same strings in the same order. From the second connection with that batch on, the batch
- * is a WebSocket frame built once (ws-frames.ts) that goes to each socket in one write.
+ * no array is made for it. Its WebSocket frame is built in one buffer (ws-frames.ts) and goes
+ * out in one write. Fan-out: when one publish queues the same frames for many connections,
+ * they hold the very same strings in the same order, and the frame built for the first of
+ * them goes to each of the others as it is.
  */
 import { batchFrame } from '@sockkit/core/protocol';
 import type { WebSocket } from 'ws';
@@ -23,13 +24,6 @@ export interface Flushable {
 /** Message texts queued in one tick: one, or several in order. */
 export type Batch = string | string[];
 
-/** A batch several connections send: its text, and the whole WebSocket frame that carries it. */
-interface SharedFrame {
-  readonly text: string;
-  /** Header and payload; undefined if this ws cannot build frames. */
-  readonly frame: Buffer | undefined;
-}
-
 /** The flush scheduler and batch encoder of one server. */
 export class Flusher {
   /**
@@ -39,9 +33,9 @@ export class Flusher {
   private readonly dirty: (Flushable | undefined)[] = [];
   private dirtyCount = 0;
   private scheduled = false;
+  /** The batch written last in this flush, and its frame, for the next socket with the same. */
   private lastFrames: Batch | undefined;
-  private lastText: string | undefined;
-  private lastShared: SharedFrame | undefined;
+  private lastFrame: Buffer | undefined;
   /** Batches written as a prebuilt shared frame (for tests and metrics). */
   sharedWrites = 0;
   private readonly flushAll = (): void => {
@@ -54,8 +48,7 @@ export class Flusher {
     }
     this.dirtyCount = 0;
     this.lastFrames = undefined;
-    this.lastText = undefined;
-    this.lastShared = undefined;
+    this.lastFrame = undefined;
   };
 
   /** Queues `target` for the next flush. Call once per flush per target (when its queue goes non-empty). */
@@ -68,32 +61,23 @@ export class Flusher {
   }
 
   /**
-   * Writes a batch of frames to `ws`: as text when no other connection sent the same batch in
-   * this flush, else as the frame shared with them. `done` runs once the data left for the
-   * kernel (for paced writers); such a write is never shared.
+   * Writes a batch of frames to `ws` as one WebSocket frame, built in one buffer, or taken
+   * from the socket before it in this flush when it sent the same batch. `done` runs once the
+   * data left for the kernel (for paced writers); such a write is never shared.
    */
   write(ws: WebSocket, frames: Batch, done?: () => void): void {
-    if (done) {
+    if (done || !takesPrebuiltFrames(ws)) {
       ws.send(textOf(frames), done);
       return;
     }
-    const batch = this.encode(frames);
-    if (typeof batch === 'string') ws.send(batch);
-    else if (batch.frame && takesPrebuiltFrames(ws)) {
-      writePrebuilt(ws, batch.frame);
-      this.sharedWrites++;
-    } else ws.send(batch.text);
-  }
-
-  private encode(frames: Batch): string | SharedFrame {
-    if (this.lastFrames !== undefined && this.lastText !== undefined && sameFrames(this.lastFrames, frames)) {
-      this.lastShared ??= { text: this.lastText, frame: buildFrame(this.lastText) };
-      return this.lastShared;
+    let frame = this.lastFrame;
+    if (frame !== undefined && sameFrames(this.lastFrames!, frames)) this.sharedWrites++;
+    else {
+      frame = buildFrame(textOf(frames));
+      this.lastFrames = frames;
+      this.lastFrame = frame;
     }
-    this.lastFrames = frames;
-    this.lastText = textOf(frames);
-    this.lastShared = undefined;
-    return this.lastText;
+    writePrebuilt(ws, frame);
   }
 }
 
