@@ -55,17 +55,21 @@ function recordingEcho(ran: number[]): (typeof handlers)['echo'] {
   };
 }
 
+/** A server whose `authenticate` waits for `release()`, noting in `ran` the ids `echo` ran. */
+async function heldServer() {
+  const { authenticate, release } = heldAuth();
+  const ran: number[] = [];
+  const server = await startServer({ authenticate, handlers: { ...handlers, echo: recordingEcho(ran) } });
+  return Object.assign(server, { release, ran });
+}
+
 const isWelcome = (entry: string) => entry.startsWith('in ') && entry.includes('"t":"welcome"');
 const isCallOut = (entry: string) => entry.startsWith('out ') && entry.includes('"t":"call"');
 
 describe('calls behind hello', () => {
   it('leave before welcome, run after authentication, in order, and are answered', async () => {
-    const { authenticate, release } = heldAuth();
-    const ran: number[] = [];
-    await using server = await startServer({
-      authenticate,
-      handlers: { ...handlers, echo: recordingEcho(ran) },
-    });
+    await using server = await heldServer();
+    const { release, ran } = server;
     const log: string[] = [];
     await using client = connect(server, { WebSocket: recordingSocket(log) });
     const calls = [1, 2, 3].map((id) => client.call.echo({ id, text: `t${id}` }));
@@ -91,12 +95,8 @@ describe('calls behind hello', () => {
   });
 
   it('a refused hello fails them with the refusal, and none of them runs', async () => {
-    const { authenticate, release } = heldAuth();
-    const ran: number[] = [];
-    await using server = await startServer({
-      authenticate,
-      handlers: { ...handlers, echo: recordingEcho(ran) },
-    });
+    await using server = await heldServer();
+    const { release, ran } = server;
     const log: string[] = [];
     await using client = connect(server, {
       WebSocket: recordingSocket(log),
