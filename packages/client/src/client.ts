@@ -11,6 +11,7 @@ import {
   type ContractDef,
   type ProcedureDef,
   SockkitError,
+  SUBPROTOCOL,
   superjsonCodec,
   systemClock,
   type TimerHandle,
@@ -20,8 +21,6 @@ import {
   authFrame,
   batchFrame,
   callFrame,
-  EARLY_BOUNDS,
-  EARLY_MESSAGES_VERSION,
   Emitter,
   errorFrame,
   finalCloseError,
@@ -34,7 +33,6 @@ import {
   readServerMessage,
   type ServerMessage,
   splitBatches,
-  versionOf,
 } from '@sockkit/core/protocol';
 import { type Backoff, backoffPolicy, reconnectDelay } from './backoff.js';
 import type { Channels } from './channels.js';
@@ -200,7 +198,12 @@ export class Client extends Emitter<ClientEvents> {
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
       socket.send(helloFrame(params));
-      this.sendEarly(socket);
+      // Requests made before the first connection go right behind `hello` when the server
+      // chose this version (v2), which keeps them. Not after a session existed: subscriptions
+      // resume first, at `welcome`, and a request queued across a drop is not risked on a
+      // handshake that may fail again; nor while subscriptions wait, since they go first.
+      if (this.session === undefined && socket.protocol === SUBPROTOCOL && !this.channels?.all().length)
+        this.requests.sendEarly();
     });
     socket.addEventListener('message', (event: { data: unknown }) => {
       if (this.socket === socket) this.receive(event.data);
@@ -211,18 +214,6 @@ export class Client extends Emitter<ClientEvents> {
     socket.addEventListener('error', () => {
       // A close event always follows; that is where recovery happens.
     });
-  }
-
-  /**
-   * Requests made before the first connection go right behind `hello` when the server chose a
-   * version that keeps them (v2), within half of EARLY_BOUNDS. Not after a session existed:
-   * then subscriptions are resumed first, at `welcome`, and a request queued across a drop is
-   * not risked on a handshake that may fail again. Nor while subscriptions wait: they go first.
-   */
-  private sendEarly(socket: SocketLike): void {
-    if (this.session !== undefined || (this.channels?.all().length ?? 0) > 0) return;
-    if ((versionOf(socket.protocol ?? '') ?? 0) < EARLY_MESSAGES_VERSION) return;
-    this.requests.sendEarly(EARLY_BOUNDS.messages / 2, EARLY_BOUNDS.bytes / 2);
   }
 
   private welcome(message: Extract<ServerMessage, { t: 'welcome' }>): void {

@@ -328,17 +328,6 @@ export class Connection implements Peer, Flushable, ServerConnection {
     }
   }
 
-  /** The handshake was refused: each request that followed `hello` fails with the refusal. */
-  private refuseEarly(reason: string): void {
-    const early = this.early;
-    this.early = undefined;
-    if (!early) return;
-    for (const { message } of early.all()) {
-      const id = requestIdOf(message);
-      if (id !== undefined) this.sendError(id, { code: 'UNAUTHORIZED', message: reason });
-    }
-  }
-
   private protocolError(message: string): void {
     this.sendError(undefined, { code: 'BAD_REQUEST', message });
     this.countProtocolError();
@@ -376,7 +365,8 @@ export class Connection implements Peer, Flushable, ServerConnection {
       const thrown = err.code === 'INTERNAL';
       const refusal = { code: CLOSE_CODES.UNAUTHORIZED.code, reason: thrown ? 'unauthorized' : err.message };
       this.deps.refused(this.request.remoteAddress, refusal, thrown ? error : undefined);
-      this.refuseEarly(refusal.reason);
+      // What followed `hello` never runs; the close answers it (the client fails it with the refusal).
+      this.early = undefined;
       this.close(refusal.code, refusal.reason);
     }
     // Outside the try: a throw from a message's handling is no refusal of the handshake.

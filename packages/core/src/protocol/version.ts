@@ -24,10 +24,7 @@ export function subprotocolFor(version: number): string {
 export const SUBPROTOCOL = subprotocolFor(PROTOCOL_VERSION);
 
 /** What a client offers, newest first: the server answers with the newest it speaks. */
-export const OFFERED_SUBPROTOCOLS: readonly string[] = Object.freeze([
-  SUBPROTOCOL,
-  subprotocolFor(MIN_PROTOCOL_VERSION),
-]);
+export const OFFERED_SUBPROTOCOLS: readonly string[] = [SUBPROTOCOL, subprotocolFor(MIN_PROTOCOL_VERSION)];
 
 /** The first version whose server keeps messages sent before `welcome`. */
 export const EARLY_MESSAGES_VERSION = 2;
@@ -37,7 +34,7 @@ export const EARLY_MESSAGES_VERSION = 2;
  * beyond: messages, and UTF-8 bytes of the frames that carry them. A client sends at most half
  * of each as requests, leaving room for the `cancel`s of those it gives up on meanwhile.
  */
-export const EARLY_BOUNDS = Object.freeze({ messages: 16, bytes: 16 * 1024 });
+export const EARLY_BOUNDS = { messages: 16, bytes: 16 * 1024 } as const;
 
 /** Parses `sockkit.vN` to N, or undefined for anything else. */
 export function versionOf(subprotocol: string): number | undefined {
