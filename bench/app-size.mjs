@@ -27,9 +27,10 @@ export const APP_BUDGET_BYTES = 10_000;
  * option: 0.85 kB out of this app, which does not stream), the client's internal classes took
  * `#private` fields (0.1 kB) and the client stopped bundling the whole close-code table
  * (0.24 kB), less the 48 B of useStream's error for a client without streams; the guard is that
- * figure plus 12 B, so that real growth fails.
+ * figure plus 12 B, so that real growth fails. 15,039 B with requests sent behind `hello`
+ * (protocol v2, issue 18: 131 B); the guard is that plus 11 B.
  */
-export const APP_GUARD_BYTES = 14_920;
+export const APP_GUARD_BYTES = 15_050;
 
 /** The apps: entry file and which chunk's bytes are "the library" for the peers. */
 export const APPS = [

@@ -2,7 +2,7 @@
  * `toAsyncAPI`: a contract as an AsyncAPI 3.0 document, written from the server's side (it
  * `receive`s what clients send and `send`s what they receive).
  *
- * - One channel, `connection`, is the WebSocket itself (subprotocol `sockkit.v1`): the
+ * - One channel, `connection`, is the WebSocket itself (subprotocol `sockkit.v2`): the
  *   handshake and the calls of both directions travel on it.
  * - One channel per topic, its address the channel key: the topic name, or `name:{params}` with
  *   the params as JSON with sorted keys, exactly the key `subscribed` returns.

@@ -27,6 +27,7 @@ import {
   helloFrame,
   lookup,
   NORMAL_CLOSE,
+  OFFERED_SUBPROTOCOLS,
   pingFrame,
   pongFrame,
   readFrame,
@@ -189,7 +190,7 @@ export class Client extends Emitter<ClientEvents> {
     const url = this.urls[this.urlIndex % this.urls.length]!;
     let socket: SocketLike;
     try {
-      socket = new this.WebSocket(url, [SUBPROTOCOL]);
+      socket = new this.WebSocket(url, [...OFFERED_SUBPROTOCOLS]);
     } catch (error) {
       this.emit('error', new SockkitError('UNAVAILABLE', `cannot open ${url}`, { cause: error }));
       return this.scheduleReconnect();
@@ -198,6 +199,12 @@ export class Client extends Emitter<ClientEvents> {
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
       socket.send(helloFrame(params));
+      // Requests made before the first connection go right behind `hello` when the server
+      // chose this version (v2), which keeps them. Not after a session existed: subscriptions
+      // resume first, at `welcome`, and a request queued across a drop is not risked on a
+      // handshake that may fail again; nor while subscriptions wait, since they go first.
+      if (this.session === undefined && socket.protocol === SUBPROTOCOL && !this.channels?.all().length)
+        this.requests.sendEarly();
     });
     socket.addEventListener('message', (event: { data: unknown }) => {
       if (this.socket === socket) this.receive(event.data);

@@ -10,7 +10,7 @@
  * answers it: the server counts it until its handler has settled.
  */
 import { type Clock, SockkitError } from '@sockkit/core';
-import { cancelFrame, IdTable, PendingCalls, utf8Length } from '@sockkit/core/protocol';
+import { cancelFrame, EARLY_BOUNDS, IdTable, PendingCalls, utf8Length } from '@sockkit/core/protocol';
 import type { CallOptions, ClientSettings, ConnectionState } from './options.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -144,6 +144,27 @@ export class Requests {
   /** Connected: sends waiting requests, in the order they were made, calls as slots allow. */
   sendQueued(): void {
     this.#sendWaiting();
+  }
+
+  /**
+   * Sends what waits, oldest first, right behind `hello` (protocol v2): as many requests as fit
+   * in half of EARLY_BOUNDS (UTF-8 bytes as one batch frame); the rest wait for `welcome`. They
+   * count as sent: if the link drops before `welcome`, they fail or are re-sent as any request
+   * in flight.
+   */
+  sendEarly(): void {
+    let left = EARLY_BOUNDS.messages / 2;
+    let bytes = EARLY_BOUNDS.bytes / 2 - 2; // a batch's brackets
+    let done = 0;
+    for (const out of this.#waiting) {
+      if (!out.sent && this.#pending.has(out.id)) {
+        bytes -= utf8Length(out.frame) + 1;
+        if (--left < 0 || bytes < 0) break;
+        this.#dispatch(out);
+      }
+      done++;
+    }
+    this.#waiting = this.#waiting.slice(done);
   }
 
   /** The link dropped: requests the server may have run fail; idempotent ones wait to be re-sent. */

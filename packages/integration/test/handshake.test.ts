@@ -11,10 +11,12 @@ import { connect, rawSocket, startServer } from './fixtures.js';
 describe('protocol version', () => {
   it('refuses an unknown version with 4003 and a reason naming both versions', async () => {
     await using server = await startServer();
-    await using raw = await rawSocket(server, { protocol: 'sockkit.v2', hello: false });
+    await using raw = await rawSocket(server, { protocol: 'sockkit.v3', hello: false });
     const closed = await raw.closed;
     expect(closed.code).toBe(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code);
-    expect(closed.reason).toBe('unsupported protocol (offered sockkit.v2; server speaks sockkit.v1)');
+    expect(closed.reason).toBe(
+      'unsupported protocol (offered sockkit.v3; server speaks sockkit.v2, sockkit.v1)',
+    );
   });
 
   it('refuses a socket that offers no sockkit protocol with 4003', async () => {
@@ -31,13 +33,15 @@ describe('protocol version', () => {
       expect(raw.ws.protocol).toBe(offer);
       const closed = await raw.closed;
       expect(closed.code).toBe(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code);
-      expect(closed.reason).toBe(`unsupported protocol (offered ${offer}; server speaks sockkit.v1)`);
+      expect(closed.reason).toBe(
+        `unsupported protocol (offered ${offer}; server speaks sockkit.v2, sockkit.v1)`,
+      );
     },
   );
 
   it('keeps a 4003 reason within a close frame whatever the offer holds', async () => {
     await using server = await startServer();
-    await using raw = await rawSocket(server, { protocol: ['sockkit.v2', 'x'.repeat(200)], hello: false });
+    await using raw = await rawSocket(server, { protocol: ['sockkit.v3', 'x'.repeat(200)], hello: false });
     const closed = await raw.closed;
     expect(closed.code).toBe(CLOSE_CODES.UNSUPPORTED_PROTOCOL.code);
     expect(Buffer.byteLength(closed.reason)).toBeLessThanOrEqual(123);

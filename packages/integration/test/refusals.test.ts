@@ -67,10 +67,10 @@ describe('a client refused for good', () => {
     },
     {
       what: 'protocol version',
-      options: { WebSocket: socketWith({}, ['sockkit.v2']) },
+      options: { WebSocket: socketWith({}, ['sockkit.v3']) },
       error: {
         code: 'BAD_REQUEST',
-        message: 'unsupported protocol (offered sockkit.v2; server speaks sockkit.v1)',
+        message: 'unsupported protocol (offered sockkit.v3; server speaks sockkit.v2, sockkit.v1)',
         closeCode: 4003,
       },
     },
@@ -124,7 +124,7 @@ describe('what the server logs about refusals', () => {
     const { lines, logger } = recorder();
     await using server = await startServer({ logger });
     await refuseOrigin(server);
-    await using version = await rawSocket(server, { protocol: 'sockkit.v2', hello: false });
+    await using version = await rawSocket(server, { protocol: 'sockkit.v3', hello: false });
     await version.closed;
     await using token = await rawSocket(server, { hello: false });
     token.send('{"t":"hello","params":{"token":"bad"}}');
@@ -145,7 +145,7 @@ describe('what the server logs about refusals', () => {
         meta: {
           remoteAddress: '127.0.0.1',
           code: 4003,
-          reason: 'unsupported protocol (offered sockkit.v2; server speaks sockkit.v1)',
+          reason: 'unsupported protocol (offered sockkit.v3; server speaks sockkit.v2, sockkit.v1)',
         },
       },
       {

@@ -21,7 +21,8 @@ import type { RawData, WebSocket } from 'ws';
 import { ClientCalls } from './client-calls.js';
 import { CLOSE_GRACE_MS, truncateReason } from './close-reason.js';
 import { InboundCalls } from './dispatch.js';
-import type { Flushable, Flusher } from './flusher.js';
+import { EarlyMessages } from './early-messages.js';
+import type { Batch, Flushable, Flusher } from './flusher.js';
 import type { Heartbeat } from './heartbeat.js';
 import { LogBudget } from './log-budget.js';
 import { type Logger, withBindings } from './logger.js';
@@ -72,7 +73,8 @@ export class Connection implements Peer, Flushable, ServerConnection {
   private state: State = 'handshake';
   /** The code this side closed with, reported even if the peer never completed the close. */
   private closeCode: { code: number; reason: string } | undefined;
-  private outbound: string[] = [];
+  /** Frames queued for the next flush: none, one, or several (an array only then). */
+  private outbound: Batch | undefined;
   private outboundBytes = 0;
   // Created on first use, as the rest of what not every connection needs: an idle connection
   // stays small (bench W4 counts heap per connection).
@@ -87,6 +89,10 @@ export class Connection implements Peer, Flushable, ServerConnection {
   };
   /** Size of the frame being read, for the chunk size check. */
   private frameBytes = 0;
+  /** Frames read so far (EarlyMessages charges each frame once). */
+  private frames = 0;
+  /** Messages that followed `hello` while `authenticate` runs. */
+  private early: EarlyMessages | undefined;
   private clientCalls: ClientCalls | undefined;
   private readonly rt: ServerRuntime;
   private readonly bucket: TokenBucket;
@@ -169,6 +175,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
     if (bytes > this.rt.limits.maxMessageBytes) return this.oversized(text, bytes);
     const messages = readFrame(text);
     this.frameBytes = bytes;
+    this.frames++;
     if (typeof messages === 'string') {
       return this.protocolError(
         messages === 'json'
@@ -250,6 +257,7 @@ export class Connection implements Peer, Flushable, ServerConnection {
       }
       if (message.t === 'hello')
         return this.sendError(undefined, { code: 'BAD_REQUEST', message: 'hello already received' });
+      if (this.state === 'authenticating') return this.keepEarly(message, bytes);
       this.sendError(requestIdOf(message), {
         code: 'UNAUTHORIZED',
         message: `'${message.t}' before the handshake: send 'hello' first`,
@@ -299,6 +307,27 @@ export class Connection implements Peer, Flushable, ServerConnection {
     }
   }
 
+  /** A message behind `hello`: kept until the handshake is done, within EARLY_BOUNDS. */
+  private keepEarly(message: ClientMessage, bytes: number | undefined): void {
+    this.early ??= new EarlyMessages();
+    const refused = this.early.keep(message, bytes, this.frameBytes, this.frames);
+    if (!refused) return;
+    this.sendError(requestIdOf(message), refused);
+    this.countProtocolError();
+  }
+
+  /** The handshake succeeded: the messages that followed `hello` run now, in order. */
+  private runEarly(): void {
+    const early = this.early;
+    this.early = undefined;
+    if (!early) return;
+    for (const { message, bytes, frameBytes } of early.all()) {
+      if (this.state !== 'open') return;
+      this.frameBytes = frameBytes;
+      this.route(message, bytes);
+    }
+  }
+
   private protocolError(message: string): void {
     this.sendError(undefined, { code: 'BAD_REQUEST', message });
     this.countProtocolError();
@@ -336,8 +365,12 @@ export class Connection implements Peer, Flushable, ServerConnection {
       const thrown = err.code === 'INTERNAL';
       const refusal = { code: CLOSE_CODES.UNAUTHORIZED.code, reason: thrown ? 'unauthorized' : err.message };
       this.deps.refused(this.request.remoteAddress, refusal, thrown ? error : undefined);
+      // What followed `hello` never runs; the close answers it (the client fails it with the refusal).
+      this.early = undefined;
       this.close(refusal.code, refusal.reason);
     }
+    // Outside the try: a throw from a message's handling is no refusal of the handshake.
+    this.runEarly();
   }
 
   private async authenticate(params: unknown, refresh: boolean) {
@@ -412,21 +445,25 @@ export class Connection implements Peer, Flushable, ServerConnection {
   }
 
   private enqueue(text: string): void {
-    this.outbound.push(text);
+    const queued = this.outbound;
     this.outboundBytes += text.length;
-    if (this.outbound.length === 1) this.deps.flusher.schedule(this);
+    if (queued === undefined) {
+      this.outbound = text;
+      this.deps.flusher.schedule(this);
+    } else if (typeof queued === 'string') this.outbound = [queued, text];
+    else queued.push(text);
   }
 
   /** Writes queued frames as one frame. */
   flush(): void {
-    if (this.outbound.length === 0) return;
     const frames = this.outbound;
+    if (frames === undefined) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = undefined;
-    this.outbound = [];
+    this.outbound = undefined;
     this.outboundBytes = 0;
     if (this.ws.readyState !== 1) return resolveAll(waiters);
-    if (this.rt.trace) traceOut(this.rt.logger, this.id, frames);
+    if (this.rt.trace) traceOut(this.rt.logger, this.id, typeof frames === 'string' ? [frames] : frames);
     this.rt.observers.hub?.sent(this, batchBytes(frames));
     if (waiters === undefined) return this.deps.flusher.write(this.ws, frames);
     this.deps.flusher.write(this.ws, frames, () => resolveAll(waiters));
@@ -539,8 +576,9 @@ export class Connection implements Peer, Flushable, ServerConnection {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     if (this.timer !== undefined) this.rt.clock.clearTimeout(this.timer);
-    this.outbound = [];
+    this.outbound = undefined;
     this.outboundBytes = 0;
+    this.early = undefined;
     resolveAll(this.drainWaiters);
     this.drainWaiters = undefined;
     this.deps.heartbeat.forget(this);
@@ -585,7 +623,8 @@ function randomId(): string {
 }
 
 /** UTF-8 bytes of the frame `frames` leave in: one message, or a JSON array of them. */
-function batchBytes(frames: readonly string[]): number {
+function batchBytes(frames: Batch): number {
+  if (typeof frames === 'string') return Buffer.byteLength(frames);
   let bytes = frames.length === 1 ? 0 : frames.length + 1;
   for (const frame of frames) bytes += Buffer.byteLength(frame);
   return bytes;

@@ -12,6 +12,7 @@ import {
   type ClientProcedures,
   type ContractDef,
   DEFAULT_LIMITS,
+  SUBPROTOCOL,
   superjsonCodec,
   systemClock,
   type TimerHandle,
@@ -41,7 +42,7 @@ import { disconnectConnection, disconnectUser, localTarget, relayCall, userCall 
 import type { AnyHandler, ServerRuntime } from './runtime.js';
 import { TopicHub } from './topics.js';
 import { tracing } from './trace.js';
-import { negotiate, refusalOf } from './upgrade.js';
+import { negotiate, refusalOf, versionsFor } from './upgrade.js';
 
 /**
  * Creates a sockkit server.
@@ -60,6 +61,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
   options: ServerOptions<C, Ctx>,
 ): SockkitServer<C, Ctx> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const versions = versionsFor(limits);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger;
   const contract = options.contract as ContractDef;
@@ -136,7 +138,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
     noServer: true,
     maxPayload: limits.maxFrameBytes,
     perMessageDeflate: false,
-    handleProtocols: (offered) => negotiate(offered).protocol,
+    handleProtocols: (offered) => negotiate(offered, versions).protocol,
   });
 
   const path = options.path ?? (options.server ? '/ws' : undefined);
@@ -177,6 +179,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       options.allowedOrigins,
       request,
       ws.protocol,
+      versions,
       sockets.size,
       limits.maxConnections,
     );
@@ -290,7 +293,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
 
 function upgradeRequired(_request: IncomingMessage, response: import('node:http').ServerResponse): void {
   response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
-  response.end('sockkit endpoint: connect with a WebSocket client speaking sockkit.v1\n');
+  response.end(`sockkit endpoint: connect with a WebSocket client speaking ${SUBPROTOCOL}\n`);
 }
 
 function reject(socket: Duplex, status: number, text: string): void {

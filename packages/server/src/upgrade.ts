@@ -4,10 +4,26 @@
  * connection limit, which together say whether a socket is refused and why.
  */
 import type { IncomingMessage } from 'node:http';
-import { CLOSE_CODES, PROTOCOL_VERSION, SUBPROTOCOL } from '@sockkit/core';
-import { versionOf } from '@sockkit/core/protocol';
+import { CLOSE_CODES, type Limits, PROTOCOL_VERSION } from '@sockkit/core';
+import { EARLY_BOUNDS, EARLY_MESSAGES_VERSION, subprotocolFor, versionOf } from '@sockkit/core/protocol';
 import type { ServerOptions } from './options.js';
 import type { Refusal } from './refusals.js';
+
+/**
+ * The versions a server with these limits speaks, newest first. v2 promises to keep the
+ * messages a client sends before `welcome` (EARLY_BOUNDS) and to run them as if they came
+ * after it; a server whose limits are below those bounds could not run them all, so it speaks
+ * v1 only and its clients wait for `welcome`, as before v2.
+ */
+export function versionsFor(limits: Limits): readonly number[] {
+  const keepsEarly =
+    limits.maxCallsInFlight >= EARLY_BOUNDS.messages &&
+    limits.messageBurst >= EARLY_BOUNDS.messages + 1 &&
+    limits.maxMessageBytes >= EARLY_BOUNDS.bytes;
+  const versions: number[] = [];
+  for (let v = PROTOCOL_VERSION; v >= 1; v--) if (v < EARLY_MESSAGES_VERSION || keepsEarly) versions.push(v);
+  return versions;
+}
 
 /**
  * Why a socket that just completed its upgrade will not be served, if it will not: its origin
@@ -19,6 +35,7 @@ export function refusalOf(
   allowed: ServerOptions<unknown, unknown>['allowedOrigins'],
   request: IncomingMessage,
   protocol: string,
+  versions: readonly number[],
   open: number,
   maxConnections: number,
 ): Refusal | undefined {
@@ -28,11 +45,13 @@ export function refusalOf(
       reason: `origin not allowed by the server's allowedOrigins: ${request.headers.origin}`,
     };
   }
-  if (versionOf(protocol) !== PROTOCOL_VERSION) {
+  const version = versionOf(protocol);
+  if (version === undefined || !versions.includes(version)) {
     const offered = request.headers['sec-websocket-protocol'] ?? 'none';
+    const speaks = versions.map(subprotocolFor).join(', ');
     return {
       code: CLOSE_CODES.UNSUPPORTED_PROTOCOL.code,
-      reason: `unsupported protocol (offered ${offered}; server speaks sockkit.v${PROTOCOL_VERSION})`,
+      reason: `unsupported protocol (offered ${offered}; server speaks ${speaks})`,
     };
   }
   if (open > maxConnections)
@@ -61,15 +80,21 @@ export function originAllowed(
 }
 
 /**
- * Picks the subprotocol to answer with. The server always completes the upgrade with one of
- * the client's offers when it made any (a browser fails a socket answered with no protocol, or
+ * Picks the subprotocol to answer with: the newest of `versions` the client offered. The
+ * server always completes the upgrade with one of the client's offers when it made any (a browser fails a socket answered with no protocol, or
  * with one it did not offer, and then never sees the close code), and `supported` tells
  * whether it is one this server speaks; if not, the socket is closed at once with 4003 and a
  * reason naming both sides' versions. Offers need not look like `sockkit.vN`: `evil.v9` and
  * `sockkit.v0` are echoed too, and refused the same way.
  */
-export function negotiate(offered: Set<string>): { protocol: string | false; supported: boolean } {
-  if (offered.has(SUBPROTOCOL)) return { protocol: SUBPROTOCOL, supported: true };
+export function negotiate(
+  offered: Set<string>,
+  versions: readonly number[],
+): { protocol: string | false; supported: boolean } {
+  for (const version of versions) {
+    const protocol = subprotocolFor(version);
+    if (offered.has(protocol)) return { protocol, supported: true };
+  }
   for (const candidate of offered) {
     if (versionOf(candidate) !== undefined) return { protocol: candidate, supported: false };
   }

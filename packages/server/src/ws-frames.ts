@@ -1,25 +1,37 @@
 /**
- * The one place sockkit relies on `ws` internals: a frame built once (header and UTF-8
- * payload in one buffer, `Sender.frame`) and written as is to many sockets
- * (`socket._sender.sendFrame`), as Socket.IO does with pre-encoded frames. Both are checked
- * here; where they are missing sockkit falls back to `ws.send()`, and
- * test/ws-frames.test.ts fails so that the loss is seen, not only felt as a slower fan-out.
+ * The one place sockkit writes WebSocket frames itself: a text frame built in one buffer
+ * (header and UTF-8 payload, RFC 6455 §5.2, unmasked as a server's are) and written as is
+ * through the socket's sender (`socket._sender.sendFrame`, a ws internal, as Socket.IO uses
+ * it for pre-encoded frames). One buffer and one socket write per batch: `ws.send()` makes a
+ * header buffer and a payload buffer and writes them corked, which costs a writev and its
+ * bookkeeping on every flush. The same frame also goes to many sockets (fan-out). Where the
+ * sender is missing, or an extension rewrites frames, sockkit falls back to `ws.send()`, and
+ * test/flusher.test.ts fails so that the loss is seen, not only felt as a slower server.
  */
 import type { WebSocket } from 'ws';
-import * as wsModule from 'ws';
 
-type SenderClass = { frame?: (data: Buffer, options: object) => Buffer[] };
 type Sender = { sendFrame?: (list: Buffer[], cb?: () => void) => void };
 
-const TEXT_FRAME = { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false };
-const frame = (wsModule as unknown as { Sender?: SenderClass }).Sender?.frame;
+/** FIN and the text opcode: a whole text frame. */
+const FIN_TEXT = 0x81;
 
-/** Whether this version of ws lets sockkit build frames once for many sockets. */
-export const canBuildFrames = typeof frame === 'function';
-
-/** A whole unmasked text frame for `text`, or undefined if this ws cannot build one. */
-export function buildFrame(text: string): Buffer | undefined {
-  return canBuildFrames ? Buffer.concat(frame!(Buffer.from(text), TEXT_FRAME)) : undefined;
+/** A whole unmasked text frame for `text`. */
+export function buildFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = FIN_TEXT;
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, header);
+  return frame;
 }
 
 /** Whether `ws` can take a prebuilt frame: ws exposes its sender, and no extension rewrites frames. */

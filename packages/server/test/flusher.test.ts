@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { Flusher } from '../src/flusher.js';
-import { buildFrame, canBuildFrames, takesPrebuiltFrames, writePrebuilt } from '../src/ws-frames.js';
+import { buildFrame, takesPrebuiltFrames, writePrebuilt } from '../src/ws-frames.js';
 
 let server: WebSocketServer | undefined;
 afterEach(async () => {
@@ -54,6 +54,42 @@ describe('outbound batches', () => {
     expect(flusher.sharedWrites).toBe(2 * batches.length);
   });
 
+  it('shares a one-message batch given as its text (no array), as connections queue it', async () => {
+    const { serverSides, received } = await pairs(3);
+    const flusher = new Flusher();
+    const text = '{"t":"msg","d":"one"}';
+    await new Promise((resolve) => {
+      for (const ws of serverSides) flusher.schedule({ flush: () => flusher.write(ws, text) });
+      setImmediate(resolve);
+    });
+    for (const got of received) await expect.poll(() => got).toEqual([text]);
+    expect(flusher.sharedWrites).toBe(2);
+  });
+
+  it('flushes, in the same pass, a target scheduled while another one flushes', async () => {
+    const { serverSides, received } = await pairs(2);
+    const flusher = new Flusher();
+    const order: string[] = [];
+    const second = {
+      flush: () => {
+        order.push('b');
+        flusher.write(serverSides[1]!, '{"t":"b"}');
+      },
+    };
+    await new Promise((resolve) => {
+      flusher.schedule({
+        flush: () => {
+          order.push('a');
+          flusher.write(serverSides[0]!, '{"t":"a"}');
+          flusher.schedule(second);
+        },
+      });
+      setImmediate(resolve);
+    });
+    expect(order).toEqual(['a', 'b']);
+    await expect.poll(() => received).toEqual([['{"t":"a"}'], ['{"t":"b"}']]);
+  });
+
   it('shares nothing across flushes, nor between two servers flushing in the same tick', async () => {
     const { serverSides, received } = await pairs(2);
     const [a, b] = [new Flusher(), new Flusher()];
@@ -87,14 +123,30 @@ describe('outbound batches', () => {
   });
 });
 
+describe('frames built by sockkit', () => {
+  it('are read back intact by ws at each payload length encoding (7-bit, 16-bit, 64-bit)', async () => {
+    const texts = [
+      '',
+      'é',
+      'x'.repeat(125),
+      'y'.repeat(126),
+      `${'é'.repeat(40_000)}`,
+      'z'.repeat(65_535),
+      'w'.repeat(70_000),
+    ];
+    const { serverSides, received } = await pairs(1);
+    for (const text of texts) writePrebuilt(serverSides[0]!, buildFrame(text));
+    await expect.poll(() => received[0]).toEqual(texts);
+  });
+});
+
 describe('the ws internals sockkit relies on (fails loudly when ws changes them)', () => {
-  it('ws still builds frames with Sender.frame and takes them through socket._sender.sendFrame', async () => {
-    expect(canBuildFrames).toBe(true);
+  it('ws still takes prebuilt frames through socket._sender.sendFrame', async () => {
     const built = buildFrame('{"t":"x","d":"é"}');
-    expect(built?.subarray(2).toString()).toBe('{"t":"x","d":"é"}');
+    expect(built.subarray(2).toString()).toBe('{"t":"x","d":"é"}');
     const { serverSides, received } = await pairs(1);
     expect(takesPrebuiltFrames(serverSides[0]!)).toBe(true);
-    writePrebuilt(serverSides[0]!, built!);
+    writePrebuilt(serverSides[0]!, built);
     await expect.poll(() => received[0]).toEqual(['{"t":"x","d":"é"}']);
   });
 });

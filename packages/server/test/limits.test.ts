@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { type Clock, SUBPROTOCOL } from '@sockkit/core';
+import { type Clock, DEFAULT_LIMITS, SUBPROTOCOL } from '@sockkit/core';
 import { describe, expect, it } from 'vitest';
 import { TokenBucket } from '../src/rate-limit.js';
-import { negotiate, originAllowed } from '../src/upgrade.js';
+import { negotiate, originAllowed, versionsFor } from '../src/upgrade.js';
 
 function clockAt(now: { t: number }): Clock {
   return {
@@ -39,13 +39,40 @@ describe('TokenBucket', () => {
 describe('upgrade checks', () => {
   const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 
-  it('negotiates the subprotocol', () => {
-    expect(negotiate(new Set([SUBPROTOCOL]))).toEqual({ protocol: SUBPROTOCOL, supported: true });
-    expect(negotiate(new Set(['sockkit.v9']))).toEqual({ protocol: 'sockkit.v9', supported: false });
+  it('negotiates the subprotocol: the newest version both sides speak', () => {
+    const versions = [2, 1];
+    expect(negotiate(new Set([SUBPROTOCOL]), versions)).toEqual({ protocol: SUBPROTOCOL, supported: true });
+    expect(negotiate(new Set(['sockkit.v2', 'sockkit.v1']), versions)).toEqual({
+      protocol: 'sockkit.v2',
+      supported: true,
+    });
+    // A v1 client, and a v2 client of a server that speaks v1 only.
+    expect(negotiate(new Set(['sockkit.v1']), versions)).toEqual({ protocol: 'sockkit.v1', supported: true });
+    expect(negotiate(new Set(['sockkit.v2', 'sockkit.v1']), [1])).toEqual({
+      protocol: 'sockkit.v1',
+      supported: true,
+    });
+    expect(negotiate(new Set(['sockkit.v9']), versions)).toEqual({
+      protocol: 'sockkit.v9',
+      supported: false,
+    });
     // Whatever was offered is echoed, so a browser sees the 4003 close instead of a failed handshake.
-    expect(negotiate(new Set(['graphql-ws']))).toEqual({ protocol: 'graphql-ws', supported: false });
-    expect(negotiate(new Set(['evil.v9', 'sockkit.v0']))).toEqual({ protocol: 'evil.v9', supported: false });
-    expect(negotiate(new Set())).toEqual({ protocol: false, supported: false });
+    expect(negotiate(new Set(['graphql-ws']), versions)).toEqual({
+      protocol: 'graphql-ws',
+      supported: false,
+    });
+    expect(negotiate(new Set(['evil.v9', 'sockkit.v0']), versions)).toEqual({
+      protocol: 'evil.v9',
+      supported: false,
+    });
+    expect(negotiate(new Set(), versions)).toEqual({ protocol: false, supported: false });
+  });
+
+  it('speaks v2 only with limits that can run the messages kept before welcome', () => {
+    expect(versionsFor(DEFAULT_LIMITS)).toEqual([2, 1]);
+    expect(versionsFor({ ...DEFAULT_LIMITS, maxCallsInFlight: 15 })).toEqual([1]);
+    expect(versionsFor({ ...DEFAULT_LIMITS, messageBurst: 16 })).toEqual([1]);
+    expect(versionsFor({ ...DEFAULT_LIMITS, maxMessageBytes: 16 * 1024 - 1 })).toEqual([1]);
   });
 
   it('checks origins: same-origin by default, lists, functions and *', () => {

@@ -67,4 +67,11 @@ export {
   type WireMember,
   wireErrorSchema,
 } from './schemas.js';
-export { subprotocolFor, versionOf } from './version.js';
+export {
+  EARLY_BOUNDS,
+  EARLY_MESSAGES_VERSION,
+  MIN_PROTOCOL_VERSION,
+  OFFERED_SUBPROTOCOLS,
+  subprotocolFor,
+  versionOf,
+} from './version.js';
