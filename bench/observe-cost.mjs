@@ -6,8 +6,9 @@
  * flight; the server is the bench's sockkit peer, in its own process, its CPU time read from
  * /proc (Linux).
  *   node observe-cost.mjs [--calls 200000] [--configs off,metrics,1@0.1,1@1] [--reps 3]
- * A config is a SOCKKIT_BENCH_OBSERVE value (`off` for none) with an optional `@ratio`. Configs
- * are interleaved within each rep; the medians are printed as a table.
+ * A config is a SOCKKIT_BENCH_OBSERVE value (`off` for none; parts joined with `+`, e.g.
+ * `metrics+server-tracing`) with an optional `@ratio`. Configs are interleaved within each rep;
+ * the medians are printed as a table.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -94,7 +95,7 @@ function measure(config) {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
         ...process.env,
-        SOCKKIT_BENCH_OBSERVE: observe === 'off' ? '' : observe,
+        SOCKKIT_BENCH_OBSERVE: observe === 'off' ? '' : observe.replaceAll('+', ','),
         SOCKKIT_BENCH_SAMPLE: ratio ?? '0.1',
       },
     });
