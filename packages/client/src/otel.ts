@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 import {
+  INVALID_SPANID,
+  INVALID_TRACEID,
   isSpanContextValid,
   type Span,
   SpanKind,
@@ -16,6 +18,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { TRACEPARENT } from '@sockkit/core/protocol';
 import type { CallTracer } from './call-tracer.js';
 
 /** Every client span's options: one object for all of them. */
@@ -71,10 +74,15 @@ function end(span: Span, code: unknown): void {
 /** The span's context as a version-00 traceparent; undefined for a span that is no real one (no SDK). */
 function traceparentOf(span: Span): string | undefined {
   const ctx = span.spanContext();
-  if (!isSpanContextValid(ctx)) return undefined;
-  const flags = ctx.traceFlags === TraceFlags.SAMPLED ? '01' : hex2(ctx.traceFlags);
-  // The wire takes lower case only (isSpanContextValid accepts either; the SDK makes lower case).
-  return `00-${ctx.traceId}-${ctx.spanId}-${flags}`.toLowerCase();
+  const { traceId, spanId, traceFlags } = ctx;
+  const flags =
+    traceFlags === TraceFlags.SAMPLED ? '01' : traceFlags === TraceFlags.NONE ? '00' : hex2(traceFlags);
+  const traceparent = `00-${traceId}-${spanId}-${flags}`;
+  // What the SDK makes goes as it is (lower-case hex of the right lengths): one check per call.
+  if (TRACEPARENT.test(traceparent))
+    return traceId === INVALID_TRACEID || spanId === INVALID_SPANID ? undefined : traceparent;
+  // Upper-case ids (a custom id generator) are valid OpenTelemetry; the wire takes lower case.
+  return isSpanContextValid(ctx) ? traceparent.toLowerCase() : undefined;
 }
 
 function hex2(flags: number): string {
