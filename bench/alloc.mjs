@@ -6,6 +6,8 @@
  *   node --expose-gc --min-semi-space-size=512 --max-semi-space-size=512 alloc.mjs [--calls 20000]
  *   ALLOC_PROFILE=dir …   also writes a sampling heap profile of the calls, garbage included
  *                          (client.heapprofile, server.heapprofile: open in Chrome DevTools)
+ *   SOCKKIT_BENCH_OBSERVE=… (and SOCKKIT_BENCH_SAMPLE) … with metrics and tracing on, as the
+ *                          bench's sockkit peer sets them up (peers/sockkit/observe.mjs)
  */
 import { spawn } from 'node:child_process';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
@@ -61,14 +63,26 @@ const contract = defineContract({
   },
 });
 
+const { benchTracer, observing } = await import('./peers/sockkit/observe.mjs');
+
 if (role === 'server') {
   const { createSockkitServer } = await import('@sockkit/server');
+  const observers = [];
+  if (observing.metrics)
+    observers.push((await import('@sockkit/server/metrics')).createSockkitMetrics().observer);
+  if (observing.serverTracing)
+    observers.push(
+      (await import('@sockkit/server/tracing')).createSockkitTracing({
+        tracer: await benchTracer('alloc-server'),
+      }),
+    );
   let start = mark();
   const server = createSockkitServer({
     contract,
     port: 0,
     host: '127.0.0.1',
     limits: { messagesPerSecond: 1e9, messageBurst: 1e9 },
+    observers,
     handlers: {
       echo: (i) => ({ id: i.id, text: i.text, at: 1 }),
       mark: async ({ reset }) => {
@@ -97,6 +111,9 @@ if (role === 'server') {
     url: `ws://127.0.0.1:${port}/`,
     contract,
     reconnect: { maxAttempts: 0 },
+    ...(observing.clientTracing
+      ? { tracer: (await import('@sockkit/client/otel')).otelCallTracer(await benchTracer('alloc-client')) }
+      : {}),
   });
   await client.ready();
   const text = 'x'.repeat(64);

@@ -391,6 +391,11 @@ describe('readers agree with the schemas', () => {
     const call = { t: 'call', id: 9, p: 'echo', d: { text: 'hi' } };
     const parsed = readClientMessage(call);
     expect(parsed.success && parsed.data).toBe(call);
+    // A traced call takes the same path (no parsed copy); a bad `tp` still goes to the schema.
+    const traced = { ...call, tp: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    const read = readClientMessage(traced);
+    expect(read.success && read.data).toBe(traced);
+    expect(readClientMessage({ ...call, tp: '00-zz' }).success).toBe(false);
   });
 
   it('names bad kinds without echoing them', () => {

@@ -181,6 +181,46 @@ describe('server observers', () => {
     expect(rec.calls).toHaveLength(1);
   });
 
+  it('several watches of one call: each wrapping one runs around the handler once, each is told the end', async () => {
+    const log: string[] = [];
+    const wrapping = (name: string): ServerObserver => ({
+      callStarted: () => ({
+        run(handler) {
+          log.push(`${name} in`);
+          const value = handler();
+          log.push(`${name} out`);
+          return value;
+        },
+        finished: ({ code }) => void log.push(`${name} ${code}`),
+      }),
+    });
+    const counting: ServerObserver = {
+      callStarted: () => ({ finished: ({ code }) => void log.push(`count ${code}`) }),
+    };
+    const cases: [ServerObserver[], string[]][] = [
+      [
+        [counting, counting],
+        ['count OK', 'count OK'],
+      ],
+      [
+        [counting, wrapping('a')],
+        ['a in', 'a out', 'count OK', 'a OK'],
+      ],
+      // The first registered wraps innermost.
+      [
+        [wrapping('a'), counting, wrapping('b')],
+        ['b in', 'a in', 'a out', 'b out', 'a OK', 'count OK', 'b OK'],
+      ],
+    ];
+    for (const [observers, expected] of cases) {
+      log.length = 0;
+      await using server = await startServer({ observers });
+      await using client = connect(server);
+      await expect(client.call.echo({ id: 1, text: 'x' })).resolves.toMatchObject({ echoed: true });
+      expect(log).toEqual(expected);
+    }
+  });
+
   it('a watch that throws when its call ends is logged, and the call is answered all the same', async () => {
     const errors: unknown[] = [];
     await using server = await startServer({

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
+  AlwaysOnSampler,
   BasicTracerProvider,
   InMemorySpanExporter,
   type ReadableSpan,
@@ -140,6 +141,35 @@ describe('tracing from a Node client', () => {
     expect(await raw.next((m) => m.id === 2)).toMatchObject({ t: 'error', e: { code: 'BAD_REQUEST' } });
     raw.send('{"t":"call","id":3,"p":"echo","d":{"id":1,"text":"x"}}');
     expect(await raw.next((m) => m.id === 3)).toMatchObject({ t: 'result' });
+  });
+});
+
+describe('calls the caller did not sample', () => {
+  it("get no server span, whatever the sampler: the handler runs in the caller's context", async () => {
+    // A sampler that records everything, parents or not: only sockkit can skip the span.
+    const always = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({
+      sampler: new AlwaysOnSampler(),
+      spanProcessors: [new SimpleSpanProcessor(always)],
+    }).getTracer('always');
+    await using server = await startServer({
+      observers: [createSockkitTracing({ tracer })],
+      handlers: {
+        ...handlers,
+        echo: (input) => {
+          tracer.startSpan('db.lookup').end();
+          return { ...input, echoed: true };
+        },
+      },
+    });
+    await using raw = await rawSocket(server);
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
+    raw.send(`{"t":"call","id":1,"p":"echo","d":{"id":1,"text":"x"},"tp":"${tp}"}`);
+    expect(await raw.next((m) => m.id === 1)).toMatchObject({ t: 'result' });
+    const spans = always.getFinishedSpans();
+    expect(spans.map((s) => s.name)).toEqual(['db.lookup']);
+    expect(spans[0]?.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(spans[0]?.parentSpanContext).toMatchObject({ spanId: 'b7ad6b7169203331', isRemote: true });
   });
 });
 

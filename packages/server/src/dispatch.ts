@@ -97,12 +97,7 @@ export class InboundCalls {
   private refuse(id: number, watch: CallWatch | undefined, startedAt: number, error: WireError): void {
     const frame = errorFrame(id, error);
     this.peer.send(frame);
-    if (watch)
-      this.finish(watch, {
-        code: error.code,
-        bytes: utf8Length(frame),
-        durationMs: performance.now() - startedAt,
-      });
+    if (watch) this.finish(watch, new Ended(error.code, frame, performance.now() - startedAt));
   }
 
   /** Tells a call's observers it ended; one that throws is logged, and the call is not its concern. */
@@ -125,7 +120,7 @@ export class InboundCalls {
   /** The connection closed: every handler's signal aborts; nothing is answered. */
   abortAll(reason: SockkitError): void {
     for (const [, call] of this.running.entries()) {
-      if (call.watch && call.phase !== 'answered') this.finish(call.watch, end(call, reason.code, 0));
+      if (call.watch && call.phase !== 'answered') this.finish(call.watch, end(call, reason.code, ''));
       call.phase = 'answered';
       call.abort(reason);
     }
@@ -192,7 +187,7 @@ export class InboundCalls {
   private deliver(call: CallState, frame: string): void {
     call.phase = 'answered';
     this.peer.send(frame);
-    if (call.watch) this.finish(call.watch, end(call, call.code, utf8Length(frame)));
+    if (call.watch) this.finish(call.watch, end(call, call.code, frame));
   }
 
   private success(call: CallState, output: import('zod').ZodType, value: unknown): string {
@@ -211,8 +206,28 @@ export class InboundCalls {
   }
 }
 
-function end(call: CallState, code: 'OK' | ErrorCode, bytes: number): CallEnd {
-  return { code, bytes, durationMs: performance.now() - call.startedAt };
+/** How `call` ended, answered with `frame` ('' when the connection closed first). */
+function end(call: CallState, code: 'OK' | ErrorCode, frame: string): CallEnd {
+  return new Ended(code, frame, performance.now() - call.startedAt);
+}
+
+/**
+ * A call's end as observers see it. The answer's size is measured only if an observer reads it
+ * (a tracer recording the call does, metrics do not).
+ */
+class Ended implements CallEnd {
+  private size: number | undefined;
+
+  constructor(
+    readonly code: 'OK' | ErrorCode,
+    private readonly frame: string,
+    readonly durationMs: number,
+  ) {}
+
+  get bytes(): number {
+    this.size ??= utf8Length(this.frame);
+    return this.size;
+  }
 }
 
 /**

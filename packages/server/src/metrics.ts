@@ -16,8 +16,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLOSE_CODES } from '@sockkit/core';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CallWatch, ObservedServer, ServerObserver } from './observer.js';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { CallMetrics } from './call-metrics.js';
+import type { ObservedServer, ServerObserver } from './observer.js';
 
 /** Options of {@link createSockkitMetrics}. */
 export interface SockkitMetricsOptions {
@@ -119,8 +120,7 @@ export function createSockkitMetrics(options: SockkitMetricsOptions = {}): Sockk
   });
   // What changes on every call, frame or delivery is tallied in plain maps and numbers, and
   // handed to prom-client when scraped: its label lookup hashes the labels on every update.
-  const callTally = new Tally<'procedure' | 'code'>();
-  const inFlightTally = new Tally<'procedure'>();
+  const calls = new CallMetrics(options.durationBuckets ?? DEFAULT_DURATION_BUCKETS);
   const publishTally = new Tally<'topic' | 'origin'>();
   const deliveryTally = new Tally<'topic' | 'kind'>();
   const bytes = { received: 0, sent: 0 };
@@ -130,23 +130,24 @@ export function createSockkitMetrics(options: SockkitMetricsOptions = {}): Sockk
     labelNames: ['procedure', 'code'],
     registers,
     collect() {
-      callTally.copyTo(this);
+      this.reset();
+      for (const { procedure, codes } of calls.all())
+        for (const [code, n] of codes) this.inc({ procedure, code }, n);
     },
   });
-  const duration = new Histogram({
-    name: `${p}call_duration_seconds`,
-    help: 'Time from a call arriving to its answer, by procedure.',
-    labelNames: ['procedure'],
-    buckets: options.durationBuckets ?? DEFAULT_DURATION_BUCKETS,
-    registers,
-  });
+  calls.registerHistogram(
+    registry,
+    `${p}call_duration_seconds`,
+    'Time from a call arriving to its answer, by procedure.',
+  );
   new Gauge({
     name: `${p}calls_in_flight`,
     help: 'Calls from clients not answered yet, by procedure.',
     labelNames: ['procedure'],
     registers,
     collect() {
-      inFlightTally.copyTo(this);
+      this.reset();
+      for (const { procedure, inFlight } of calls.all()) this.set({ procedure }, inFlight);
     },
   });
   new Counter({
@@ -283,16 +284,7 @@ export function createSockkitMetrics(options: SockkitMetricsOptions = {}): Sockk
     sent(_conn, n) {
       bytes.sent += n;
     },
-    callStarted({ procedure }): CallWatch {
-      inFlightTally.add(procedure, undefined, { procedure }, 1);
-      return {
-        finished({ code, durationMs }) {
-          inFlightTally.add(procedure, undefined, { procedure }, -1);
-          callTally.add(procedure, code, { procedure, code }, 1);
-          duration.observe({ procedure }, durationMs / 1000);
-        },
-      };
-    },
+    callStarted: ({ procedure }) => calls.started(procedure),
     published: ({ topic, origin }) => publishTally.add(topic, origin, { topic, origin }, 1),
     delivered: ({ topic, kind, recipients }) => {
       const k = kind === 'message' ? 'message' : 'presence';

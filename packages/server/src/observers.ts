@@ -22,6 +22,8 @@ export type ObserverHub = Required<Omit<ServerObserver, 'attached' | 'detached' 
 /** The registered observers of one server, and the hub its modules call. */
 export class Observers {
   private list: ServerObserver[] = [];
+  /** The observers that follow calls. */
+  private callTakers: ServerObserver[] = [];
   private readonly budget: LogBudget;
   /** The hub, or undefined while no observer is registered. */
   hub: ObserverHub | undefined;
@@ -66,6 +68,7 @@ export class Observers {
   }
 
   private makeHub(): ObserverHub {
+    this.callTakers = this.list.filter((observer) => observer.callStarted !== undefined);
     const fan = this.fan.bind(this);
     return {
       connectionOpened: fan('connectionOpened'),
@@ -115,36 +118,61 @@ export class Observers {
    * as it is (the server calls its `finished` in a try of its own).
    */
   private callStarted(call: CallEvent): CallWatch | undefined {
-    let watches: CallWatch[] | undefined;
-    for (const observer of this.list) {
-      if (!observer.callStarted) continue;
+    let first: CallWatch | undefined;
+    let more: CallWatch[] | undefined;
+    for (const observer of this.callTakers) {
       let watch: CallWatch | undefined;
       try {
-        watch = observer.callStarted(call);
+        watch = observer.callStarted?.(call);
       } catch (error) {
         this.failed('callStarted', error);
       }
       if (!watch) continue;
-      watches ??= [];
-      watches.push(watch);
+      if (!first) first = watch;
+      else {
+        more ??= [first];
+        more.push(watch);
+      }
     }
-    if (!watches) return undefined;
-    if (watches.length === 1) return watches[0];
-    const all = watches;
-    return {
-      run: <T>(handler: () => T): T => {
-        let inner = handler;
-        for (const watch of all) {
-          if (!watch.run) continue;
-          const next = inner;
-          // What `run` throws is taken as the handler's failure (INTERNAL to the caller).
-          inner = () => (watch.run ? watch.run(next) : next());
-        }
-        return inner();
-      },
-      finished: (end: CallEnd) => {
-        for (const watch of all) this.guard('finished', () => watch.finished(end));
-      },
-    };
+    return more ? new Watches(more, this) : first;
+  }
+}
+
+/** Several observers' watches of one call. */
+class Watches implements CallWatch {
+  constructor(
+    private readonly all: CallWatch[],
+    private readonly observers: Observers,
+  ) {}
+
+  run<T>(handler: () => T): T {
+    // Mostly one wraps the handler (a tracer; metrics do not): then no closure is made.
+    let runner: Required<CallWatch> | undefined;
+    let runners = 0;
+    for (const watch of this.all)
+      if (watch.run) {
+        runner = watch as Required<CallWatch>;
+        runners++;
+      }
+    if (runner === undefined) return handler();
+    if (runners === 1) return runner.run(handler);
+    let inner = handler;
+    for (const watch of this.all) {
+      if (!watch.run) continue;
+      const next = inner;
+      // What `run` throws is taken as the handler's failure (INTERNAL to the caller).
+      inner = () => (watch.run ? watch.run(next) : next());
+    }
+    return inner();
+  }
+
+  finished(end: CallEnd): void {
+    for (const watch of this.all) {
+      try {
+        watch.finished(end);
+      } catch (error) {
+        this.observers.failed('finished', error);
+      }
+    }
   }
 }

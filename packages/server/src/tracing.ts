@@ -6,6 +6,13 @@
  * span active, so spans it opens are children of it (on Node that needs a context manager,
  * which the OpenTelemetry Node SDK registers).
  *
+ * The per-call path does as little as the span's fate allows, since it runs at the call rate:
+ * a caller that did not sample its call (`tp` flags without the sampled bit) gets no span at
+ * all, only its context around the handler, so what the handler opens follows the caller's
+ * decision; a span the sampler did not record gets no attributes; a recorded one gets them in
+ * one `setAttributes` at each end (after sampling: a sampler sees the name, i.e. the procedure,
+ * and the kind).
+ *
  * @packageDocumentation
  */
 import {
@@ -13,12 +20,15 @@ import {
   context,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
+  TraceFlags,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { CallEvent, CallWatch, ServerObserver } from './observer.js';
+import type { CallEnd, CallEvent, CallWatch, ServerObserver } from './observer.js';
 
 /** Options of {@link createSockkitTracing}. */
 export interface SockkitTracingOptions {
@@ -38,6 +48,9 @@ export const SPAN_ATTRIBUTES = {
   connection: 'sockkit.connection',
 } as const;
 
+/** Every server span's options: one object for all of them. */
+const SERVER_SPAN: SpanOptions = { kind: SpanKind.SERVER };
+
 /**
  * Creates the observer that traces calls; register it on the server.
  *
@@ -53,43 +66,68 @@ export function createSockkitTracing(options: SockkitTracingOptions = {}): Serve
   const tracer = options.tracer ?? trace.getTracer('@sockkit/server');
   return {
     callStarted(call: CallEvent): CallWatch {
-      const parent = parentOf(call.traceparent);
-      const span = tracer.startSpan(
-        call.procedure,
-        {
-          kind: SpanKind.SERVER,
-          attributes: {
-            'rpc.system': 'sockkit',
-            'rpc.method': call.procedure,
-            [SPAN_ATTRIBUTES.requestBytes]: call.bytes,
-            [SPAN_ATTRIBUTES.connection]: call.conn.id,
-          },
-        },
-        parent,
-      );
-      return {
-        run: (handler) => context.with(trace.setSpan(parent, span), handler),
-        finished: ({ code, bytes }) => end(span, code, bytes),
-      };
+      const tp = call.traceparent;
+      let parent: Context;
+      if (tp === undefined) parent = context.active();
+      else {
+        const remote = remoteSpanContext(tp);
+        parent = trace.setSpanContext(ROOT_CONTEXT, remote);
+        // The caller chose not to record this trace: follow it without asking the tracer.
+        if ((remote.traceFlags & TraceFlags.SAMPLED) === 0) return new Untraced(parent);
+      }
+      const span = tracer.startSpan(call.procedure, SERVER_SPAN, parent);
+      const active = trace.setSpan(parent, span);
+      if (!span.isRecording()) return new Untraced(active);
+      span.setAttributes({
+        'rpc.system': 'sockkit',
+        'rpc.method': call.procedure,
+        [SPAN_ATTRIBUTES.requestBytes]: call.bytes,
+        [SPAN_ATTRIBUTES.connection]: call.conn.id,
+      });
+      return new Traced(active, span);
     },
   };
 }
 
-function end(span: Span, code: string, bytes: number): void {
-  span.setAttribute(SPAN_ATTRIBUTES.code, code);
-  span.setAttribute(SPAN_ATTRIBUTES.responseBytes, bytes);
-  if (code !== 'OK') span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-  span.end();
+/** A call with no span recorded: its handler runs in the trace context it belongs to, and that is all. */
+class Untraced implements CallWatch {
+  constructor(private readonly active: Context) {}
+
+  run<T>(handler: () => T): T {
+    return context.with(this.active, handler);
+  }
+
+  finished(): void {}
 }
 
-/** The caller's context from its traceparent (checked on the wire), else the active one. */
-function parentOf(traceparent: string | undefined): Context {
-  if (traceparent === undefined) return context.active();
-  const [, traceId, spanId, flags] = traceparent.split('-') as [string, string, string, string];
-  return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId,
-    spanId,
-    traceFlags: Number.parseInt(flags, 16),
+/** A call with a recorded span: ended with the call's code and answer size. */
+class Traced implements CallWatch {
+  constructor(
+    private readonly active: Context,
+    private readonly span: Span,
+  ) {}
+
+  run<T>(handler: () => T): T {
+    return context.with(this.active, handler);
+  }
+
+  finished({ code, bytes }: CallEnd): void {
+    const { span } = this;
+    span.setAttributes({ [SPAN_ATTRIBUTES.code]: code, [SPAN_ATTRIBUTES.responseBytes]: bytes });
+    if (code !== 'OK') span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+    span.end();
+  }
+}
+
+/**
+ * The caller's span context from its traceparent. The server's reader let only version-00
+ * ones through (`TRACEPARENT`: fixed positions, lower-case hex), so slicing is parsing.
+ */
+function remoteSpanContext(traceparent: string): SpanContext {
+  return {
+    traceId: traceparent.slice(3, 35),
+    spanId: traceparent.slice(36, 52),
+    traceFlags: Number.parseInt(traceparent.slice(53, 55), 16),
     isRemote: true,
-  });
+  };
 }

@@ -1,20 +1,26 @@
 /**
  * Reading what a client sent (the server's side): the schema decides, except for a well-formed
  * `call` or `chunk`, the most frequent kinds, which are checked by hand against exactly the limits of its
- * schema so the common case allocates no parsed copy. The hand check only ever accepts: what it
- * does not pass (a traced call with its `tp` included) goes to the schema, which decides and
- * explains.
+ * schema so the common case allocates no parsed copy (a traced call included: its `tp` is held
+ * to the schema's own pattern). The hand check only ever accepts: what it does not pass goes to
+ * the schema, which decides and explains.
  */
 import type * as z from 'zod';
+import { TRACEPARENT } from './bounds.js';
 import { isId, isKind, isName } from './fields.js';
 import { type ClientMessage, clientMessageSchema } from './schemas.js';
 
 /** Parses a message a client sent. */
 export function readClientMessage(raw: unknown): z.ZodSafeParseResult<ClientMessage> {
-  if (isKind(raw, 'call') && isId(raw.id) && isName(raw.p) && raw.tp === undefined)
+  if (isKind(raw, 'call') && isId(raw.id) && isName(raw.p) && isTraceparentField(raw.tp))
     return { success: true, data: raw as ClientMessage };
   if (isKind(raw, 'chunk') && isId(raw.id)) return { success: true, data: raw as ClientMessage };
   return clientMessageSchema.safeParse(raw);
+}
+
+/** A call's optional `tp`, as the schema takes it: absent, or a version-00 traceparent. */
+function isTraceparentField(tp: unknown): boolean {
+  return tp === undefined || (typeof tp === 'string' && TRACEPARENT.test(tp));
 }
 
 /** The kinds a client may send, for error messages about unknown ones. */
