@@ -9,10 +9,9 @@
  * as `npm run start:chat` runs it, under strace.
  */
 import { join } from 'node:path';
-import { missing } from '@sockkit/testing';
 import {
+  findStrace,
   startTracedNode,
-  straceWorks,
   type TracedCall,
   unquote,
   unsyncedConfirmations,
@@ -20,9 +19,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { connectAs, tempDir } from './people.js';
 
-const available =
-  straceWorks() ||
-  missing('strace', 'strace is not installed or may not trace here (apt-get install strace)');
+const available = findStrace();
 const SENDS = 20;
 
 const isDbFile = (call: TracedCall) => /\/chat\.sqlite(-wal)?$/.test(call.fd);

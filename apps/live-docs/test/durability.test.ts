@@ -11,10 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSockkitClient } from '@sockkit/client/node';
-import { missing } from '@sockkit/testing';
 import {
+  findStrace,
   startTracedNode,
-  straceWorks,
   type TracedCall,
   type TracedChild,
   unquote,
@@ -25,9 +24,7 @@ import { contract } from '../src/contract.js';
 import { insert } from './e2e-fixture.js';
 import { tokenOf } from './people.js';
 
-const available =
-  straceWorks() ||
-  missing('strace', 'strace is not installed or may not trace here (apt-get install strace)');
+const available = findStrace();
 const dir = mkdtempSync(join(tmpdir(), 'live-docs-durability-'));
 let server: TracedChild | undefined;
 afterAll(async () => {

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { type Child, type StartOptions, startProcess } from './processes.js';
+import { missing } from './services.js';
 
 /** strace's path, when installed. */
 export const stracePath = ['/usr/bin/strace', '/bin/strace'].find((path) => existsSync(path));
@@ -23,6 +24,14 @@ export function straceWorks(): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether strace works here; if not, says so loudly (and fails under SOCKKIT_REQUIRE_ALL=1). */
+export function findStrace(): boolean {
+  return (
+    straceWorks() ||
+    missing('strace', 'strace is not installed or may not trace here (apt-get install strace)')
+  );
 }
 
 const SYSCALLS = [
