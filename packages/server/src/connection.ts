@@ -82,11 +82,8 @@ export class Connection implements Peer, Flushable, ServerConnection {
   private drainWaiters: (() => void)[] | undefined;
   private calls: InboundCalls | undefined;
   private streams: InboundStreams | undefined;
-  /** Calls and streams share `maxCallsInFlight` and the client's id space. */
-  private readonly slots: Slots = {
-    has: (id) => (this.calls?.has(id) ?? false) || (this.streams?.has(id) ?? false),
-    full: () => this.callsInFlight >= this.rt.limits.maxCallsInFlight,
-  };
+  /** Calls and streams share `maxCallsInFlight` and the client's id space (see `sharedSlots`). */
+  private slots: Slots | undefined;
   /** Size of the frame being read, for the chunk size check. */
   private frameBytes = 0;
   /** Frames read so far (EarlyMessages charges each frame once). */
@@ -124,6 +121,15 @@ export class Connection implements Peer, Flushable, ServerConnection {
     ws.on('pong', onPong);
     ws.on('close', onClose);
     ws.on('error', onError);
+  }
+
+  /** The slots calls and streams share, made with the first of them (idle connections stay small). */
+  private sharedSlots(): Slots {
+    this.slots ??= {
+      has: (id) => (this.calls?.has(id) ?? false) || (this.streams?.has(id) ?? false),
+      full: () => this.callsInFlight >= this.rt.limits.maxCallsInFlight,
+    };
+    return this.slots;
   }
 
   /** This connection as handlers and hooks see it. */
@@ -266,13 +272,13 @@ export class Connection implements Peer, Flushable, ServerConnection {
     }
     switch (message.t) {
       case 'call':
-        this.calls ??= new InboundCalls(this, this.rt, this.slots);
+        this.calls ??= new InboundCalls(this, this.rt, this.sharedSlots());
         return this.calls.handle(message, bytes);
       case 'cancel':
         this.streams?.cancel(message.id);
         return this.calls?.cancel(message.id);
       case 'stream':
-        this.streams ??= new InboundStreams(this, this.rt, this.slots);
+        this.streams ??= new InboundStreams(this, this.rt, this.sharedSlots());
         return this.streams.open(message);
       case 'chunk':
         return this.streams?.chunk(message, this.frameBytes);
