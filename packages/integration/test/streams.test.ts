@@ -140,20 +140,23 @@ describe('server streams', () => {
   });
 
   it('a paused consumer past the idle timeout ends with TIMEOUT; one that reads does not', async () => {
-    await using server = await startStreamServer({ limits: { streamIdleTimeoutMs: 150 } });
+    // 500 ms: a reader's 10 ms pauses must stay far below it even on two busy cores (a CI run
+    // at 150 ms timed the reader out), while its whole read (at least 800 ms) lasts longer.
+    await using server = await startStreamServer({ limits: { streamIdleTimeoutMs: 500 } });
     await using client = connectStreams(server);
     const paused = client.stream.endless({ key: 'idle' }, { window: 2 });
     await paused.next();
     await expect(paused.result).rejects.toMatchObject({ code: 'TIMEOUT' });
     await until(() => seen.finallyRan.has('idle'));
-    // A reader that keeps taking chunks for longer than the timeout is never idle.
-    const reading = client.stream.count({ n: 30 }, { window: 2 });
+    // A reader that keeps taking chunks for longer than the timeout (80 pauses of at least
+    // 10 ms) is never idle.
+    const reading = client.stream.count({ n: 80 }, { window: 2 });
     let n = 0;
     for await (const _ of reading) {
       n++;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    expect(n).toBe(30);
+    expect(n).toBe(80);
   });
 
   it('a chunk above maxStreamChunkBytes ends the stream with PAYLOAD_TOO_LARGE', async () => {
