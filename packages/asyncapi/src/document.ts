@@ -12,6 +12,7 @@
  * - Every message is the full frame (envelope.ts) with the contract's schema in `d`.
  */
 import { type Contract, type ProcedureDef, SUBPROTOCOL, type TopicDef } from '@sockkit/core';
+import type { MessageKind } from '@sockkit/core/protocol';
 import type * as z from 'zod';
 import { frame } from './envelope.js';
 import { type JsonSchema, SchemaSet } from './json-schema.js';
@@ -79,6 +80,17 @@ export function toAsyncAPI(contract: Contract, info: AsyncAPIInfo): AsyncAPIDocu
 }
 
 /** Accumulates channels, operations, messages and schemas; one per document. */
+
+/** The session's messages, with no field beyond their envelope's: kind and summary, in document order. */
+const SESSION_MESSAGES: readonly (readonly [MessageKind, string])[] = [
+  ['hello', 'First message: the connection params (credentials).'],
+  ['welcome', 'Handshake done: session, connection id, announced limits.'],
+  ['error', 'A request failed (or, without id, a whole frame).'],
+  ['ping', 'Application-level liveness probe (either side).'],
+  ['pong', 'Answer to a ping, with its id.'],
+  ['cancel', 'The caller gave up on a call (either side).'],
+  ['result', 'Answer to a request that carries no value (unsub, pset).'],
+];
 class DocumentBuilder {
   private readonly schemas = new SchemaSet();
   private readonly messages: Record<string, JsonSchema> = {};
@@ -126,38 +138,7 @@ class DocumentBuilder {
 
   session(): void {
     const on = this.connectionMessages;
-    on.hello = this.message(
-      'hello',
-      'hello',
-      'First message: the connection params (credentials).',
-      frame('hello'),
-    );
-    on.welcome = this.message(
-      'welcome',
-      'welcome',
-      'Handshake done: session, connection id, announced limits.',
-      frame('welcome'),
-    );
-    on.error = this.message(
-      'error',
-      'error',
-      'A request failed (or, without id, a whole frame).',
-      frame('error'),
-    );
-    on.ping = this.message('ping', 'ping', 'Application-level liveness probe (either side).', frame('ping'));
-    on.pong = this.message('pong', 'pong', 'Answer to a ping, with its id.', frame('pong'));
-    on.cancel = this.message(
-      'cancel',
-      'cancel',
-      'The caller gave up on a call (either side).',
-      frame('cancel'),
-    );
-    on.result = this.message(
-      'result',
-      'result',
-      'Answer to a request that carries no value (unsub, pset).',
-      frame('result'),
-    );
+    for (const [kind, summary] of SESSION_MESSAGES) on[kind] = this.message(kind, kind, summary, frame(kind));
     this.operation('hello', 'receive', CONNECTION, ['hello'], 'A client opens its session.', ['welcome']);
     this.operation('ping', 'receive', CONNECTION, ['ping'], 'A client checks the link.', ['pong']);
     this.operation('cancel', 'receive', CONNECTION, ['cancel'], 'A client gives up on a call.');
