@@ -52,15 +52,19 @@ console.log(lines.join('\n'));
 if (failures.length > 0) console.log(failures.join('\n'));
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 
+/** The error's first line, and where in the project's own code it was thrown. */
 function firstLine(messages) {
   const text = String(messages?.find(Boolean) ?? 'no message');
-  // vitest's JSON report has no message for a timeout, only this placeholder.
-  if (text.startsWith('Error: STACK_TRACE_ERROR'))
-    return 'no message (a timeout, usually: see its log above)';
-  return (
-    text
-      .split('\n')
-      .find((line) => line.trim() !== '')
-      ?.slice(0, 400) ?? text
+  // vitest's JSON report has no message for a test timeout, only this placeholder.
+  if (text.startsWith('Error: STACK_TRACE_ERROR')) return 'no message (a test timeout: see its log above)';
+  const lines = text.split('\n');
+  const first = lines.find((line) => line.trim() !== '')?.slice(0, 400) ?? text;
+  const frame = lines.find(
+    (line) => /^\s+at /.test(line) && line.includes(root) && !line.includes('node_modules'),
   );
+  const at = frame
+    ?.match(/([^\s(]+:\d+:\d+)\)?\s*$/)?.[1]
+    ?.replace(`file://${root}`, '')
+    .replace(root, '');
+  return at === undefined ? first : `${first} (at ${at})`;
 }

@@ -58,13 +58,21 @@ export async function editorState(
   });
 }
 
-/** Waits until every page shows the same, fully confirmed text; returns it. */
-export async function converged(pages: Page[], limitMs = 30_000): Promise<string> {
+/**
+ * Waits until every page shows the same, fully confirmed text that `until` accepts; returns
+ * it. Pass `until` when the awaited change comes from outside the pages: they agree on the
+ * text before it as well.
+ */
+export async function converged(
+  pages: Page[],
+  { until = () => true, limitMs = 30_000 }: { until?: (text: string) => boolean; limitMs?: number } = {},
+): Promise<string> {
   const deadline = Date.now() + limitMs;
   let last: { text: string; unconfirmed: number }[] = [];
   while (Date.now() < deadline) {
     last = await Promise.all(pages.map(editorState));
-    if (last.every((s) => s.unconfirmed === 0 && s.text === last[0]!.text)) return last[0]!.text;
+    const text = last[0]!.text;
+    if (last.every((s) => s.unconfirmed === 0 && s.text === text) && until(text)) return text;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`pages did not converge: ${JSON.stringify(last)}`);

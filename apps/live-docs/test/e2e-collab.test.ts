@@ -107,7 +107,11 @@ describe.skipIf(!chromiumPath)('live-docs in the browser', () => {
         updates: [{ clientID: 'bot', changes: insert(current.text.length, current.text.length, SECTION) }],
       });
       await writer.close();
-      expect(await converged([alice.page, bob.page])).toContain('Checklist');
+      // The pages agree before the section reaches them too: wait for it.
+      const withSection = await converged([alice.page, bob.page], {
+        until: (t) => t.includes('## Checklist'),
+      });
+      expect(withSection.endsWith(SECTION)).toBe(true);
       await alice.page.locator('.cm-content').click();
       await alice.page.keyboard.press('Control+Home');
       await alice.page.keyboard.press('Shift+End');

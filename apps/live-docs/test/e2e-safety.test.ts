@@ -240,7 +240,7 @@ describe.skipIf(!chromiumPath)('safety and large documents in the browser', () =
         trips.push(Date.now() - start);
       }
       trips.sort((x, y) => x - y);
-      await converged([a.page, b.page], 60_000);
+      await converged([a.page, b.page], { limitMs: 60_000 });
       const longTasks = await a.page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
       const figures = {
         documentBytes: 1 << 20,

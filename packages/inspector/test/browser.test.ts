@@ -62,9 +62,13 @@ async function openInspector(chromium: TestChromium, app: App) {
   return { page, pageErrors };
 }
 
-const figure = (page: Page, name: string) => page.locator(`[data-figure="${name}"]`).textContent();
+// A poll's attempt must not outlast the poll: without a timeout of its own, reading an element
+// not (yet) on the page waits Playwright's 30 s, twice per poll, and the test times out
+// with no word of which figure it waited for.
+const READ = { timeout: 2_000 };
+const figure = (page: Page, name: string) => page.locator(`[data-figure="${name}"]`).textContent(READ);
 const cell = (page: Page, row: string, col: string) =>
-  page.locator(`${row} [data-col="${col}"]`).textContent();
+  page.locator(`${row} [data-col="${col}"]`).textContent(READ);
 const LOBBY = 'tr[data-channel=\'room:{"name":"lobby"}\']';
 
 // A browser, servers and traffic on 2 cores shared with the other suites: minutes, not seconds.
@@ -105,7 +109,7 @@ describe.skipIf(!executablePath)('the inspector page in Chromium', { timeout: 12
     // The charts are drawn (uPlot canvases) with their series.
     await expect.poll(() => page.locator('figure.chart canvas').count()).toBeGreaterThanOrEqual(5);
     await expect
-      .poll(() => page.locator('figure[data-chart="Latency p50 / p99"] .u-legend').textContent())
+      .poll(() => page.locator('figure[data-chart="Latency p50 / p99"] .u-legend').textContent(READ))
       .toContain('slow p99');
 
     // The figures move: two more connections, one disconnected by the app, one refused.
@@ -116,7 +120,7 @@ describe.skipIf(!executablePath)('the inspector page in Chromium', { timeout: 12
     expect(await app.app.connection(bob?.id as string).disconnect('inspected away')).toBe(1);
     await expect.poll(() => figure(page, 'connections')).toBe('6');
     await expect
-      .poll(() => page.locator('table.events tr[data-kind="close"][data-code="4006"]').textContent())
+      .poll(() => page.locator('table.events tr[data-kind="close"][data-code="4006"]').textContent(READ))
       .toContain('inspected away');
     await expect.poll(() => cell(page, LOBBY, 'subscribers')).toBe('4');
     await expect.poll(() => cell(page, LOBBY, 'presence')).toBe('4');
@@ -135,7 +139,7 @@ describe.skipIf(!executablePath)('the inspector page in Chromium', { timeout: 12
     // The contract, as its AsyncAPI document gives it.
     const echo = page.locator('.contract details[data-procedure="server.echo"]');
     await echo.locator('summary').click();
-    await expect.poll(() => echo.locator('pre').first().textContent()).toContain('"text"');
+    await expect.poll(() => echo.locator('pre').first().textContent(READ)).toContain('"text"');
     expect(await page.locator('.contract details[data-topic="room"]').count()).toBe(1);
 
     mkdirSync(artifacts, { recursive: true });
