@@ -109,6 +109,38 @@ describe('authentication', () => {
     expect(seen).toEqual([{ url: '/', params: { token: 's3cret' } }]);
   });
 
+  it("keeps the client's headers for authenticate and conn.request, not the handshake's own", async () => {
+    const seen: Record<string, unknown>[] = [];
+    await using server = await startServer({
+      authenticate: ({ request }) => {
+        seen.push({ ...request.headers });
+        return { context: { user: 'u' }, user: 'u' };
+      },
+    });
+    await using raw = await rawSocket(server, {
+      protocol: 'sockkit.v2',
+      headers: { cookie: 'sid=abc', 'x-tenant': 'acme', origin: `http://127.0.0.1:${server.port}` },
+    });
+    expect(raw.all[0]).toMatchObject({ t: 'welcome' });
+    const conn = [...server.connections.values()][0]!;
+    for (const headers of [seen[0]!, conn.request.headers]) {
+      expect(headers).toMatchObject({
+        cookie: 'sid=abc',
+        'x-tenant': 'acme',
+        host: `127.0.0.1:${server.port}`,
+      });
+      for (const name of [
+        'connection',
+        'upgrade',
+        'sec-websocket-key',
+        'sec-websocket-version',
+        'sec-websocket-protocol',
+      ])
+        expect(headers).not.toHaveProperty(name);
+    }
+    expect(conn.request).toMatchObject({ url: '/', remoteAddress: '127.0.0.1' });
+  });
+
   it('closes an expired session with 4002', async () => {
     await using server = await startServer({
       authenticate: () => ({ context: { user: 'u' }, user: 'u', expiresAt: Date.now() + 150 }),

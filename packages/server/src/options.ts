@@ -32,7 +32,9 @@ import type { ServerRelay, UserCallResult } from './relay.js';
 
 /**
  * What a connection keeps of its HTTP upgrade request: headers (cookies), URL and peer
- * address. A snapshot, so an open connection does not hold the whole request object.
+ * address. A snapshot, so an open connection does not hold the whole request object. The
+ * WebSocket handshake's own headers (`connection`, `upgrade`, `sec-websocket-*`) are left out:
+ * they describe the socket, not the client.
  */
 export interface UpgradeRequest {
   /** Request headers, lower-cased. */

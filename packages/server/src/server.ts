@@ -42,7 +42,7 @@ import { disconnectConnection, disconnectUser, localTarget, relayCall, userCall 
 import type { AnyHandler, ServerRuntime } from './runtime.js';
 import { TopicHub } from './topics.js';
 import { tracing } from './trace.js';
-import { negotiate, refusalOf, versionsFor } from './upgrade.js';
+import { keptRequest, negotiate, refusalOf, versionsFor } from './upgrade.js';
 
 /**
  * Creates a sockkit server.
@@ -173,8 +173,7 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
 
   function accept(ws: WebSocket, request: IncomingMessage): void {
     sockets.add(ws);
-    ws.once('close', () => sockets.delete(ws));
-    const remoteAddress = request.socket.remoteAddress;
+    ws.on('close', forgetSocket);
     const refusal = refusalOf(
       options.allowedOrigins,
       request,
@@ -183,8 +182,12 @@ export function createSockkitServer<const C extends ContractDef, Ctx = undefined
       sockets.size,
       limits.maxConnections,
     );
-    if (refusal) return refusals.close(ws, remoteAddress, refusal);
-    new Connection(ws, { headers: request.headers, url: request.url ?? '/', remoteAddress }, deps);
+    if (refusal) return refusals.close(ws, request.socket.remoteAddress, refusal);
+    new Connection(ws, keptRequest(request), deps);
+  }
+  // One listener for every socket (`this` is the socket): no closure per connection.
+  function forgetSocket(this: WebSocket): void {
+    sockets.delete(this);
   }
 
   for (const observer of options.observers ?? []) observers.add(observer);
