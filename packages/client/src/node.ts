@@ -20,7 +20,9 @@ class NodeSocket implements SocketLike {
   private readonly ws: WebSocket;
 
   constructor(url: string, protocols: string[]) {
-    this.ws = new WebSocket(url, protocols);
+    // A sockkit server never accepts permessage-deflate (its frames are small JSON); offering
+    // it costs every connect an extension object and a header (W5: see bench/README.md).
+    this.ws = new WebSocket(url, protocols, { perMessageDeflate: false });
   }
 
   get readyState(): number {

@@ -3,7 +3,7 @@
  * a real server on an ephemeral 127.0.0.1 port and real clients against it, disposed after.
  */
 
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ContractClientOptions, SocketConstructor, SockkitClient } from '@sockkit/client';
 import { createSockkitClient } from '@sockkit/client/node';
@@ -232,15 +232,17 @@ export async function rawSocket(
  */
 export async function countingServer(overrides: Partial<ServerOptions<TestContract, Ctx>> = {}) {
   const http = createServer();
-  let upgrades = 0;
-  http.on('upgrade', () => upgrades++);
+  const upgrades: IncomingHttpHeaders[] = [];
+  http.on('upgrade', (request: IncomingMessage) => upgrades.push(request.headers));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const server = await startServer({ server: http, path: '/', ...overrides });
   const port = (http.address() as AddressInfo).port;
   return {
     server,
     port,
-    upgrades: () => upgrades,
+    upgrades: () => upgrades.length,
+    /** The headers of each upgrade request, as sent. */
+    upgradeHeaders: () => upgrades,
     [Symbol.asyncDispose]: async () => {
       await server.close({ timeout: 1000 });
       http.closeAllConnections();

@@ -6,7 +6,7 @@ import { connect as tcpConnect } from 'node:net';
 import { CLOSE_CODES } from '@sockkit/core';
 import { ManualClock } from '@sockkit/testing';
 import { describe, expect, it } from 'vitest';
-import { connect, rawSocket, startServer } from './fixtures.js';
+import { connect, countingServer, rawSocket, startServer } from './fixtures.js';
 
 describe('protocol version', () => {
   it('refuses an unknown version with 4003 and a reason naming both versions', async () => {
@@ -139,6 +139,15 @@ describe('authentication', () => {
         expect(headers).not.toHaveProperty(name);
     }
     expect(conn.request).toMatchObject({ url: '/', remoteAddress: '127.0.0.1' });
+  });
+
+  it("the Node client offers no permessage-deflate, which sockkit's server never accepts", async () => {
+    await using counting = await countingServer();
+    await using client = connect({ port: counting.port });
+    await client.ready();
+    expect(counting.upgradeHeaders()).toHaveLength(1);
+    expect(counting.upgradeHeaders()[0]?.['sec-websocket-protocol']).toBe('sockkit.v2,sockkit.v1');
+    expect(counting.upgradeHeaders()[0]).not.toHaveProperty('sec-websocket-extensions');
   });
 
   it('closes an expired session with 4002', async () => {
