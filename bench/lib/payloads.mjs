@@ -48,10 +48,11 @@ export function wallMicros() {
 /**
  * Fan-out message number `seq` (about 200 bytes as JSON), stamped with its publish time in µs.
  * @param {number} seq
+ * @param {number} [at] the publish stamp, wall-clock µs (default: now)
  * @returns {{ seq: number, at: number, text: string }}
  */
-export function fanoutMessage(seq) {
-  return { seq, at: wallMicros(), text: FANOUT_TEXT };
+export function fanoutMessage(seq, at = wallMicros()) {
+  return { seq, at, text: FANOUT_TEXT };
 }
 
 /**

@@ -5,8 +5,8 @@
  * prints one JSON line `{ "event": "ready", "url", "control" }` for the orchestrator.
  */
 import { createServer } from 'node:http';
-import { setImmediate as tick } from 'node:timers/promises';
-import { fanoutMessage } from './payloads.mjs';
+import { setTimeout as sleep, setImmediate as tick } from 'node:timers/promises';
+import { fanoutMessage, wallMicros } from './payloads.mjs';
 
 /**
  * @typedef {object} PeerServer
@@ -56,11 +56,20 @@ async function handle(peer, path) {
       const count = Number(url.searchParams.get('messages'));
       // How many publishes go out together in one turn, all in flight before any is awaited.
       const burst = Math.max(1, Number(url.searchParams.get('burst') ?? 1));
+      // Paced (W3p): one turn every `interval` ms on a fixed schedule, each message stamped
+      // with its turn's scheduled time, so a server that falls behind its schedule is charged
+      // for it (no coordinated omission). Unpaced: as fast as the server goes.
+      const interval = Number(url.searchParams.get('interval') ?? 0);
       const started = performance.now();
-      for (let seq = 0; seq < count; ) {
+      const startedWall = wallMicros();
+      for (let seq = 0, turn = 0; seq < count; turn++) {
+        const due = interval * turn;
+        if (interval > 0 && performance.now() - started < due)
+          await sleep(due - (performance.now() - started));
+        const at = interval > 0 ? startedWall + Math.round(due * 1000) : undefined;
         const inFlight = [];
         for (const end = Math.min(count, seq + burst); seq < end; seq++)
-          inFlight.push(peer.publish(topic, fanoutMessage(seq)));
+          inFlight.push(peer.publish(topic, fanoutMessage(seq, at)));
         await Promise.all(inFlight);
         // Let the event loop write and read between turns, as a live server would.
         await tick();

@@ -10,14 +10,14 @@ import { control } from '../lib/control.mjs';
 import { subscribeCounting } from '../lib/fanout.mjs';
 import { wallMicros } from '../lib/payloads.mjs';
 
-/** @param {import('../lib/workload.mjs').WorkloadContext<{ subscribers: number, messages: number, burst?: number }>} ctx */
+/** @param {import('../lib/workload.mjs').WorkloadContext<{ subscribers: number, messages: number, burst?: number, intervalMs?: number }>} ctx */
 export async function run({ peer, url, controlUrl, params }) {
   const fanout = await subscribeCounting(peer, url, params);
   const stats = await control(controlUrl, `/stats?topic=${FANOUT_TOPIC}`);
   const started = wallMicros();
   const published = await control(
     controlUrl,
-    `/publish?topic=${FANOUT_TOPIC}&messages=${params.messages}&burst=${params.burst ?? 1}`,
+    `/publish?topic=${FANOUT_TOPIC}&messages=${params.messages}&burst=${params.burst ?? 1}&interval=${params.intervalMs ?? 0}`,
   );
   const lastAt = await fanout.arrived;
   // Anything beyond the expected count would be a duplicate.
