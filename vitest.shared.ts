@@ -13,6 +13,7 @@ export function sockkitTestConfig(dir: string, overrides: ViteUserConfig['test']
     resolve: {
       alias: [
         { find: /^@sockkit\/client\/node$/, replacement: `${pkg('client')}node.ts` },
+        { find: /^@sockkit\/client\/shared$/, replacement: `${pkg('client')}shared-subscriptions.ts` },
         { find: /^@sockkit\/core\/protocol$/, replacement: `${pkg('core')}protocol/index.ts` },
         { find: /^@sockkit\/react\/query$/, replacement: `${pkg('react')}query/index.ts` },
         { find: /^@sockkit\/(core|server|client|redis|vue|react)$/, replacement: `${pkg('$1')}index.ts` },

@@ -18,7 +18,10 @@ export const PARTS = [
     'connection state machine',
     /client[\\/]dist[\\/](?:client|environment|check-options|backoff|namespace|create)\.js$|core[\\/]dist[\\/](?:emitter|contract)\.js$/,
   ],
-  ['subscriptions', /client[\\/]dist[\\/](?:channels|subscriptions)\.js$|core[\\/]dist[\\/]presence\.js$/],
+  [
+    'subscriptions',
+    /client[\\/]dist[\\/](?:channels|subscriptions|shared-subscriptions)\.js$|core[\\/]dist[\\/]presence\.js$/,
+  ],
   ['requests', /client[\\/]dist[\\/]requests\.js$|core[\\/]dist[\\/](?:pending|id-table)\.js$/],
   ['frame builders and readers', /core[\\/]dist[\\/]protocol[\\/]/],
   ['codec fast path and base64', /core[\\/]dist[\\/]codec\.js$/],

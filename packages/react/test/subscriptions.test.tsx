@@ -9,36 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { createSockkitReact } from '../src/index.js';
 import type { Contract } from './contract.js';
 import { kinds } from './harness.js';
+import { countListeners } from './listeners.js';
 import { serverSuite } from './suite.js';
 
 const { SockkitProvider, useSubscription, usePresence } = createSockkitReact<Contract>();
 
 const t = serverSuite();
 const { wrapper } = t;
-
-/** Listeners added through `on` on the client and its subscriptions, minus those removed. */
-function countListeners(): { live(): number } {
-  let live = 0;
-  const wrap = <T extends { on: (...args: never[]) => () => void }>(target: T) => {
-    const on = target.on.bind(target) as (...args: unknown[]) => () => void;
-    (target as { on: unknown }).on = (...args: unknown[]) => {
-      live++;
-      const off = on(...args);
-      let removed = false;
-      return () => {
-        if (!removed) live--;
-        removed = true;
-        off();
-      };
-    };
-    return target;
-  };
-  wrap(t.rec.client);
-  const subscribe = t.rec.client.subscribe.room;
-  (t.rec.client.subscribe as { room: unknown }).room = (...args: Parameters<typeof subscribe>) =>
-    wrap(subscribe(...args));
-  return { live: () => live };
-}
 
 function Room({ id, name }: { id: string; name: string }) {
   const room = useSubscription('room', { id }, { presence: { name } });
@@ -54,7 +31,7 @@ function Room({ id, name }: { id: string; name: string }) {
 describe('useSubscription', () => {
   it('StrictMode: one sub on the wire, one live subscription, and unmount leaves no listener', async () => {
     await t.connected();
-    const listeners = countListeners();
+    const listeners = countListeners(t.rec.client);
     const view = render(
       <StrictMode>
         <SockkitProvider client={t.rec.client}>

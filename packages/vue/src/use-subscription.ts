@@ -1,8 +1,12 @@
 /**
  * `useSubscription`: a topic channel bound to a component's lifetime. It subscribes when the
  * scope starts (or when `enabled` turns true), moves to the new channel when the params
- * change, and unsubscribes when the scope is disposed (the component unmounts).
+ * change, and unsubscribes when the scope is disposed (the component unmounts). Scopes on the
+ * same client, topic and params share one client subscription (`@sockkit/client/shared`): the
+ * first subscribes, the last to let go unsubscribes, each keeps its own refs.
  */
+
+import { type SubscriptionShare, shareSubscription } from '@sockkit/client/shared';
 import type {
   ContractDef,
   PresenceMember,
@@ -28,14 +32,18 @@ export interface UseSubscriptionOptions<Message, StateInput> {
   onRecovered?: (recovered: boolean) => void;
   /**
    * This member's presence state. Sent when joining; when the value changes later it is
-   * updated in place with `setPresence` (no re-subscribe).
+   * updated in place with `setPresence` (no re-subscribe). The connection is one member of a
+   * channel, so of the scopes sharing a channel one may set presence: another gets CONFLICT
+   * in its `error` (scopes without presence still see the members).
    */
   presence?: MaybeRefOrGetter<StateInput | undefined>;
   /** Subscribe only while this is true. Default `true`. */
   enabled?: MaybeRefOrGetter<boolean>;
   /**
    * Receive the last N messages of history before live ones (through `onMessage`), and again
-   * after a resume that could not be served (`onRecovered(false)`): at most 1,000.
+   * after a resume that could not be served (`onRecovered(false)`): at most 1,000. A scope
+   * joining a channel other scopes already subscribed to is replayed the last N messages the
+   * shared subscription kept (as many as the largest `history` asked for on it).
    */
   history?: number;
   /** The client to use instead of the provided one. */
@@ -50,7 +58,10 @@ export interface UseSubscriptionReturn<Message, State, StateInput = State> {
   readonly ready: Readonly<Ref<boolean>>;
   /** Whether the last join resumed without a gap (`undefined` until known). */
   readonly recovered: Readonly<Ref<boolean | undefined>>;
-  /** Why the subscription was refused, if it was. */
+  /**
+   * Why the subscription was refused, or a presence update failed (CONFLICT when another scope
+   * on the channel owns its presence).
+   */
   readonly error: Readonly<ShallowRef<SockkitError | undefined>>;
   /** Members present on the channel (empty for topics without presence). */
   readonly members: Readonly<ShallowRef<PresenceMember<State>[]>>;
@@ -91,26 +102,26 @@ export function useSubscription<C extends ContractDef, K extends TopicName<C>>(
   const members = shallowRef<PresenceMember<State>[]>([]);
   const subscription = shallowRef<Sub | undefined>(undefined);
 
+  // This scope's hold on the shared subscription, for presence updates.
+  let share: SubscriptionShare<Sub, StateInput> | undefined;
+
   function open(value: TopicParamsInput<Topics<C>[K]>): () => void {
-    const presence = toValue(options.presence);
-    const subscribe = client.subscribe[name] as unknown as (
-      params: unknown,
-      onMessage: (message: Message, info: MessageInfoLike) => void,
-      options?: { presence?: StateInput; history?: number },
-    ) => Sub;
-    const sub = subscribe(
-      value,
-      (message, info) => {
+    const mine = shareSubscription<Sub, Message, StateInput>(client, name, value, {
+      presence: toValue(options.presence),
+      history: options.history,
+      onMessage: (message, info) => {
         last.value = message;
         options.onMessage?.(message, info);
       },
-      {
-        ...(presence === undefined ? {} : { presence }),
-        ...(options.history === undefined ? {} : { history: options.history }),
-      },
-    );
+    });
+    share = mine;
+    const sub = mine.subscription;
     subscription.value = sub;
     let closed = false;
+    const fail = (thrown: unknown) => {
+      if (!closed) error.value = toSockkitError(thrown);
+    };
+    mine.joined.catch(fail);
     const offPresence = sub.on('presence', (current) => {
       if (!closed) members.value = [...current.values()];
     });
@@ -119,21 +130,19 @@ export function useSubscription<C extends ContractDef, K extends TopicName<C>>(
       recovered.value = ok;
       options.onRecovered?.(ok);
     });
-    sub.ready.then(
-      () => {
-        if (closed) return;
-        ready.value = true;
-        members.value = [...sub.presence.values()];
-      },
-      (thrown: unknown) => {
-        if (!closed) error.value = toSockkitError(thrown);
-      },
-    );
+    sub.ready.then(() => {
+      if (closed) return;
+      ready.value = true;
+      // A scope that attached to a live subscription learns its recovery from it, not an event.
+      recovered.value = sub.recovered;
+      members.value = [...sub.presence.values()];
+    }, fail);
     return () => {
       closed = true;
       offPresence();
       offRecovered();
-      sub.unsubscribe();
+      mine.release();
+      if (share === mine) share = undefined;
       if (subscription.value === sub) subscription.value = undefined;
       ready.value = false;
       recovered.value = undefined;
@@ -149,7 +158,12 @@ export function useSubscription<C extends ContractDef, K extends TopicName<C>>(
     (key, _previous, onCleanup) => {
       error.value = undefined;
       if (key === undefined) return;
-      onCleanup(open(toValue(params)));
+      try {
+        onCleanup(open(toValue(params)));
+      } catch (thrown) {
+        // Refused before anything was sent (another scope owns the channel's presence).
+        error.value = toSockkitError(thrown);
+      }
     },
     { immediate: true },
   );
@@ -159,9 +173,8 @@ export function useSubscription<C extends ContractDef, K extends TopicName<C>>(
       () => stableStringify(toValue(options.presence) ?? null),
       () => {
         const state = toValue(options.presence);
-        const sub = subscription.value;
-        if (state === undefined || sub === undefined) return;
-        sub.setPresence(state).catch((thrown: unknown) => {
+        if (state === undefined || share === undefined) return;
+        share.setPresence(state).catch((thrown: unknown) => {
           error.value = toSockkitError(thrown);
         });
       },

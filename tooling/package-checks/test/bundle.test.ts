@@ -14,6 +14,7 @@ const context = inject('packChecks');
 const browserEntries = [
   '@sockkit/core',
   '@sockkit/client',
+  '@sockkit/client/shared',
   '@sockkit/vue',
   '@sockkit/react',
   '@sockkit/react/query',
