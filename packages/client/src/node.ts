@@ -21,7 +21,7 @@ class NodeSocket implements SocketLike {
 
   constructor(url: string, protocols: string[]) {
     // A sockkit server never accepts permessage-deflate (its frames are small JSON); offering
-    // it costs every connect an extension object and a header (W5: see bench/README.md).
+    // it costs every connect an extension object and a header.
     this.ws = new WebSocket(url, protocols, { perMessageDeflate: false });
   }
 
