@@ -3,14 +3,14 @@
  * recorded (parsed, batches flattened), so tests assert on the wire rather than on the hooks'
  * own word.
  */
-import { createSockkitClient, type SocketLike, type SockkitClient, streams } from '@sockkit/client';
+import { createSockkitClient, type SockkitClient, streams } from '@sockkit/client';
 import { SockkitError } from '@sockkit/core';
 import { createSockkitServer } from '@sockkit/server';
-import WebSocket from 'ws';
+import { recordingSocket, type SentMessage } from '@sockkit/testing/recording-socket';
 import { type Contract, contract } from './contract.js';
 
 /** One sent frame's message: its kind `t` and the rest. */
-export type SentMessage = { t: string } & Record<string, unknown>;
+export type { SentMessage };
 
 /** What a slow call's handler saw. */
 export interface SlowCall {
@@ -86,31 +86,7 @@ export function recordingClient(
   withStreams = true,
 ): { client: SockkitClient<Contract>; sent: SentMessage[] } {
   const sent: SentMessage[] = [];
-  class RecordingSocket implements SocketLike {
-    private readonly ws: WebSocket;
-    constructor(address: string, protocols: string[]) {
-      this.ws = new WebSocket(address, protocols);
-    }
-    get readyState() {
-      return this.ws.readyState;
-    }
-    get protocol() {
-      return this.ws.protocol;
-    }
-    send(data: string) {
-      const parsed = JSON.parse(data) as SentMessage | SentMessage[];
-      sent.push(...(Array.isArray(parsed) ? parsed : [parsed]));
-      this.ws.send(data);
-    }
-    close(code?: number, reason?: string) {
-      this.ws.close(code, reason);
-    }
-    addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void) {
-      if (type !== 'message') return this.ws.addEventListener(type, listener as () => void);
-      const deliver = listener as (event: { data: unknown }) => void;
-      this.ws.on('message', (data, binary) => deliver({ data: binary ? data : data.toString() }));
-    }
-  }
+  const RecordingSocket = recordingSocket(sent);
   const parts = withStreams ? { streams } : {};
   const client =
     mode === 'contract'

@@ -5,49 +5,20 @@
  * replayed to a scope that comes late, one presence owner per channel, and a refusal that fails
  * every scope. Then the same sharing with the fake client.
  */
-import { createSockkitClient, type SocketLike, type SockkitClient } from '@sockkit/client';
+import { createSockkitClient, type SockkitClient } from '@sockkit/client';
 import { createSockkitServer } from '@sockkit/server';
+import { recordingSocket, type SentMessage } from '@sockkit/testing/recording-socket';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nextTick, ref } from 'vue';
-import WebSocket from 'ws';
 import { createSockkitVue } from '../src/index.js';
 import { contract, fakeClient } from './fake-client.js';
 import { inApp, until } from './in-app.js';
 
 const kit = createSockkitVue<typeof contract>();
 
-type Sent = { t: string } & Record<string, unknown>;
-
 let server: ReturnType<typeof createSockkitServer<typeof contract>>;
 let client: SockkitClient<typeof contract>;
-let sent: Sent[];
-
-/** A ws socket that records every message it sends (batches flattened). */
-class RecordingSocket implements SocketLike {
-  private readonly ws: WebSocket;
-  constructor(address: string, protocols: string[]) {
-    this.ws = new WebSocket(address, protocols);
-  }
-  get readyState() {
-    return this.ws.readyState;
-  }
-  get protocol() {
-    return this.ws.protocol;
-  }
-  send(data: string) {
-    const parsed = JSON.parse(data) as Sent | Sent[];
-    sent.push(...(Array.isArray(parsed) ? parsed : [parsed]));
-    this.ws.send(data);
-  }
-  close(code?: number, reason?: string) {
-    this.ws.close(code, reason);
-  }
-  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void) {
-    if (type !== 'message') return this.ws.addEventListener(type, listener as () => void);
-    const deliver = listener as (event: { data: unknown }) => void;
-    this.ws.on('message', (data, binary) => deliver({ data: binary ? data : data.toString() }));
-  }
-}
+let sent: SentMessage[];
 
 const kinds = (t: string) => sent.filter((message) => message.t === t);
 const scope = <T>(fn: () => T) => inApp(client, fn);
@@ -67,7 +38,7 @@ beforeEach(async () => {
   sent = [];
   client = createSockkitClient<typeof contract>({
     url: `ws://127.0.0.1:${server.port}`,
-    WebSocket: RecordingSocket,
+    WebSocket: recordingSocket(sent),
   });
   await client.ready();
 });
