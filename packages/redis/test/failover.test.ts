@@ -180,7 +180,7 @@ describe.skipIf(!canSpawn)('Sentinel failover to a lagging replica (real process
     }
     // A client resuming from what it held before the failover is told too.
     expect(await b.broker.history('ch', held)).toMatchObject({ recovered: false });
-  }, 60_000);
+  }, 90_000);
 
   it('waitForReplicas: nothing unacknowledged is seen, the failover loses nothing seen, the epoch and offsets go on', async () => {
     const [setup, a, b, prefix] = await start({ waitForReplicas: { replicas: 1, timeoutMs: 300 } });
@@ -228,5 +228,5 @@ describe.skipIf(!canSpawn)('Sentinel failover to a lagging replica (real process
     }
     const resumed = await b.broker.history('ch', before);
     expect(resumed.recovered).toBe(true);
-  }, 90_000);
+  }, 120_000);
 });
