@@ -4,28 +4,22 @@
  * composables and the client get the contract's type only, as a browser app gives them.
  */
 import { createSockkitClient, type SockkitClient } from '@sockkit/client/node';
-import { createSockkitServer } from '@sockkit/server';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { nextTick, ref } from 'vue';
 import { createSockkitVue, type SockkitClientLike } from '../src/index.js';
-import { contract } from './fake-client.js';
+import type { contract } from './fake-client.js';
 import { inApp as inAppWith, until } from './in-app.js';
+import { startRealServer } from './real-server.js';
 
 const inApp = <T>(fn: () => T) => inAppWith(client, fn);
 
 const kit = createSockkitVue<typeof contract>();
 
-let server: ReturnType<typeof createSockkitServer<typeof contract>>;
+let server: Awaited<ReturnType<typeof startRealServer>>;
 let client: SockkitClient<typeof contract>;
 
 beforeAll(async () => {
-  server = createSockkitServer({
-    contract,
-    port: 0,
-    host: '127.0.0.1',
-    handlers: { double: ({ n }) => n * 2, list: () => ['a', 'b'] },
-  });
-  await server.ready;
+  server = await startRealServer();
   client = createSockkitClient<typeof contract>({ url: `ws://127.0.0.1:${server.port}` });
   await client.ready();
 });

@@ -6,17 +6,17 @@
  * every scope. Then the same sharing with the fake client.
  */
 import { createSockkitClient, type SockkitClient } from '@sockkit/client';
-import { createSockkitServer } from '@sockkit/server';
 import { recordingSocket, type SentMessage } from '@sockkit/testing/recording-socket';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nextTick, ref } from 'vue';
 import { createSockkitVue } from '../src/index.js';
-import { contract, fakeClient } from './fake-client.js';
+import { type contract, fakeClient } from './fake-client.js';
 import { inApp, until } from './in-app.js';
+import { startRealServer } from './real-server.js';
 
 const kit = createSockkitVue<typeof contract>();
 
-let server: ReturnType<typeof createSockkitServer<typeof contract>>;
+let server: Awaited<ReturnType<typeof startRealServer>>;
 let client: SockkitClient<typeof contract>;
 let sent: SentMessage[];
 
@@ -25,13 +25,7 @@ const scope = <T>(fn: () => T) => inApp(client, fn);
 const pause = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  server = createSockkitServer({
-    contract,
-    port: 0,
-    host: '127.0.0.1',
-    handlers: { double: ({ n }) => n * 2, list: () => ['a', 'b'] },
-  });
-  await server.ready;
+  server = await startRealServer();
 });
 
 beforeEach(async () => {
