@@ -38,7 +38,7 @@ export const RUNNABLE = Object.keys(WORKLOADS).filter((w) => !WORKLOADS[w].pendi
 
 /** Counts per workload. */
 export const FULL = {
-  w1: { warmup: 500, calls: 5_000 },
+  w1: { warmup: 10_000, calls: 5_000, cold: 5_000 },
   w2: { warmup: 10_000, calls: 200_000, inFlight: 256 },
   w3: { subscribers: 1_000, messages: 1_000 },
   w3b: { subscribers: 1_000, messages: 512, burst: 16 },
@@ -51,7 +51,7 @@ export const FULL = {
 
 /** Quick mode: a smoke run that checks correctness only. */
 export const QUICK = {
-  w1: { warmup: 20, calls: 200 },
+  w1: { warmup: 200, calls: 200, cold: 100 },
   w2: { warmup: 500, calls: 5_000, inFlight: 256 },
   w3: { subscribers: 50, messages: 100 },
   w3b: { subscribers: 50, messages: 96, burst: 16 },
@@ -100,6 +100,8 @@ export const TARGETS = [
   { workload: 'w1', metric: 'p50Us', vs: 'socketio', max: 1.0 },
   { workload: 'w1', metric: 'p99Us', vs: 'ws', max: 1.5 },
   { workload: 'w1', metric: 'p99Us', vs: 'socketio', max: 1.0 },
+  // Not a target of the issue's: shown so that the cold tail stays in view (bench/README.md).
+  { workload: 'w1', metric: 'coldP99Us', vs: 'ws', max: 1.5 },
   { workload: 'w2', metric: 'callsPerSec', vs: 'ws', min: 1.0 },
   { workload: 'w2', metric: 'callsPerSec', vs: 'socketio', min: 1.5 },
   { workload: 'w2', metric: 'callsPerSec', vs: 'trpc', min: 3.0 },
@@ -118,6 +120,7 @@ export const METRICS = [
   { workload: 'w1', metric: 'callsPerSec', label: 'W1 rpc-latency calls/s', higher: true },
   { workload: 'w1', metric: 'p50Us', label: 'W1 p50 µs', higher: false },
   { workload: 'w1', metric: 'p99Us', label: 'W1 p99 µs', higher: false },
+  { workload: 'w1', metric: 'coldP99Us', label: 'W1 p99 µs, first 5,000 calls (cold)', higher: false },
   { workload: 'w2', metric: 'callsPerSec', label: 'W2 rpc-throughput calls/s', higher: true },
   { workload: 'w3', metric: 'deliveriesPerSec', label: 'W3 fan-out deliveries/s', higher: true },
   { workload: 'w3', metric: 'deliveryP99Us', label: 'W3 delivery p99 µs', higher: false },

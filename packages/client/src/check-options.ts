@@ -7,12 +7,17 @@
  */
 import type { ClientOptions } from './options.js';
 
+/** The last URL found good: apps (and load tests) open many clients to the same one. */
+let goodUrl: string | undefined;
+
 /** Throws a TypeError naming the first option that cannot work. */
 export function checkOptions(options: ClientOptions<unknown>, urls: readonly string[]): void {
   let bad = urls.length === 0 ? 'url is empty' : '';
   for (const url of urls) {
+    if (url === goodUrl) continue;
     try {
       if (!/^(ws|http)s?:$/.test(new URL(url, globalThis.location?.href).protocol)) throw 0;
+      goodUrl = url;
     } catch {
       bad = `url ${url} is not a ws:// or wss:// URL`;
     }

@@ -106,9 +106,9 @@ export class Client extends Emitter<ClientEvents> {
   private lastId = 0;
   private attempt = 0;
   private closedByUser = false;
-  private timers: Partial<
-    Record<'reconnect' | 'stable' | 'ping' | 'pong' | 'refresh', TimerHandle | undefined>
-  > = {};
+  /** When the current connection was welcomed, on the clock; undefined while not open. */
+  private openedAt: number | undefined;
+  private timers: Partial<Record<'reconnect' | 'ping' | 'pong' | 'refresh', TimerHandle | undefined>> = {};
   private readonly stopWake: () => void;
 
   constructor(
@@ -222,9 +222,7 @@ export class Client extends Emitter<ClientEvents> {
     this.connectionId = message.conn;
     this.requests.announced(message.limits);
     this.setState('open');
-    this.timers.stable = this.clock.setTimeout(() => {
-      this.attempt = 0;
-    }, this.backoff.stableAfterMs);
+    this.openedAt = this.clock.now();
     this.armRefresh(message.expiresAt);
     this.armPing();
     this.channels?.resubscribeAll();
@@ -235,6 +233,11 @@ export class Client extends Emitter<ClientEvents> {
     if (this.socket !== socket) return;
     this.socket = undefined;
     this.outbound = [];
+    // A connection that stayed up `stableAfterMs` starts the backoff over (a timestamp, not a
+    // timer per connection: it only matters when the link drops).
+    if (this.openedAt !== undefined && this.clock.now() - this.openedAt >= this.backoff.stableAfterMs)
+      this.attempt = 0;
+    this.openedAt = undefined;
     this.clearTimers();
     this.server?.abortAll();
     this.channels?.linkLost();

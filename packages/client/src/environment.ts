@@ -33,6 +33,9 @@ export function resolveWebSocket(given: SocketConstructor | undefined): SocketCo
   return ctor;
 }
 
+/** What {@link onWake} returns where there is nothing to listen to (Node): shared, not made per client. */
+const NOTHING_TO_STOP = (): void => {};
+
 /** Calls `wake` when a browser comes back online or its tab becomes visible; returns a remover. */
 export function onWake(wake: () => void): () => void {
   const target = globalThis as unknown as {
@@ -44,7 +47,7 @@ export function onWake(wake: () => void): () => void {
       removeEventListener(t: string, l: () => void): void;
     };
   };
-  if (typeof target.addEventListener !== 'function' || !target.document) return () => {};
+  if (typeof target.addEventListener !== 'function' || !target.document) return NOTHING_TO_STOP;
   const doc = target.document;
   const onVisible = () => {
     if (doc.visibilityState === 'visible') wake();

@@ -10,14 +10,23 @@
  */
 import { isContractName } from '@sockkit/core/protocol';
 
+/** Where a namespace keeps the function that makes a name's entry. */
+const MAKE = Symbol('make');
+
+type Made<F> = Record<string, F> & { [MAKE]: (name: string) => F };
+
+/** One handler for every namespace of every client: a client allocates no closures for it. */
+const HANDLER: ProxyHandler<Made<unknown>> = {
+  get(target, key) {
+    if (typeof key !== 'string' || !isContractName(key)) return undefined;
+    target[key] ??= target[MAKE](key);
+    return target[key];
+  },
+};
+
 /** A lazily built namespace: `make(name)` runs once per name, on its first use. */
 export function namespace<F>(make: (name: string) => F): Record<string, F> {
-  const made: Record<string, F> = Object.create(null);
-  return new Proxy(made, {
-    get(target, key) {
-      if (typeof key !== 'string' || !isContractName(key)) return undefined;
-      target[key] ??= make(key);
-      return target[key];
-    },
-  });
+  const made = Object.create(null) as Made<F>;
+  Object.defineProperty(made, MAKE, { value: make });
+  return new Proxy(made, HANDLER as ProxyHandler<Made<F>>);
 }

@@ -11,11 +11,12 @@ export class IdTable<T> {
   #ids: (number | undefined)[] = [];
   #values: (T | undefined)[] = [];
   #count = 0;
-  #overflow = new Map<number, T>();
+  /** Made on first use: most tables never need it (each client and connection has several). */
+  #overflow: Map<number, T> | undefined;
 
   /** Number of entries. */
   get size(): number {
-    return this.#count + this.#overflow.size;
+    return this.#count + (this.#overflow?.size ?? 0);
   }
 
   /** @internal Slots in the array (tests check it stays bounded). */
@@ -26,29 +27,32 @@ export class IdTable<T> {
   /** The value of `id`, if set. */
   get(id: number): T | undefined {
     const slot = id & (this.#ids.length - 1);
-    return this.#ids[slot] === id ? this.#values[slot] : this.#overflow.get(id);
+    return this.#ids[slot] === id ? this.#values[slot] : this.#overflow?.get(id);
   }
 
   /** Whether `id` is set. */
   has(id: number): boolean {
-    return this.#ids[id & (this.#ids.length - 1)] === id || this.#overflow.has(id);
+    return this.#ids[id & (this.#ids.length - 1)] === id || this.#overflow?.has(id) === true;
   }
 
   /** Sets the value of `id`, an integer ≥ 0. */
   set(id: number, value: T): void {
     const ids = this.#ids;
     const slot = id & (ids.length - 1);
-    if (ids[slot] === id || (ids.length > 0 && ids[slot] === undefined && !this.#overflow.has(id))) {
+    const overflow = this.#overflow;
+    if (ids[slot] === id || (ids.length > 0 && ids[slot] === undefined && !overflow?.has(id))) {
       if (ids[slot] === undefined) this.#count++;
       ids[slot] = id;
       this.#values[slot] = value;
-    } else if (ids.length >= 1024 || this.#overflow.has(id)) this.#overflow.set(id, value);
-    else {
-      const entries = this.entries();
+    } else if (ids.length >= 1024 || overflow?.has(id)) {
+      this.#overflow ??= new Map();
+      this.#overflow.set(id, value);
+    } else {
+      const entries = this.size > 0 ? this.entries() : [];
       this.#ids = new Array(Math.max(8, ids.length * 2));
       this.#values = new Array(this.#ids.length);
       this.#count = 0;
-      this.#overflow.clear();
+      this.#overflow = undefined;
       for (const [key, old] of entries) this.set(key, old);
       this.set(id, value);
     }
@@ -57,7 +61,7 @@ export class IdTable<T> {
   /** Removes `id`; answers whether it was there. */
   delete(id: number): boolean {
     const slot = id & (this.#ids.length - 1);
-    if (this.#ids[slot] !== id) return this.#overflow.delete(id);
+    if (this.#ids[slot] !== id) return this.#overflow?.delete(id) === true;
     this.#ids[slot] = this.#values[slot] = undefined;
     this.#count--;
     return true;
@@ -65,7 +69,7 @@ export class IdTable<T> {
 
   /** Entries by id, lowest first: for increasing ids, the order they were set in. */
   entries(): [number, T][] {
-    const out: [number, T][] = [...this.#overflow];
+    const out: [number, T][] = this.#overflow ? [...this.#overflow] : [];
     this.#ids.forEach((id, slot) => {
       if (id !== undefined) out.push([id, this.#values[slot] as T]);
     });

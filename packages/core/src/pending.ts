@@ -43,8 +43,8 @@ interface Entry {
 export class PendingCalls {
   // `#` fields: minifiers shorten them, and this ships to browsers.
   #entries = new IdTable<Entry>();
-  /** Ids given up on recently (timeout/abort), so a late answer is dropped quietly. */
-  #abandoned = new Set<number>();
+  /** Ids given up on recently (timeout/abort), so a late answer is dropped quietly; made on first use. */
+  #abandoned: Set<number> | undefined;
   #timer: TimerHandle | undefined;
   /** The deadline the timer is armed for; Infinity when it is not. */
   #armedFor = Number.POSITIVE_INFINITY;
@@ -94,7 +94,7 @@ export class PendingCalls {
    */
   settle(id: number, error: SockkitError | undefined, value?: unknown): 'settled' | 'late' | 'unknown' {
     const entry = this.#take(id);
-    if (!entry) return this.#abandoned.has(id) ? 'late' : 'unknown';
+    if (!entry) return this.#abandoned?.has(id) ? 'late' : 'unknown';
     if (error) entry.reject(error);
     else entry.resolve(value);
     return 'settled';
@@ -119,8 +119,10 @@ export class PendingCalls {
     const entry = this.#entries.get(id);
     if (!entry) return;
     this.settle(id, error);
-    this.#abandoned.add(id);
-    if (this.#abandoned.size > MAX_ABANDONED) this.#abandoned.delete(this.#abandoned.values().next().value!);
+    this.#abandoned ??= new Set();
+    const abandoned = this.#abandoned;
+    abandoned.add(id);
+    if (abandoned.size > MAX_ABANDONED) abandoned.delete(abandoned.values().next().value!);
     this.#onGiveUp?.(id, entry.data);
   }
 
@@ -130,11 +132,12 @@ export class PendingCalls {
     this.#timer = undefined;
     this.#armedFor = deadline;
     if (deadline === Number.POSITIVE_INFINITY) return;
-    this.#timer = this.#clock.setTimeout(() => this.#expire(), Math.max(0, deadline - this.#clock.now()));
+    this.#timer = this.#clock.setTimeout(this.#expire, Math.max(0, deadline - this.#clock.now()));
     unrefTimer(this.#timer);
   }
 
-  #expire(): void {
+  /** The timer's callback, made once per table rather than on every arming. */
+  readonly #expire = (): void => {
     this.#timer = undefined;
     const now = this.#clock.now();
     let next = Number.POSITIVE_INFINITY;
@@ -143,7 +146,7 @@ export class PendingCalls {
       else if (entry.deadline < next) next = entry.deadline;
     }
     this.#arm(next);
-  }
+  };
 
   #take(id: number): Entry | undefined {
     const entry = this.#entries.get(id);

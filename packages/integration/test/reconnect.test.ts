@@ -84,6 +84,9 @@ describe('reconnect backoff', () => {
       reconnect: { initialDelayMs: 100, maxDelayMs: 10_000, stableAfterMs: 5000 },
     });
     await client.ready();
+    // An open connection holds one timer, the heartbeat's: the backoff reset is a timestamp
+    // read when the link drops, not a timer per connection.
+    expect(clock.pending()).toEqual([25_000]);
     const drop = async () => {
       server.connections.get(client.connectionId!)!.close(1012);
       await until(() => client.state === 'reconnecting');
