@@ -11,7 +11,7 @@
 import { isContractName } from '@sockkit/core/protocol';
 
 /** Where a namespace keeps the function that makes a name's entry. */
-const MAKE = Symbol('make');
+const MAKE = Symbol();
 
 type Made<F> = Record<string, F> & { [MAKE]: (name: string) => F };
 
@@ -27,6 +27,6 @@ const HANDLER: ProxyHandler<Made<unknown>> = {
 /** A lazily built namespace: `make(name)` runs once per name, on its first use. */
 export function namespace<F>(make: (name: string) => F): Record<string, F> {
   const made = Object.create(null) as Made<F>;
-  Object.defineProperty(made, MAKE, { value: make });
+  made[MAKE] = make; // a symbol key: never a name, and not listed by Object.keys
   return new Proxy(made, HANDLER as ProxyHandler<Made<F>>);
 }

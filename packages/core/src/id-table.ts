@@ -48,7 +48,7 @@ export class IdTable<T> {
       this.#overflow ??= new Map();
       this.#overflow.set(id, value);
     } else {
-      const entries = this.size > 0 ? this.entries() : [];
+      const entries = this.entries();
       this.#ids = new Array(Math.max(8, ids.length * 2));
       this.#values = new Array(this.#ids.length);
       this.#count = 0;

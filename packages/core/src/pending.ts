@@ -119,9 +119,8 @@ export class PendingCalls {
     const entry = this.#entries.get(id);
     if (!entry) return;
     this.settle(id, error);
-    this.#abandoned ??= new Set();
-    const abandoned = this.#abandoned;
-    abandoned.add(id);
+    const abandoned = this.#abandoned ?? new Set<number>();
+    this.#abandoned = abandoned.add(id);
     if (abandoned.size > MAX_ABANDONED) abandoned.delete(abandoned.values().next().value!);
     this.#onGiveUp?.(id, entry.data);
   }
@@ -132,12 +131,11 @@ export class PendingCalls {
     this.#timer = undefined;
     this.#armedFor = deadline;
     if (deadline === Number.POSITIVE_INFINITY) return;
-    this.#timer = this.#clock.setTimeout(this.#expire, Math.max(0, deadline - this.#clock.now()));
+    this.#timer = this.#clock.setTimeout(() => this.#expire(), Math.max(0, deadline - this.#clock.now()));
     unrefTimer(this.#timer);
   }
 
-  /** The timer's callback, made once per table rather than on every arming. */
-  readonly #expire = (): void => {
+  #expire(): void {
     this.#timer = undefined;
     const now = this.#clock.now();
     let next = Number.POSITIVE_INFINITY;
@@ -146,7 +144,7 @@ export class PendingCalls {
       else if (entry.deadline < next) next = entry.deadline;
     }
     this.#arm(next);
-  };
+  }
 
   #take(id: number): Entry | undefined {
     const entry = this.#entries.get(id);
