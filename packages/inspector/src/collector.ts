@@ -5,7 +5,8 @@
  *
  * It runs on the server's hot path, so each callback only adds to a counter or a bounded list:
  * at most `maxSamples` latencies per procedure per interval (uniformly sampled beyond), at most
- * `maxEvents` events per interval (the rest counted), at most `maxChannels` channels counted.
+ * `maxEvents` distinct events per interval (repeats of one counted in it, the rest counted as
+ * dropped), at most `maxChannels` channels counted.
  * Labels are contract names (procedures, topics), never channel keys, except in the channel
  * table, which is bounded the same way.
  */
@@ -16,14 +17,21 @@ import type {
   ServerObserver,
   ServerSnapshot,
 } from '@sockkit/server';
-import type { ChannelRow, ConnectionRow, InspectorEvent, NodeState, Tick } from './contract.js';
+import {
+  type ChannelRow,
+  type ConnectionRow,
+  eventKey,
+  type InspectorEvent,
+  type NodeState,
+  type Tick,
+} from './contract.js';
 import { percentile } from './percentile.js';
 
 /** Bounds of what one interval keeps. */
 export interface CollectorLimits {
   /** Latency samples kept per procedure per interval. */
   maxSamples: number;
-  /** Events kept per interval. */
+  /** Distinct events kept per interval: a repeat (same kind, code, subject, reason) only counts. */
   maxEvents: number;
   /** Channels whose deliveries are counted per interval. */
   maxChannels: number;
@@ -64,7 +72,9 @@ export class Collector implements ServerObserver {
   private procedures = new Map<string, ProcedureCounts>();
   private topics = new Map<string, { published: number; delivered: number }>();
   private channels = new Map<string, number>();
-  private events: InspectorEvent[] = [];
+  // Keyed by what an operator tells apart, so a flood of one failure counts in one entry
+  // instead of crowding a rare close or refusal out of the interval.
+  private events = new Map<string, InspectorEvent>();
   private eventsDropped = 0;
   private counts = zeroCounts();
   private broker: BrokerStatus | undefined;
@@ -77,14 +87,23 @@ export class Collector implements ServerObserver {
     private readonly random: () => number = Math.random,
   ) {}
 
-  private event(event: Omit<InspectorEvent, 'at' | 'node'>, conn?: ObservedConnection): void {
-    if (this.events.length >= this.limits.maxEvents) {
+  private event(event: Omit<InspectorEvent, 'at' | 'node' | 'count'>, conn?: ObservedConnection): void {
+    const key = eventKey(event);
+    const seen = this.events.get(key);
+    if (seen === undefined && this.events.size >= this.limits.maxEvents) {
       this.eventsDropped++;
       return;
     }
     const who =
       conn === undefined ? {} : { conn: conn.id, ...(conn.user === undefined ? {} : { user: conn.user }) };
-    this.events.push({ at: this.now(), node: this.node, ...event, ...who });
+    // The latest occurrence's time and connection, with the count of all.
+    this.events.set(key, {
+      at: this.now(),
+      node: this.node,
+      ...event,
+      ...who,
+      count: (seen?.count ?? 0) + 1,
+    });
   }
 
   connectionOpened(): void {
@@ -232,14 +251,14 @@ export class Collector implements ServerObserver {
       broker: brokerStatus ?? this.broker ?? snapshot.broker ?? null,
       procedures,
       topics: [...this.topics].map(([topic, counts]) => ({ topic, ...counts })),
-      events: this.events,
+      events: [...this.events.values()],
       eventsDropped: this.eventsDropped,
     };
     this.lastDelivered = this.channels;
     this.procedures = new Map();
     this.topics = new Map();
     this.channels = new Map();
-    this.events = [];
+    this.events = new Map();
     this.eventsDropped = 0;
     this.counts = zeroCounts();
     return tick;

@@ -55,8 +55,17 @@ export const inspectorEvent = z.object({
   user: z.string().optional(),
   /** The procedure of a failed call, the topic of a gap. */
   subject: z.string().optional(),
+  /**
+   * How often it happened in the interval (same kind, code, subject and reason); `at`, `conn`
+   * and `user` are those of the last time.
+   */
+  count: count.min(1),
 });
 export type InspectorEvent = z.infer<typeof inspectorEvent>;
+
+/** What makes two events the same for an operator: everything but when, where, who and how often. */
+export const eventKey = (event: Pick<InspectorEvent, 'kind' | 'code' | 'subject' | 'reason'>): string =>
+  JSON.stringify([event.kind, event.code, event.subject ?? null, event.reason]);
 
 /** One node's figures for one interval. */
 export const tickSchema = z.object({
@@ -78,7 +87,7 @@ export const tickSchema = z.object({
   broker: z.string().nullable(),
   procedures: z.array(procedureTick),
   topics: z.array(topicTick),
-  /** The events of the interval, at most `maxEventsPerTick`; `eventsDropped` counts the rest. */
+  /** The distinct events of the interval, at most `limits.maxEvents`; `eventsDropped` counts the rest. */
   events: z.array(inspectorEvent),
   eventsDropped: count,
 });

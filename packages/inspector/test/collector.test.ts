@@ -39,8 +39,9 @@ function call(
   procedure: string,
   code: 'OK' | 'FORBIDDEN' | 'INTERNAL',
   durationMs: number,
+  by = conn('c1', 'ada'),
 ) {
-  const watch = collector.callStarted({ procedure, conn: conn('c1', 'ada') });
+  const watch = collector.callStarted({ procedure, conn: by });
   watch.finished({ code, bytes: 10, durationMs });
 }
 
@@ -70,10 +71,9 @@ describe('Collector', () => {
       { procedure: 'echo', calls: 100, errors: {}, p50: 50, p99: 99 },
       { procedure: 'save', calls: 3, errors: { FORBIDDEN: 2, INTERNAL: 1 }, p50: 5, p99: 9 },
     ]);
-    expect(tick.events.map((e) => [e.kind, e.code, e.subject, e.user, e.conn])).toEqual([
-      ['error', 'FORBIDDEN', 'save', 'ada', 'c1'],
-      ['error', 'FORBIDDEN', 'save', 'ada', 'c1'],
-      ['error', 'INTERNAL', 'save', 'ada', 'c1'],
+    expect(tick.events.map((e) => [e.kind, e.code, e.subject, e.user, e.conn, e.count])).toEqual([
+      ['error', 'FORBIDDEN', 'save', 'ada', 'c1', 2],
+      ['error', 'INTERNAL', 'save', 'ada', 'c1', 1],
     ]);
     expect(tick).toMatchObject({ node: 'n1', intervalMs: 1000, connections: 3, callsInFlight: 3 });
     // The next interval starts empty.
@@ -105,6 +105,42 @@ describe('Collector', () => {
     const [echo] = collector.takeTick(snapshot(), 1000).procedures;
     // Kept: 1000 in place of 1, then 2…10; the median of those ten is 6.
     expect(echo).toEqual({ procedure: 'echo', calls: 11, errors: {}, p50: 6, p99: 1000 });
+  });
+
+  it('counts the repeats of an event in one entry, the latest time and connection kept', () => {
+    let now = 0;
+    const collector = new Collector('n1', () => now, { ...DEFAULT_COLLECTOR_LIMITS, maxEvents: 2 });
+    for (const [user, at] of [
+      ['ada', 1],
+      ['bob', 2],
+      ['cy', 3],
+    ] as const) {
+      now = at;
+      call(collector, 'secret', 'FORBIDDEN', 1, conn(user, user));
+    }
+    now = 4;
+    collector.connectionClosed(conn('d', 'dee'), { code: 4006, reason: 'bye' });
+    now = 5;
+    call(collector, 'other', 'FORBIDDEN', 1, conn('e'));
+    call(collector, 'secret', 'FORBIDDEN', 1, conn('f', 'fay'));
+    const tick = collector.takeTick(snapshot(), 1000);
+    expect(tick.events).toEqual([
+      {
+        at: 5,
+        node: 'n1',
+        kind: 'error',
+        code: 'FORBIDDEN',
+        reason: 'secret answered FORBIDDEN',
+        subject: 'secret',
+        conn: 'f',
+        user: 'fay',
+        count: 4,
+      },
+      { at: 4, node: 'n1', kind: 'close', code: 4006, reason: 'bye', conn: 'd', user: 'dee', count: 1 },
+    ]);
+    // A third distinct event is over maxEvents: counted as dropped, not kept.
+    expect(tick.eventsDropped).toBe(1);
+    expect(collector.takeTick(snapshot(), 1000)).toMatchObject({ events: [], eventsDropped: 0 });
   });
 
   it('keeps maxEvents events per interval and counts the rest; ordinary closes are no event', () => {

@@ -123,8 +123,41 @@ describe('the page model', () => {
     ]);
   });
 
+  it('merges the repeats of one event of one node into one row, so a flood hides no rare event', () => {
+    const forbidden = (at: number, node: string, conn: string, count: number) => ({
+      at,
+      node,
+      kind: 'error' as const,
+      code: 'FORBIDDEN',
+      reason: 'secret answered FORBIDDEN',
+      subject: 'secret',
+      conn,
+      count,
+    });
+    const close = { at: 5, node: 'a', kind: 'close' as const, code: 4006, reason: 'bye', count: 1 };
+    const flood = Array.from({ length: 300 }, (_, i) =>
+      tick('a', 10 + i, { events: [forbidden(10 + i, 'a', `c${i}`, 2)] }),
+    );
+    const rows = recentEvents(
+      [tick('a', 5, { events: [close] }), ...flood, tick('b', 7, { events: [forbidden(7, 'b', 'x', 3)] })],
+      2,
+    );
+    expect(rows).toEqual([{ ...forbidden(309, 'a', 'c299', 600) }, { ...forbidden(7, 'b', 'x', 3) }]);
+    expect(recentEvents([tick('a', 5, { events: [close] }), ...flood], 200)).toEqual([
+      forbidden(309, 'a', 'c299', 600),
+      close,
+    ]);
+  });
+
   it('lists events newest first and the latest tick of each node', () => {
-    const event = (at: number) => ({ at, node: 'a', kind: 'close' as const, code: 4006, reason: String(at) });
+    const event = (at: number) => ({
+      at,
+      node: 'a',
+      kind: 'close' as const,
+      code: 4006,
+      reason: String(at),
+      count: 1,
+    });
     const withEvents = [tick('a', 1, { events: [event(1), event(3)] }), tick('b', 2, { events: [event(2)] })];
     expect(recentEvents(withEvents, 2).map((e) => e.at)).toEqual([3, 2]);
     expect([...latestByNode(ticks)].map(([node, t]) => [node, t.at])).toEqual([

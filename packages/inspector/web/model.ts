@@ -4,7 +4,7 @@
  * an interval counts are summed over nodes. Percentiles of different nodes cannot be merged, so
  * a latency is the highest of the nodes' (the worst node's).
  */
-import type { InspectorEvent, Tick } from '../src/contract.js';
+import { eventKey, type InspectorEvent, type Tick } from '../src/contract.js';
 
 /** Columns for uPlot: x (seconds), then one array per series. */
 export interface Series {
@@ -141,12 +141,24 @@ export function procedureSummaries(
     .sort((a, b) => a.procedure.localeCompare(b.procedure));
 }
 
-/** The events of all ticks, newest first, at most `limit`. */
+/**
+ * The events of all ticks, the same event of one node merged into one row (counts summed, the
+ * latest time and connection kept), newest first, at most `limit` rows: a flood of one failure
+ * stays one row and cannot push a rare close out of the list.
+ */
 export function recentEvents(ticks: readonly Tick[], limit: number): InspectorEvent[] {
-  return ticks
-    .flatMap((tick) => tick.events)
-    .sort((a, b) => b.at - a.at)
-    .slice(0, limit);
+  const rows = new Map<string, InspectorEvent>();
+  for (const tick of ticks)
+    for (const event of tick.events) {
+      const key = `${event.node} ${eventKey(event)}`;
+      const seen = rows.get(key);
+      if (seen === undefined) rows.set(key, event);
+      else {
+        const latest = seen.at > event.at ? seen : event;
+        rows.set(key, { ...latest, count: seen.count + event.count });
+      }
+    }
+  return [...rows.values()].sort((a, b) => b.at - a.at).slice(0, limit);
 }
 
 /** The latest tick of each node, by node. */
