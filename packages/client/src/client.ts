@@ -34,6 +34,7 @@ import {
   readServerMessage,
   type ServerMessage,
   splitBatches,
+  utf8Length,
 } from '@sockkit/core/protocol';
 import { type Backoff, backoffPolicy, reconnectDelay } from './backoff.js';
 import type { Channels } from './channels.js';
@@ -181,6 +182,8 @@ export class Client extends Emitter<ClientEvents> {
     this.setState(this.session === undefined && this.attempt === 0 ? 'connecting' : 'reconnecting');
     let params: unknown;
     try {
+      // Awaited even without a provider: a client closed in the turn it was made (a UI
+      // framework's double mount) never opens a socket.
       params = await this.options.params?.();
     } catch (error) {
       this.emit('error', new SockkitError('UNAUTHORIZED', 'params provider failed', { cause: error }));
@@ -198,13 +201,16 @@ export class Client extends Emitter<ClientEvents> {
     this.socket = socket;
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
-      socket.send(helloFrame(params));
-      // Requests made before the first connection go right behind `hello` when the server
-      // chose this version (v2), which keeps them. Not after a session existed: subscriptions
-      // resume first, at `welcome`, and a request queued across a drop is not risked on a
-      // handshake that may fail again; nor while subscriptions wait, since they go first.
-      if (this.session === undefined && socket.protocol === SUBPROTOCOL && !this.channels?.all().length)
-        this.requests.sendEarly();
+      // Requests made before the first connection go right behind `hello`, in its frame (one
+      // write, one read), when the server chose this version (v2), which keeps them. Not after
+      // a session existed: subscriptions resume first, at `welcome`, and a request queued across
+      // a drop is not risked on a handshake that may fail again; nor while subscriptions wait,
+      // since they go first.
+      const hello = helloFrame(params);
+      if (this.session === undefined && socket.protocol === SUBPROTOCOL && !this.channels?.all().length) {
+        this.send(hello);
+        this.requests.sendEarly(utf8Length(hello));
+      } else socket.send(hello);
     });
     socket.addEventListener('message', (event: { data: unknown }) => {
       if (this.socket === socket) this.receive(event.data);

@@ -12,9 +12,10 @@ import type { CallClientOptions, ClientOptions, ContractClientOptions } from './
 export * from './index.js';
 
 /**
- * ws behind the browser API the client uses, except that `message` listeners get ws's own
- * event: its EventTarget layer builds a MessageEvent per frame, which a client receiving a
- * fan-out would pay for on every delivery.
+ * ws behind the part of the browser API the client uses, on ws's own events rather than its
+ * EventTarget layer, which wraps every listener and builds an event object per event: a
+ * MessageEvent per frame on a fan-out, and four wrappers and an Open/CloseEvent per connect.
+ * Listeners get only the fields the client reads (`data`; `code` and `reason`).
  */
 class NodeSocket implements SocketLike {
   private readonly ws: WebSocket;
@@ -42,9 +43,14 @@ class NodeSocket implements SocketLike {
   }
 
   addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: never) => void): void {
-    if (type !== 'message') return this.ws.addEventListener(type, listener as () => void);
-    const deliver = listener as (event: { data: unknown }) => void;
-    this.ws.on('message', (data, binary) => deliver({ data: binary ? data : data.toString() }));
+    const ws = this.ws;
+    if (type === 'message') {
+      const deliver = listener as (event: { data: unknown }) => void;
+      ws.on('message', (data, binary) => deliver({ data: binary ? data : data.toString() }));
+    } else if (type === 'close') {
+      const closed = listener as (event: { code: number; reason: string }) => void;
+      ws.on('close', (code, reason) => closed({ code, reason: reason.toString() }));
+    } else ws.on(type, listener as () => void);
   }
 }
 

@@ -147,14 +147,15 @@ export class Requests {
   }
 
   /**
-   * Sends what waits, oldest first, right behind `hello` (protocol v2): as many requests as fit
-   * in half of EARLY_BOUNDS (UTF-8 bytes as one batch frame); the rest wait for `welcome`. They
-   * count as sent: if the link drops before `welcome`, they fail or are re-sent as any request
-   * in flight.
+   * Sends what waits, oldest first, right behind `hello` (protocol v2) and in its frame: as many
+   * requests as fit in half of EARLY_BOUNDS (UTF-8 bytes of that batch frame, `hello`'s
+   * `helloBytes` included, since the server charges the frame whole); the rest wait for
+   * `welcome`. They count as sent: if the link drops before `welcome`, they fail or are re-sent
+   * as any request in flight.
    */
-  sendEarly(): void {
+  sendEarly(helloBytes: number): void {
     let left = EARLY_BOUNDS.messages / 2;
-    let bytes = EARLY_BOUNDS.bytes / 2 - 2; // a batch's brackets
+    let bytes = EARLY_BOUNDS.bytes / 2 - 2 - helloBytes; // a batch's brackets, and hello
     let done = 0;
     for (const out of this.#waiting) {
       if (!out.sent && this.#pending.has(out.id)) {

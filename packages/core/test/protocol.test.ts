@@ -370,7 +370,7 @@ describe('readers agree with the schemas', () => {
     expect(readServerMessage({ t: '__proto__' })).toBeUndefined();
   });
 
-  it('the client-message reader: hot call path and schema give the same verdict', () => {
+  it('the client-message reader: hot call and hello paths and schema give the same verdict', () => {
     const calls = message('call', {
       id: ids,
       p: text(WIRE_BOUNDS.name),
@@ -382,8 +382,9 @@ describe('readers agree with the schemas', () => {
       message('stream', { id: ids, p: text(WIRE_BOUNDS.name), d: anything, w: credits }),
       message('end', { id: ids }),
     );
+    const hellos = message('hello', { params: anything, session: text(WIRE_BOUNDS.session) });
     fc.assert(
-      fc.property(fc.oneof(calls, streams, serverMessages), (raw) => {
+      fc.property(fc.oneof(calls, streams, hellos, serverMessages), (raw) => {
         expect(readClientMessage(raw).success).toBe(clientMessageSchema.safeParse(raw).success);
       }),
       { numRuns: 5000 },
@@ -396,6 +397,10 @@ describe('readers agree with the schemas', () => {
     const read = readClientMessage(traced);
     expect(read.success && read.data).toBe(traced);
     expect(readClientMessage({ ...call, tp: '00-zz' }).success).toBe(false);
+    const hello = { t: 'hello', params: { token: 't' }, session: 's'.repeat(WIRE_BOUNDS.session) };
+    const greeted = readClientMessage(hello);
+    expect(greeted.success && greeted.data).toBe(hello);
+    expect(readClientMessage({ ...hello, session: 'x'.repeat(WIRE_BOUNDS.session + 1) }).success).toBe(false);
   });
 
   it('names bad kinds without echoing them', () => {

@@ -6,6 +6,7 @@
  */
 import type { SocketConstructor } from '@sockkit/client';
 import { isSockkitError, SockkitError } from '@sockkit/core';
+import { EARLY_BOUNDS } from '@sockkit/core/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { connect, handlers, rawSocket, startServer } from './fixtures.js';
@@ -76,8 +77,9 @@ describe('calls behind hello', () => {
     // authenticate is held: nothing the server answers can have arrived yet.
     await vi.waitFor(() => expect(log.some(isCallOut)).toBe(true));
     expect(log[0]).toBe('socket sockkit.v2,sockkit.v1');
-    expect(log[1]).toBe('out {"t":"hello"}');
-    expect(log.slice(2).map(callIds)).toEqual([[1, 2, 3]]);
+    // One frame, one write: hello and the calls behind it.
+    expect(log.slice(1).map((entry) => JSON.parse(entry.slice('out '.length))[0])).toEqual([{ t: 'hello' }]);
+    expect(log.slice(1).map(callIds)).toEqual([[1, 2, 3]]);
     expect(log.filter((entry) => entry.startsWith('in '))).toEqual([]);
     expect(ran).toEqual([]);
     release();
@@ -136,6 +138,7 @@ describe('calls behind hello', () => {
     expect(log.slice(welcomeAt).filter(isCallOut).flatMap(callIds)).toEqual([9, 10]);
 
     // By bytes: 8 KiB of requests at most, so two calls of 3 KB go early and the third waits.
+    // The server charges hello with them (one frame): with a 3 KB token, room for one.
     const bytesLog: string[] = [];
     const held = heldAuth();
     await using server2 = await startServer({ authenticate: held.authenticate });
@@ -146,6 +149,20 @@ describe('calls behind hello', () => {
     expect(bytesLog.filter(isCallOut).flatMap(callIds)).toEqual([1, 2]);
     held.release();
     expect((await Promise.all(big)).map((r) => r.id)).toEqual([1, 2, 3]);
+    const tokenLog: string[] = [];
+    const held3 = heldAuth();
+    await using server3 = await startServer({ authenticate: held3.authenticate });
+    await using client3 = connect(server3, {
+      WebSocket: recordingSocket(tokenLog),
+      params: () => ({ token: 't'.repeat(3000) }),
+    });
+    const tokened = [1, 2, 3].map((id) => client3.call.echo({ id, text }));
+    await vi.waitFor(() => expect(tokenLog.some(isCallOut)).toBe(true));
+    const first = tokenLog.find((entry) => entry.startsWith('out ')) as string;
+    expect(callIds(first)).toEqual([1]);
+    expect(Buffer.byteLength(first.slice('out '.length))).toBeLessThanOrEqual(EARLY_BOUNDS.bytes / 2);
+    held3.release();
+    expect((await Promise.all(tokened)).map((r) => r.id)).toEqual([1, 2, 3]);
   });
 
   it('the server keeps EARLY_BOUNDS and answers LIMIT_EXCEEDED by id beyond them', async () => {

@@ -3,8 +3,10 @@
  * manual clock (no wall-clock waits or asserts), queued and in-flight calls, re-auth and
  * resubscription with presence restored.
  */
+import type { SocketConstructor } from '@sockkit/client';
 import { ManualClock } from '@sockkit/testing';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { connect, counter, startServer } from './fixtures.js';
 
 /** A port nothing listens on: connects fail at once with ECONNREFUSED. */
@@ -104,6 +106,27 @@ describe('reconnect backoff', () => {
     await client.close();
     expect(client.state).toBe('closed');
     expect(clock.pending()).toEqual([]);
+  });
+});
+
+describe('opening', () => {
+  it('a client closed in the turn it was made opens no socket (a UI framework mounting twice)', async () => {
+    await using server = await startServer();
+    let sockets = 0;
+    const Counted = class extends WebSocket {
+      constructor(url: string, protocols: string[]) {
+        super(url, protocols);
+        sockets++;
+      }
+    } as unknown as SocketConstructor;
+    const client = connect(server, { WebSocket: Counted });
+    await client.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sockets).toBe(0);
+    expect(client.state).toBe('closed');
+    await using used = connect(server, { WebSocket: Counted });
+    await used.ready();
+    expect(sockets).toBe(1);
   });
 });
 

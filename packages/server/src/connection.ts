@@ -4,7 +4,6 @@
  * dispatch.ts, topics in topics.ts, calls to the client in client-calls.ts), and coalesced,
  * bounded writes. Modules see it through the `Peer` seam (peer.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { CLOSE_CODES, SockkitError, type TimerHandle, unrefTimer, type WireError } from '@sockkit/core';
 import {
   authokFrame,
@@ -29,6 +28,7 @@ import { type Logger, withBindings } from './logger.js';
 import type { ConnectionSnapshot } from './observer.js';
 import type { ServerCallOptions, ServerConnection, UpgradeRequest } from './options.js';
 import type { Peer } from './peer.js';
+import { randomId } from './random-id.js';
 import { TokenBucket } from './rate-limit.js';
 import type { Refusal } from './refusals.js';
 import { oversizedRequestIds, requestIdOf } from './request-ids.js';
@@ -588,9 +588,12 @@ export class Connection implements Peer, Flushable, ServerConnection {
     resolveAll(this.drainWaiters);
     this.drainWaiters = undefined;
     this.deps.heartbeat.forget(this);
-    const lost = new SockkitError('UNAVAILABLE', 'connection closed');
-    this.calls?.abortAll(lost);
-    this.streams?.abortAll(lost);
+    // Made only for calls to fail: an Error's stack costs microseconds on every close.
+    if (this.callsInFlight > 0) {
+      const lost = new SockkitError('UNAVAILABLE', 'connection closed');
+      this.calls?.abortAll(lost);
+      this.streams?.abortAll(lost);
+    }
     this.clientCalls?.closed();
     void this.deps.topics.dropConnection(this);
     if (this.rt.trace) this.rt.logger.debug?.({ conn: this.id, code, reason }, 'closed');
@@ -622,10 +625,6 @@ function onClose(this: WebSocket, code: number, reason: Buffer): void {
 }
 function onError(this: WebSocket, error: Error): void {
   (this as SocketWithConnection)[CONNECTION].socketError(error);
-}
-
-function randomId(): string {
-  return randomBytes(12).toString('base64url');
 }
 
 /** UTF-8 bytes of the frame `frames` leave in: one message, or a JSON array of them. */

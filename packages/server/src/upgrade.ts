@@ -119,7 +119,8 @@ const HANDSHAKE_HEADERS = new Set([
  */
 export function keptRequest(request: IncomingMessage): UpgradeRequest {
   const headers: IncomingMessage['headers'] = {};
-  for (const [name, value] of Object.entries(request.headers))
-    if (!HANDSHAKE_HEADERS.has(name)) headers[name] = value;
+  const all = request.headers;
+  // Object.keys, not entries: no [name, value] pair allocated per header on the connect path.
+  for (const name of Object.keys(all)) if (!HANDSHAKE_HEADERS.has(name)) headers[name] = all[name];
   return { headers, url: request.url ?? '/', remoteAddress: request.socket.remoteAddress };
 }

@@ -1,12 +1,13 @@
 /**
  * Reading what a client sent (the server's side): the schema decides, except for a well-formed
- * `call` or `chunk`, the most frequent kinds, which are checked by hand against exactly the limits of its
- * schema so the common case allocates no parsed copy (a traced call included: its `tp` is held
+ * `call` or `chunk`, the most frequent kinds, and `hello`, on every connect path, which are
+ * checked by hand against exactly the limits of their schemas so the common case allocates no
+ * parsed copy (a traced call included: its `tp` is held
  * to the schema's own pattern). The hand check only ever accepts: what it does not pass goes to
  * the schema, which decides and explains.
  */
 import type * as z from 'zod';
-import { TRACEPARENT } from './bounds.js';
+import { TRACEPARENT, WIRE_BOUNDS } from './bounds.js';
 import { isId, isKind, isName } from './fields.js';
 import { type ClientMessage, clientMessageSchema } from './schemas.js';
 
@@ -15,7 +16,15 @@ export function readClientMessage(raw: unknown): z.ZodSafeParseResult<ClientMess
   if (isKind(raw, 'call') && isId(raw.id) && isName(raw.p) && isTraceparentField(raw.tp))
     return { success: true, data: raw as ClientMessage };
   if (isKind(raw, 'chunk') && isId(raw.id)) return { success: true, data: raw as ClientMessage };
+  // Once per connection, on the connect path: `params` may be anything, `session` is bounded.
+  if (isKind(raw, 'hello') && isSessionField(raw.session))
+    return { success: true, data: raw as ClientMessage };
   return clientMessageSchema.safeParse(raw);
+}
+
+/** A hello's optional `session` within the bound in UTF-16 units (the schema decides the rest). */
+function isSessionField(session: unknown): boolean {
+  return session === undefined || (typeof session === 'string' && session.length <= WIRE_BOUNDS.session);
 }
 
 /** A call's optional `tp`, as the schema takes it: absent, or a version-00 traceparent. */
