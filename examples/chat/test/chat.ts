@@ -24,6 +24,9 @@ export async function startChat(env: Record<string, string> = {}): Promise<ChatN
     // One node on the in-process broker unless a test gives Redis: REDIS_URL from the
     // environment (.ci/run sets it) would share state between runs under the default prefix.
     env: { PORT: '0', CHAT_SECRET: 'test secret', CHAT_ADMINS: 'admin', REDIS_URL: '', ...env },
+    // A node starting while every other suite runs on CI's 2 cores took over 15 s once; the
+    // bound stays under the 30 s hook timeout so that a hang still says which child.
+    timeoutMs: 28_000,
   });
   return { url: child.ready[1]!, child, [Symbol.asyncDispose]: () => child.stop() };
 }

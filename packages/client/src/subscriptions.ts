@@ -122,7 +122,10 @@ export class Subscription<M, S = never>
   ): void {
     const first = this.state === 'pending';
     this.channel = channel;
-    this.position = position;
+    // Within an epoch offsets only grow: a confirmation behind what the app already saw (a
+    // server's mistake) must not let those offsets through a second time.
+    const seen = this.position;
+    this.position = seen?.epoch === position.epoch && seen.offset > position.offset ? seen : position;
     this.recovered = recovered;
     this.state = 'active';
     if (members) {

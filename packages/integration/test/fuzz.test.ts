@@ -470,7 +470,20 @@ describe('fuzzed server frames', () => {
             await client.close();
           }
         }),
-        { numRuns: 200 },
+        {
+          numRuns: 200,
+          examples: [
+            // Found by this property in CI: a `subscribed` behind the offset already delivered
+            // let offset 1 of E1 reach the app twice.
+            [
+              [
+                '{"t":"msg","c":"chat:{\\"room\\":\\"a\\"}","e":"E1","o":1}',
+                '{"t":"subscribed","topic":"chat","c":"chat:{\\"room\\":\\"a\\"}","epoch":"E1","offset":0,"recovered":false}',
+                '{"t":"msg","c":"chat:{\\"room\\":\\"a\\"}","e":"E1","o":1}',
+              ],
+            ],
+          ],
+        },
       );
     } finally {
       await fake.close();
