@@ -100,7 +100,10 @@ export class Client extends Emitter<ClientEvents> {
   private readonly backoff: Backoff;
   private readonly requests: Requests;
   private readonly server: CallServer | undefined;
-  private readonly channels: Channels | undefined;
+  /** The subscriptions part, once made (see {@link openChannels}). */
+  private channels: Channels | undefined;
+  /** Makes the subscriptions part on first need; undefined in a calls-only client. */
+  private readonly openChannels: (() => Channels) | undefined;
   private readonly streams: Streams | undefined;
   private socket: SocketLike | undefined;
   private outbound: string[] = [];
@@ -128,14 +131,17 @@ export class Client extends Emitter<ClientEvents> {
     this.server = parts.server?.(this, this.codec);
     // The namespaces, all wired here; each name's function is made on its first use.
     this.call = namespace((name) => (input, o) => this.request(name, input, o));
-    const channels = parts.channels?.(this, this.requests, this.codec);
-    this.channels = channels;
-    if (channels) {
+    const makeChannels = parts.channels;
+    if (makeChannels) {
+      // Made with the first subscribe, publish or server-made join: most connections of a
+      // calls-mostly app never need its maps.
+      const channels = () => (this.channels ??= makeChannels(this, this.requests, this.codec));
+      this.openChannels = channels;
       this.subscribe = namespace(
-        (topic) => (params, handler, o) => channels.add(topic, params, handler, o ?? {}),
+        (topic) => (params, handler, o) => channels().add(topic, params, handler, o ?? {}),
       );
       this.publish = namespace(
-        (topic) => (params, message, o) => channels.publish(topic, params, message, o),
+        (topic) => (params, message, o) => channels().publish(topic, params, message, o),
       );
     }
     const streams = parts.streams?.({
@@ -406,7 +412,8 @@ export class Client extends Emitter<ClientEvents> {
       case 'cancel':
         return this.server?.cancel(message.id);
       case 'subscribed':
-        return this.channels?.confirmed(message);
+        // A join the server made itself may be this client's first subscription.
+        return this.openChannels?.().confirmed(message);
       case 'unsubscribed':
         return this.channels?.ended(message);
       case 'presence':

@@ -18,7 +18,8 @@ type AnyHandler = (input: unknown, ctx: ClientCallContext) => unknown;
 
 /** Runs server → client calls for one client. */
 export class CallServer {
-  readonly #running = new Map<number, AbortController>();
+  /** Made with the first call the server makes: most clients serve none. */
+  #running: Map<number, AbortController> | undefined;
 
   readonly #contract: ContractDef | undefined;
   readonly #handlers: Record<string, AnyHandler>;
@@ -46,7 +47,7 @@ export class CallServer {
       return;
     }
     const controller = new AbortController();
-    this.#running.set(id, controller);
+    (this.#running ??= new Map()).set(id, controller);
     let frame: string;
     try {
       const decoded = this.#codec.decode(json, meta);
@@ -61,19 +62,20 @@ export class CallServer {
     } catch (error) {
       frame = errorFrame(id, SockkitError.from(error).toWire());
     }
-    if (this.#running.get(id) !== controller) return; // cancelled or link dropped: nobody awaits
-    this.#running.delete(id);
+    if (this.#running?.get(id) !== controller) return; // cancelled or link dropped: nobody awaits
+    this.#running?.delete(id);
     this.#send(frame);
   }
 
   /** The server cancelled call `id`. */
   cancel(id: number): void {
-    this.#running.get(id)?.abort(new SockkitError('CANCELLED', 'cancelled by the server'));
-    this.#running.delete(id);
+    this.#running?.get(id)?.abort(new SockkitError('CANCELLED', 'cancelled by the server'));
+    this.#running?.delete(id);
   }
 
   /** The link dropped: every running handler's signal aborts. */
   abortAll(): void {
+    if (!this.#running) return;
     for (const controller of this.#running.values())
       controller.abort(new SockkitError('UNAVAILABLE', 'connection lost'));
     this.#running.clear();

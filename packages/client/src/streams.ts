@@ -159,7 +159,8 @@ interface Writing {
 
 /** The streams of one client, by request id. */
 export class Streams {
-  readonly #open = new Map<number, Reading | Writing>();
+  /** Made with the first stream: most clients open none. */
+  #open: Map<number, Reading | Writing> | undefined;
 
   readonly #host: StreamHost;
 
@@ -196,7 +197,7 @@ export class Streams {
       );
     }
     const ended = (outcome: Outcome) => {
-      this.#open.delete(id);
+      this.#open?.delete(id);
       return outcome;
     };
     const outcome = answer.then(
@@ -210,13 +211,13 @@ export class Streams {
     );
     if (sending) return this.#write(id, (options as SendStreamOptions<unknown>).source, controller, outcome);
     const reading = new Reading(id, window!, this.#host, controller, outcome);
-    this.#open.set(id, reading);
+    (this.#open ??= new Map()).set(id, reading);
     return reading;
   }
 
   /** A `chunk` of a stream being read. */
   chunk(id: number, json: unknown, meta: unknown): void {
-    const stream = this.#open.get(id);
+    const stream = this.#open?.get(id);
     if (!(stream instanceof Reading)) return;
     let value: unknown;
     try {
@@ -229,7 +230,7 @@ export class Streams {
 
   /** A `more`: the server takes `n` more chunks of a stream being written. */
   more(id: number, n: number): void {
-    const stream = this.#open.get(id);
+    const stream = this.#open?.get(id);
     if (!stream || stream instanceof Reading) return;
     stream.credit += n;
     stream.wake?.();
@@ -243,7 +244,7 @@ export class Streams {
     outcome: Promise<Outcome>,
   ): Promise<unknown> {
     const stream: Writing = { credit: 0, done: false, wake: undefined };
-    this.#open.set(id, stream);
+    (this.#open ??= new Map()).set(id, stream);
     void outcome.then(() => {
       stream.done = true;
       stream.wake?.();
