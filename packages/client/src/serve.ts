@@ -47,7 +47,8 @@ export class CallServer {
       return;
     }
     const controller = new AbortController();
-    (this.#running ??= new Map()).set(id, controller);
+    this.#running ??= new Map();
+    this.#running.set(id, controller);
     let frame: string;
     try {
       const decoded = this.#codec.decode(json, meta);

@@ -211,7 +211,8 @@ export class Streams {
     );
     if (sending) return this.#write(id, (options as SendStreamOptions<unknown>).source, controller, outcome);
     const reading = new Reading(id, window!, this.#host, controller, outcome);
-    (this.#open ??= new Map()).set(id, reading);
+    this.#open ??= new Map();
+    this.#open.set(id, reading);
     return reading;
   }
 
@@ -244,7 +245,8 @@ export class Streams {
     outcome: Promise<Outcome>,
   ): Promise<unknown> {
     const stream: Writing = { credit: 0, done: false, wake: undefined };
-    (this.#open ??= new Map()).set(id, stream);
+    this.#open ??= new Map();
+    this.#open.set(id, stream);
     void outcome.then(() => {
       stream.done = true;
       stream.wake?.();

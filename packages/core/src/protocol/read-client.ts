@@ -1,10 +1,9 @@
 /**
  * Reading what a client sent (the server's side): the schema decides, except for a well-formed
- * `call` or `chunk`, the most frequent kinds, and `hello`, on every connect path, which are
- * checked by hand against exactly the limits of their schemas so the common case allocates no
- * parsed copy (a traced call included: its `tp` is held
- * to the schema's own pattern). The hand check only ever accepts: what it does not pass goes to
- * the schema, which decides and explains.
+ * `call` or `chunk`, the most frequent kinds, and `hello`, on every connect path. These are
+ * checked by hand against exactly the limits of their schemas, so the common case allocates no
+ * parsed copy (a traced call included: its `tp` is held to the schema's own pattern). The hand
+ * check only ever accepts: what it does not pass goes to the schema, which decides and explains.
  */
 import type * as z from 'zod';
 import { TRACEPARENT, WIRE_BOUNDS } from './bounds.js';
