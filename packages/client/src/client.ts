@@ -55,19 +55,26 @@ import type { MakeStreams, Streams } from './streams.js';
 import type { Subscription } from './subscriptions.js';
 
 type AnySubscription = Subscription<unknown, unknown>;
+type SubscribeFunction = (
+  params: unknown,
+  handler?: (m: unknown, i: unknown) => void,
+  o?: SubscribeOptions<unknown>,
+) => AnySubscription;
+type PublishFunction = (params: unknown, message: unknown, o?: PublishOptions) => Promise<unknown>;
 
 /** Shared defaults, so a call allocates no empty objects. */
 const NO_OPTIONS: CallOptions = {};
 const NO_SETTINGS: Partial<ProcedureDef> = {};
 
-/** The optional parts of a client, made once its requests exist. */
+/**
+ * The optional parts a factory gives its clients (one object shared by all of them), besides
+ * the `streams` option.
+ */
 export interface ClientParts {
   /** Subscriptions, presence and publishing. */
   channels?: (client: Client, requests: Requests, codec: Codec) => Channels;
   /** Serving the server's calls with `handlers`. */
   server?: (client: Client, codec: Codec) => CallServer;
-  /** Streaming calls (the `streams` option). */
-  streams?: MakeStreams | undefined;
 }
 
 /** The client behind {@link createSockkitClient}; untyped (the factories type it from the contract). */
@@ -75,20 +82,13 @@ export class Client extends Emitter<ClientEvents> {
   state: ConnectionState = 'connecting';
   session: string | undefined;
   connectionId: string | undefined;
-  readonly call: Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>;
-  readonly stream?: Record<string, (input?: unknown, options?: never) => unknown>;
-  readonly subscribe?: Record<
-    string,
-    (
-      params: unknown,
-      handler?: (m: unknown, i: unknown) => void,
-      o?: SubscribeOptions<unknown>,
-    ) => AnySubscription
-  >;
-  readonly publish?: Record<
-    string,
-    (params: unknown, message: unknown, o?: PublishOptions) => Promise<unknown>
-  >;
+  /** The namespaces, each made on its first use: a connection that only calls makes one. */
+  private namespaces: {
+    call?: Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>>;
+    stream?: Record<string, (input?: unknown, options?: never) => unknown>;
+    subscribe?: Record<string, SubscribeFunction>;
+    publish?: Record<string, PublishFunction>;
+  } = {};
 
   /** The contract when given at run time: then per-procedure settings apply and server calls are validated. */
   readonly contract: ContractDef | undefined;
@@ -99,12 +99,16 @@ export class Client extends Emitter<ClientEvents> {
   private readonly clock: Clock;
   private readonly backoff: Backoff;
   private readonly requests: Requests;
-  private readonly server: CallServer | undefined;
-  /** The subscriptions part, once made (see {@link openChannels}). */
+  /**
+   * The parts this client may use, and the `streams` option's, each made on first need (most
+   * connections of a calls-mostly app never subscribe, stream or serve a call): the
+   * subscriptions part with the first subscribe, publish or server-made join, the call server
+   * with the server's first call, the streams part with the first stream.
+   */
+  private readonly parts: ClientParts;
   private channels: Channels | undefined;
-  /** Makes the subscriptions part on first need; undefined in a calls-only client. */
-  private readonly openChannels: (() => Channels) | undefined;
-  private readonly streams: Streams | undefined;
+  private server: CallServer | undefined;
+  private streams: Streams | undefined;
   private socket: SocketLike | undefined;
   private outbound: string[] = [];
   private lastId = 0;
@@ -128,32 +132,71 @@ export class Client extends Emitter<ClientEvents> {
     this.clock = options.clock ?? systemClock;
     this.backoff = backoffPolicy(options.reconnect);
     this.requests = new Requests(this, options, this.clock);
-    this.server = parts.server?.(this, this.codec);
-    // The namespaces, all wired here; each name's function is made on its first use.
-    this.call = namespace((name) => (input, o) => this.request(name, input, o));
-    const makeChannels = parts.channels;
-    if (makeChannels) {
-      // Made with the first subscribe, publish or server-made join: most connections of a
-      // calls-mostly app never need its maps.
-      const channels = () => (this.channels ??= makeChannels(this, this.requests, this.codec));
-      this.openChannels = channels;
-      this.subscribe = namespace(
-        (topic) => (params, handler, o) => channels().add(topic, params, handler, o ?? {}),
-      );
-      this.publish = namespace(
-        (topic) => (params, message, o) => channels().publish(topic, params, message, o),
-      );
-    }
-    const streams = parts.streams?.({
-      codec: this.codec,
-      nextId: () => this.nextId(),
-      send: (frame) => this.send(frame),
-      track: (...args) => this.requests.track(...args),
-    });
-    this.streams = streams;
-    if (streams) this.stream = namespace((name) => (input, o) => streams.start(name, input, o));
+    this.parts = parts;
     this.stopWake = onWake(() => this.wake());
     void this.connect();
+  }
+
+  // ---- namespaces and parts, made on first use -----------------------------------------
+
+  get call(): Record<string, (input?: unknown, options?: CallOptions) => Promise<unknown>> {
+    const made = this.namespaces;
+    made.call ??= namespace((name) => (input, o) => this.request(name, input, o));
+    return made.call;
+  }
+
+  /** Absent without the streams part. */
+  get stream(): Record<string, (input?: unknown, options?: never) => unknown> | undefined {
+    const made = this.namespaces;
+    if (this.options.streams)
+      made.stream ??= namespace((name) => (input, o) => this.openStreams().start(name, input, o));
+    return made.stream;
+  }
+
+  /** Absent in a calls-only client. */
+  get subscribe(): Record<string, SubscribeFunction> | undefined {
+    const made = this.namespaces;
+    if (this.parts.channels)
+      made.subscribe ??= namespace(
+        (topic) => (params, handler, o) => this.openChannels()!.add(topic, params, handler, o ?? {}),
+      );
+    return made.subscribe;
+  }
+
+  /** Absent in a calls-only client. */
+  get publish(): Record<string, PublishFunction> | undefined {
+    const made = this.namespaces;
+    if (this.parts.channels)
+      made.publish ??= namespace(
+        (topic) => (params, message, o) => this.openChannels()!.publish(topic, params, message, o),
+      );
+    return made.publish;
+  }
+
+  /** The subscriptions part, made now if it was not; undefined in a calls-only client. */
+  private openChannels(): Channels | undefined {
+    const make = this.parts.channels;
+    if (make && !this.channels) this.channels = make(this, this.requests, this.codec);
+    return this.channels;
+  }
+
+  /** The streams part, made now if it was not (only reached when the client has it). */
+  private openStreams(): Streams {
+    if (!this.streams)
+      this.streams = (this.options.streams as unknown as MakeStreams)({
+        codec: this.codec,
+        nextId: () => this.nextId(),
+        send: (frame) => this.send(frame),
+        track: (...args) => this.requests.track(...args),
+      });
+    return this.streams;
+  }
+
+  /** The server of the server's calls, made with its first call; undefined in a calls-only client. */
+  private openServer(): CallServer | undefined {
+    const make = this.parts.server;
+    if (make && !this.server) this.server = make(this, this.codec);
+    return this.server;
   }
 
   // ---- lifecycle ---------------------------------------------------------------------
@@ -404,16 +447,18 @@ export class Client extends Emitter<ClientEvents> {
         return;
       case 'error':
         return this.failed(message.id, SockkitError.fromWire(message.e as WireError));
-      case 'call':
-        if (this.server) return void this.server.serve(message.id, message.p, message.d, message.m);
+      case 'call': {
+        const server = this.openServer();
+        if (server) return void server.serve(message.id, message.p, message.d, message.m);
         return this.send(
           errorFrame(message.id, { code: 'NOT_FOUND', message: `no client handler for '${message.p}'` }),
         );
+      }
       case 'cancel':
         return this.server?.cancel(message.id);
       case 'subscribed':
         // A join the server made itself may be this client's first subscription.
-        return this.openChannels?.().confirmed(message);
+        return this.openChannels()?.confirmed(message);
       case 'unsubscribed':
         return this.channels?.ended(message);
       case 'presence':

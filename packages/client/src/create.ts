@@ -8,7 +8,7 @@
  */
 import type { ContractDef } from '@sockkit/core';
 import { Channels } from './channels.js';
-import { Client } from './client.js';
+import { Client, type ClientParts } from './client.js';
 import type {
   CallClientOptions,
   ClientOptions,
@@ -20,7 +20,16 @@ import type {
   WithStreams,
 } from './options.js';
 import { CallServer } from './serve.js';
-import type { MakeStreams } from './streams.js';
+
+/** A full client's parts, shared by every client (each makes its own on first use). */
+const FULL: ClientParts = {
+  channels: (client, requests, codec) => new Channels(client, requests, codec),
+  server: (client, codec) =>
+    new CallServer(client.contract, (client.options.handlers ?? {}) as never, codec, (frame) =>
+      client.send(frame),
+    ),
+};
+const CALLS_ONLY: ClientParts = {};
 
 /**
  * Creates a client. It connects at once and keeps the connection up until `close()`.
@@ -49,14 +58,7 @@ export function createSockkitClient<const C extends ContractDef>(
 export function createSockkitClient<const C extends ContractDef>(
   options: ClientOptions<C>,
 ): SockkitClient<C> {
-  return new Client(options as ClientOptions<ContractDef>, {
-    channels: (client, requests, codec) => new Channels(client, requests, codec),
-    server: (client, codec) =>
-      new CallServer(client.contract, (options.handlers ?? {}) as never, codec, (frame) =>
-        client.send(frame),
-      ),
-    streams: options.streams as MakeStreams | undefined,
-  }) as unknown as SockkitClient<C>;
+  return new Client(options as ClientOptions<ContractDef>, FULL) as unknown as SockkitClient<C>;
 }
 
 /**
@@ -78,7 +80,5 @@ export function createSockkitCallClient<const C extends ContractDef>(
 export function createSockkitCallClient<const C extends ContractDef>(
   options: CallClientOptions<C>,
 ): SockkitCallClient<C> {
-  return new Client(options as ClientOptions<ContractDef>, {
-    streams: options.streams as MakeStreams | undefined,
-  }) as unknown as SockkitCallClient<C>;
+  return new Client(options as ClientOptions<ContractDef>, CALLS_ONLY) as unknown as SockkitCallClient<C>;
 }

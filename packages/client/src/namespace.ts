@@ -19,14 +19,20 @@ type Made<F> = Record<string, F> & { [MAKE]: (name: string) => F };
 const HANDLER: ProxyHandler<Made<unknown>> = {
   get(target, key) {
     if (typeof key !== 'string' || !isContractName(key)) return undefined;
-    target[key] ??= target[MAKE](key);
+    // Own keys only: inherited ones (`toString`, `constructor`) are names like any other here.
+    if (!Object.hasOwn(target, key)) target[key] = target[MAKE](key);
     return target[key];
   },
 };
 
 /** A lazily built namespace: `make(name)` runs once per name, on its first use. */
 export function namespace<F>(make: (name: string) => F): Record<string, F> {
-  const made = Object.create(null) as Made<F>;
-  made[MAKE] = make; // a symbol key: never a name, and not listed by Object.keys
+  // A plain object, not Object.create(null): V8 gives each null-prototype object a map and a
+  // property store of its own (about 230 B per namespace of every client, measured); plain
+  // objects with the same names share one. `make` is set after, not as a computed key of the
+  // literal, which V8 defines through its runtime; a symbol key is never a name, and not
+  // listed by Object.keys.
+  const made = {} as Made<F>;
+  made[MAKE] = make;
   return new Proxy(made, HANDLER as ProxyHandler<Made<F>>);
 }

@@ -7,9 +7,12 @@
  * and go) the newcomer goes to a Map. Private `#` fields: minifiers shorten them, and this
  * ships to browsers.
  */
+/** The slots of a table that never held an entry, shared: `set` replaces them before writing. */
+const NO_SLOTS: never[] = Object.freeze([]) as never[];
+
 export class IdTable<T> {
-  #ids: (number | undefined)[] = [];
-  #values: (T | undefined)[] = [];
+  #ids: (number | undefined)[] = NO_SLOTS;
+  #values: (T | undefined)[] = NO_SLOTS;
   #count = 0;
   /** Made on first use: most tables never need it (each client and connection has several). */
   #overflow: Map<number, T> | undefined;
@@ -48,12 +51,12 @@ export class IdTable<T> {
       this.#overflow ??= new Map();
       this.#overflow.set(id, value);
     } else {
-      const entries = this.entries();
+      const entries = this.size > 0 ? this.entries() : undefined;
       this.#ids = new Array(Math.max(8, ids.length * 2));
       this.#values = new Array(this.#ids.length);
       this.#count = 0;
       this.#overflow = undefined;
-      for (const [key, old] of entries) this.set(key, old);
+      if (entries) for (const [key, old] of entries) this.set(key, old);
       this.set(id, value);
     }
   }

@@ -99,6 +99,11 @@ describe('type-only client', () => {
       undefined,
       undefined,
     ]);
+    // Keys every object inherits are names like any other: they call the server, which has no
+    // such procedure.
+    const inherited = client.call as unknown as Record<string, () => Promise<unknown>>;
+    await expect(inherited.toString!()).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(inherited.constructor!()).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(client.subscriptions()).toEqual([]);
   });
 
