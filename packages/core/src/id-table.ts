@@ -1,3 +1,6 @@
+/** The slots of a table that never held an entry, shared: `set` replaces them before writing. */
+const NO_SLOTS: never[] = Object.freeze([]) as never[];
+
 /**
  * A table of values by request id, for ids that grow one by one (each side numbers its requests
  * 1, 2, 3…). Slot `id & mask` of an array holds the value: no allocation per entry and no hash
@@ -7,9 +10,6 @@
  * and go) the newcomer goes to a Map. Private `#` fields: minifiers shorten them, and this
  * ships to browsers.
  */
-/** The slots of a table that never held an entry, shared: `set` replaces them before writing. */
-const NO_SLOTS: never[] = Object.freeze([]) as never[];
-
 export class IdTable<T> {
   #ids: (number | undefined)[] = NO_SLOTS;
   #values: (T | undefined)[] = NO_SLOTS;
