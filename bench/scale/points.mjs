@@ -80,7 +80,9 @@ async function withProcesses(point, measure) {
     timer = setTimeout(() => reject(new Error(`point timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   const body = async () => {
-    const ready = await server.waitFor('ready', 15_000);
+    // Bounded by the point's own deadline, not a tighter one of its own: on a loaded CI machine
+    // (load average 24 on 2 cores) a server once took over 15 s to start.
+    const ready = await server.waitFor('ready', timeoutMs);
     const base = String(ready.control);
     const startWorkers = async () => {
       for (const job of jobs) {
