@@ -14,7 +14,9 @@ import { type ChatProcess, spawnChat } from './spawn.js';
 
 const artifacts = join(import.meta.dirname, '../test-artifacts');
 
-describe.skipIf(!chromiumPath)('two people in Chromium', () => {
+// Each test is bounded by its own waits; the crash test's alone may take a server start (30 s
+// under CI load), a reconnect backoff (up to 10 s) and its 30 s poll.
+describe.skipIf(!chromiumPath)('two people in Chromium', { timeout: 120_000 }, () => {
   const dbPath = join(tempDir('e2e'), 'chat.sqlite');
   let server: ChatProcess;
   let proxy: TcpProxy;

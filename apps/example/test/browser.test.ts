@@ -17,7 +17,8 @@ it('the page bundle holds no zod: the client and hooks have the contract type on
   expect(page).not.toMatch(/\$ZodType|ZodError/);
 });
 
-describe.skipIf(!executablePath)('example chat in Chromium', () => {
+// Two pages, a server and a browser on 2 cores shared with the other suites: a minute, not seconds.
+describe.skipIf(!executablePath)('example chat in Chromium', { timeout: 120_000 }, () => {
   let chromium: TestChromium;
   let context: BrowserContext;
   let child: Awaited<ReturnType<typeof startNode>>;

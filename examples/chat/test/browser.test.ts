@@ -6,7 +6,8 @@ import { type ChatNode, startChat } from './chat.js';
 
 const executablePath = findChromium();
 
-describe.skipIf(!executablePath)('the chat in Chromium', () => {
+// Two pages, a server and a browser on 2 cores shared with the other suites: a minute, not seconds.
+describe.skipIf(!executablePath)('the chat in Chromium', { timeout: 120_000 }, () => {
   let node: ChatNode;
   let chromium: TestChromium;
   let context: BrowserContext;
